@@ -1,0 +1,10 @@
+"""JSON API v1: token-authenticated (Authorization: Bearer <token>), no cookies, so no CSRF.
+Each area adds its endpoints in its own module here."""
+from flask import Blueprint
+
+from ..extensions import csrf
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+
+from . import me  # noqa: E402,F401

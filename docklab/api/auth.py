@@ -1,0 +1,46 @@
+"""Bearer-token authentication for the JSON API."""
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import g, jsonify, request
+
+from ..extensions import db
+from ..models import ApiToken, User, utcnow
+
+
+def error(status: int, code: str, message: str, **extra):
+    return jsonify(error=code, message=message, **extra), status
+
+
+def token_user() -> User | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() != "bearer" or not value.strip():
+        return None
+    token = ApiToken.find_active(value.strip())
+    if token is None:
+        return None
+    token.last_used_at = utcnow()
+    db.session.commit()
+    return token.user
+
+
+def token_required(*roles: str):
+    """Require a valid token (and one of `roles`, when given); the user is `g.api_user`."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            user = token_user()
+            if user is None:
+                return error(401, "unauthorized", "A valid API token is required "
+                             "(Authorization: Bearer <token>).")
+            if roles and user.role not in roles:
+                return error(403, "forbidden", "Your role may not use this endpoint.")
+            g.api_user = user
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,44 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, Regexp
+
+USERNAME_RULE = Regexp(
+    r"^[A-Za-z0-9_.\-가-힣]+$",
+    message=_l("Use letters, digits, Korean, '.', '_' or '-' only."),
+)
+
+
+class LoginForm(FlaskForm):
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=64)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+
+
+class RegisterForm(FlaskForm):
+    username = StringField(
+        _l("Username"), validators=[DataRequired(), Length(min=3, max=32), USERNAME_RULE]
+    )
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])
+    confirm = PasswordField(
+        _l("Repeat password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField(_l("Current password"), validators=[DataRequired()])
+    password = PasswordField(
+        _l("New password"), validators=[DataRequired(), Length(min=8, max=256)]
+    )
+    confirm = PasswordField(
+        _l("Repeat new password"),
+        validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
+    )
+
+
+class TokenForm(FlaskForm):
+    name = StringField(_l("Token name"), validators=[Length(max=64)])
+
+
+class EmptyForm(FlaskForm):
+    """For POST-only buttons (log out, revoke): CSRF token and nothing else."""

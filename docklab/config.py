@@ -1,0 +1,59 @@
+"""Configuration from the environment, with defaults that are safe for one learner on a laptop."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """A secret key generated once and kept in the instance folder, so sessions and encrypted
+    secrets survive restarts without the operator having to invent one."""
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Every setting docklab reads, in one place (the README's configuration table mirrors it)."""
+    default_db = f"sqlite:///{instance_path / 'docklab.sqlite3'}"
+    return {
+        "SECRET_KEY": os.environ.get("DOCKLAB_SECRET_KEY") or _instance_secret(instance_path),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get("DATABASE_URL") or default_db,
+        "SESSION_COOKIE_SECURE": _flag("DOCKLAB_SECURE_COOKIES", False),
+        "REMEMBER_COOKIE_SECURE": _flag("DOCKLAB_SECURE_COOKIES", False),
+        "DOCKLAB_LOCAL_ENGINE": _flag("DOCKLAB_LOCAL_ENGINE", True),
+        "DOCKLAB_OPEN_REGISTRATION": _flag("DOCKLAB_OPEN_REGISTRATION", True),
+        "DOCKLAB_LOGIN_LIMIT": int(os.environ.get("DOCKLAB_LOGIN_LIMIT", "10")),
+        "DOCKLAB_LOGIN_WINDOW": int(os.environ.get("DOCKLAB_LOGIN_WINDOW", "300")),
+        "DOCKLAB_CONTENT_DIR": os.environ.get("DOCKLAB_CONTENT_DIR", str(REPO_ROOT)),
+    }
+
+
+DEFAULTS = {
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    # CSRF tokens live as long as the session: a long quiz must not expire its form.
+    "WTF_CSRF_TIME_LIMIT": None,
+    "BABEL_DEFAULT_LOCALE": "ko",
+    "BABEL_DEFAULT_TIMEZONE": "Asia/Seoul",
+    "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
+}

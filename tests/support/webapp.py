@@ -1,0 +1,107 @@
+"""Fixtures that build the app on a temporary SQLite file, migrated by Alembic (no create_all)."""
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from docklab import create_app
+from docklab.extensions import db
+from docklab.models import Role, User
+
+PASSWORD = "correct-horse-9"
+
+
+def make_app(database_file: Path, **overrides):
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_file}",
+        "DOCKLAB_LOGIN_LIMIT": 1000,
+    }
+    config.update(overrides)
+    return create_app(config)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """Run the migrations once; every test then starts from a copy of this file."""
+    from flask_migrate import upgrade
+
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    app = make_app(path)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+@pytest.fixture
+def database_file(tmp_path, migrated_template) -> Path:
+    path = tmp_path / "docklab.sqlite3"
+    shutil.copy(migrated_template, path)
+    return path
+
+
+@pytest.fixture
+def app(database_file, tmp_path):
+    app = make_app(database_file)
+    app.instance_path = str(tmp_path / "instance")
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def create_user(app, username: str, role: str = Role.STUDENT.value,
+                password: str = PASSWORD) -> int:
+    with app.app_context():
+        user = User(username=username, role=role)
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user.id
+
+
+def csrf_token(client, url: str) -> str:
+    page = client.get(url).get_data(as_text=True)
+    match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page) or re.search(
+        r'name="csrf_token" value="([^"]+)"', page
+    )
+    assert match, f"no CSRF token on {url}"
+    return match.group(1)
+
+
+def post_form(client, form_url: str, data: dict, action: str | None = None, **kwargs):
+    """Submit a form the way a browser does: fetch the page for its CSRF token, then post."""
+    payload = dict(data, csrf_token=csrf_token(client, form_url))
+    return client.post(action or form_url, data=payload, **kwargs)
+
+
+class AuthActions:
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, username: str, password: str = PASSWORD, next_url: str | None = None):
+        url = "/login" + (f"?next={next_url}" if next_url else "")
+        return post_form(self.client, "/login", {"username": username, "password": password},
+                         action=url)
+
+    def logout(self):
+        return post_form(self.client, "/account", {}, action="/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return AuthActions(client)
