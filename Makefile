@@ -25,9 +25,11 @@ run: install
 	$(BIN)/flask --app app setup
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
+# Everything on SQLite, then the database tests again on a private PostgreSQL server.
 test: install
 	@bash scripts/test-deps.sh
 	$(BIN)/ruff check .
+	DOCKLAB_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider tests/web -m "not docker and not browser"
 	$(BIN)/pytest
 
 lint: install

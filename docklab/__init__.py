@@ -1,6 +1,7 @@
 """docklab: concept quizzes and auto-graded Docker labs from the Korean Docker notes."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from flask import Flask
@@ -16,7 +17,8 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings from the environment, then `config` (tests) on top."""
-    app = Flask(__name__, instance_relative_config=True)
+    instance_path = os.environ.get("DOCKLAB_INSTANCE_PATH") or None
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment(Path(app.instance_path)))
@@ -59,10 +61,12 @@ def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
     from .main import bp as main_bp
+    from .quiz import bp as quiz_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(quiz_bp)  # also loads and checks the built-in quiz content
 
 
 @event.listens_for(Engine, "connect")

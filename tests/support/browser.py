@@ -36,8 +36,8 @@ class LiveServer:
 
 
 @pytest.fixture
-def live_server(database_file, tmp_path):
-    app = make_app(database_file)
+def live_server(database_url, tmp_path):
+    app = make_app(database_url)
     app.instance_path = str(tmp_path / "instance")
     with LiveServer(app) as server:
         yield server

@@ -1,8 +1,10 @@
 """Fixtures that build the app on a temporary SQLite file, migrated by Alembic (no create_all)."""
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import uuid
 from pathlib import Path
 
 import pytest
@@ -14,40 +16,79 @@ from docklab.models import Role, User
 PASSWORD = "correct-horse-9"
 
 
-def make_app(database_file: Path, **overrides):
+# The database tests run on SQLite by default and on a private PostgreSQL server with
+# DOCKLAB_TEST_DATABASE=postgresql (`make test` runs both).
+BACKEND = os.environ.get("DOCKLAB_TEST_DATABASE", "sqlite")
+
+
+def make_app(database: Path | str, **overrides):
+    """The app on `database`: a SQLite file path or a database URL."""
+    url = database if isinstance(database, str) and "://" in database else f"sqlite:///{database}"
     config = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
-        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{database_file}",
+        "SQLALCHEMY_DATABASE_URI": url,
         "DOCKLAB_LOGIN_LIMIT": 1000,
     }
     config.update(overrides)
     return create_app(config)
 
 
-@pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory) -> Path:
-    """Run the migrations once; every test then starts from a copy of this file."""
+def _migrate(database: Path | str) -> None:
     from flask_migrate import upgrade
 
-    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-    app = make_app(path)
+    app = make_app(database)
     with app.app_context():
         upgrade()
         db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from .postgres import PrivatePostgres
+
+    server = PrivatePostgres().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(request, tmp_path_factory):
+    """Run the migrations once; every test then starts from a copy of the result."""
+    if BACKEND == "postgresql":
+        server = request.getfixturevalue("postgres_server")
+        server.execute("CREATE DATABASE docklab_template")
+        _migrate(server.url("docklab_template"))
+        return server
+    path = tmp_path_factory.mktemp("template") / "template.sqlite3"
+    _migrate(path)
     return path
 
 
 @pytest.fixture
-def database_file(tmp_path, migrated_template) -> Path:
+def database_url(tmp_path, migrated_template):
+    if BACKEND == "postgresql":
+        name = f"test_{uuid.uuid4().hex[:12]}"
+        migrated_template.execute(f"CREATE DATABASE {name} TEMPLATE docklab_template")
+        yield migrated_template.url(name)
+        migrated_template.execute(f"DROP DATABASE {name} WITH (FORCE)")
+        return
     path = tmp_path / "docklab.sqlite3"
     shutil.copy(migrated_template, path)
-    return path
+    yield f"sqlite:///{path}"
 
 
 @pytest.fixture
-def app(database_file, tmp_path):
-    app = make_app(database_file)
+def database_file(database_url) -> Path:
+    """The SQLite file itself, for tests about what is on disk."""
+    if not database_url.startswith("sqlite:///"):
+        pytest.skip("about the SQLite file on disk")
+    return Path(database_url.removeprefix("sqlite:///"))
+
+
+@pytest.fixture
+def app(database_url, tmp_path):
+    app = make_app(database_url)
     app.instance_path = str(tmp_path / "instance")
     yield app
     with app.app_context():

@@ -20,7 +20,7 @@ def test_migrations_create_every_model_table(app):
     assert "alembic_version" in tables
 
 
-def test_sqlite_runs_in_wal_mode(app):
+def test_sqlite_runs_in_wal_mode(app, database_file):
     with app.app_context():
         mode = db.session.execute(db.text("PRAGMA journal_mode")).scalar()
     assert mode == "wal"
