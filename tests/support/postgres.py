@@ -48,7 +48,6 @@ class PrivatePostgres:
         if os.geteuid() == 0:
             shutil.chown(self.root, "postgres")
             shutil.chown(self.socket_dir, "postgres")
-            os.chmod(self.root, 0o755)
         _as_postgres([_pg_bin("initdb"), "-D", str(self.data), "-U", "postgres",
                       "--auth=trust", "--encoding=UTF8", "--locale=C.UTF-8"])
         options = (f"-c listen_addresses=127.0.0.1 -c port={self.port} "
