@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import secrets
 import sys
+from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
 
+from . import backup
 from .extensions import db
 from .models import ApiToken, Role, User
 
@@ -94,6 +96,36 @@ def setup() -> None:
         click.echo(f"  username: {name}\n  password: {password}")
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Copy the live SQLite database to PATH (online, consistent)."""
+    try:
+        pages = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"backed up {pages} pages to {path}")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def restore_command(path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH."""
+    if not yes:
+        click.confirm("This replaces every current record with the backup. Go on?", abort=True)
+    db.engine.dispose()  # no pooled connection may hold the old file open
+    try:
+        pages = backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+    except backup.BackupError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"restored {pages} pages from {path}")
+
+
 def register(app: Flask) -> None:
     app.cli.add_command(users)
     app.cli.add_command(setup)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
