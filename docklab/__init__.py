@@ -44,6 +44,10 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS_DIR, render_as_batch=True)
     csrf.init_app(app)
+    try:  # a fresh checkout has only .po files; compiling takes milliseconds
+        i18n.compile_catalogs()
+    except OSError as exc:  # a read-only install must ship compiled catalogs
+        app.logger.warning("could not compile message catalogs: %s", exc)
     babel.init_app(
         app,
         locale_selector=i18n.select_locale,
