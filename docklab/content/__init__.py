@@ -1,0 +1,49 @@
+"""Quiz content as data: the notes, the question bank, its validator and the answer checker.
+
+Pure Python (no Flask): the web app, the CLI and the tests all call these::
+
+    from docklab.content import load_bank, validate, check_answer, load_notes
+
+    problems = validate()            # [Problem(file, line, message)]; str() = "file:line: msg"
+    bank = load_bank()               # raises ContentError(problems) on invalid content
+    question = bank["lab-mysql-run-command"]
+    question.public_dict("ko")       # for GET /questions/<id>: never contains the answer
+    result = check_answer(question, "docker run -d --name=mydb ...", lang="ko")
+    result.correct, result.correct_answer, result.normalized_answer   # AnswerFormatError -> 400
+
+Question files (``quizzes/*.yaml``) hold a list of questions::
+
+    - id: kebab-case-unique-id
+      section: 도커 실행하기          # heading text, or an anchor for repeated headings
+      type: single                 # single | multi | truefalse | short | ordering | matching
+      difficulty: 1                # 1-3
+      tags: [cli]
+      prompt: {ko: ..., en: ...}
+      explanation: {ko: ..., en: ...}
+      # single/multi: choices: [{id, ko, en}, ...]; answer: id (single) or [ids] (multi);
+      #               shuffle: false keeps the written order
+      # truefalse:    answer: true | false
+      # short:        match: command | text (default); accepted: [commands] for command,
+      #               {ko: [...], en: [...]} for text (first = shown); synonyms: [more accepted]
+      # ordering:     items: [{id, ko, en}, ...] in the correct order (>= 3)
+      # matching:     pairs: [{left: {id, ko, en}, right: {id, ko, en}}, ...] (>= 3);
+      #               distractors: [{id, ko, en}] extra right-hand options
+
+Answer shapes per type are in ``kinds.py``; command/text comparison rules in ``answers.py``.
+"""
+from __future__ import annotations
+
+from .answers import commands_equal, normalize_command, normalize_text, texts_equal
+from .kinds import KINDS
+from .model import AnswerFormatError, AnswerResult, ContentError, Option, Problem, Question, Text
+from .notes import DEFAULT_NOTES_PATH, Notes, Section, load_notes, parse_notes, slugify
+from .quizzes import DEFAULT_QUIZZES_DIR, QuestionBank, check_answer, load_bank, validate
+
+QUESTION_TYPES = tuple(KINDS)
+
+__all__ = [
+    "DEFAULT_NOTES_PATH", "DEFAULT_QUIZZES_DIR", "QUESTION_TYPES", "AnswerFormatError",
+    "AnswerResult", "ContentError", "Notes", "Option", "Problem", "Question", "QuestionBank",
+    "Section", "Text", "check_answer", "commands_equal", "load_bank", "load_notes",
+    "normalize_command", "normalize_text", "parse_notes", "slugify", "texts_equal", "validate",
+]

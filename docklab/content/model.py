@@ -1,0 +1,112 @@
+"""Plain data for quiz content: questions, their parts, problems found in files, answer results."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LANGUAGES = ("ko", "en")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a content file; prints as ``file:line: message``."""
+
+    file: str
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    """Raised by ``load_bank`` when the content has problems; carries all of them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = list(problems)
+        lines = "\n".join(str(problem) for problem in self.problems)
+        super().__init__(f"{len(self.problems)} problem(s) in quiz content:\n{lines}")
+
+
+class AnswerFormatError(ValueError):
+    """The submitted answer does not have the shape the question type expects (an API 400)."""
+
+    def __init__(self, reason: str, reason_ko: str | None = None):
+        self.reason = reason
+        self.reason_ko = reason_ko or reason
+        super().__init__(reason)
+
+    def as_dict(self) -> dict[str, str]:
+        return {"ko": self.reason_ko, "en": self.reason}
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing text in Korean and English."""
+
+    ko: str
+    en: str
+
+    def get(self, lang: str) -> str:
+        return self.en if lang == "en" else self.ko
+
+    def as_dict(self) -> dict[str, str]:
+        return {"ko": self.ko, "en": self.en}
+
+
+@dataclass(frozen=True)
+class Option:
+    """A choice, an ordering item, or one side of a matching pair."""
+
+    id: str
+    text: Text
+
+
+@dataclass(frozen=True)
+class Question:
+    id: str
+    section: str  # heading text (or anchor) as written in the file
+    type: str
+    difficulty: int
+    tags: tuple[str, ...]
+    prompt: Text
+    explanation: Text
+    file: str
+    line: int
+    anchor: str | None = None  # the note section's anchor, resolved when notes are known
+    section_title: str | None = None  # the note section's heading text
+    # type-specific parts (unused ones stay empty)
+    choices: tuple[Option, ...] = ()
+    answer: Any = None  # single: id; multi: tuple of ids; truefalse: bool
+    shuffle: bool = True
+    match: str = "text"  # short: "command" or "text"
+    accepted: tuple[str, ...] = ()  # short: command alternatives, or every text alternative
+    accepted_display: Text | None = None  # short: what to show as "the" answer
+    items: tuple[Option, ...] = ()  # ordering, in the correct order
+    pairs: tuple[tuple[Option, Option], ...] = ()  # matching: left -> right
+    distractors: tuple[Option, ...] = ()  # matching: extra right-hand options
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def public_dict(self, lang: str = "ko") -> dict:
+        """What a learner may see before answering (never the answer)."""
+        from .kinds import KINDS
+
+        return KINDS[self.type].public(self, _checked_lang(lang))
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    correct: bool
+    correct_answer: Any  # display form in the requested language: str or list[str]
+    normalized_answer: Any  # the learner's answer after normalisation (JSON-able)
+    expected: Any  # the correct answer in the same JSON shape the learner submits
+
+    def as_dict(self) -> dict:
+        return {"correct": self.correct, "correct_answer": self.correct_answer,
+                "normalized_answer": self.normalized_answer, "expected": self.expected}
+
+
+def _checked_lang(lang: str) -> str:
+    if lang not in LANGUAGES:
+        raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    return lang

@@ -1,0 +1,141 @@
+"""The real quiz bank: valid, covering every note section, and right about today's Docker."""
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+
+import pytest
+
+from docklab.content import QUESTION_TYPES, check_answer, load_bank, validate
+
+
+@pytest.fixture(scope="module")
+def bank():
+    return load_bank()
+
+
+def test_real_content_validates_and_reports_counts(bank, capsys):
+    assert validate() == []
+    with capsys.disabled():
+        print(f"\nquiz bank: {len(bank)} questions; by type: {bank.type_counts()}")
+        for section, count in bank.section_counts():
+            print(f"  {count:3d}  {section.title}  (#{section.anchor})")
+
+
+def test_counts_meet_the_issue(bank):
+    assert len(bank) >= 100
+    per_section = bank.section_counts()
+    assert len(per_section) == 24
+    thin = [(section.title, count) for section, count in per_section if count < 3]
+    assert thin == []
+    by_type = bank.type_counts()
+    assert set(by_type) == set(QUESTION_TYPES)
+    assert min(by_type.values()) >= 5, by_type
+
+
+def test_sections_from_first_to_vagrant_are_covered(bank):
+    anchors = {q.anchor for q in bank}
+    for title in ["Docker는 무엇인가?", "하이퍼바이저 (hypervisor)", "Immutable Infrastructure",
+                  "리눅스 컨테이너(LXC, Linux Container)", "도커 실행하기", "베이스 이미지",
+                  "Dockerfile", "도커 이미지 크기를 줄이는 방법", "실습", "Vagrant"]:
+        assert bank.notes.find(title).anchor in anchors, title
+    # both "Docker Machine" sections: the product overview and the one under "VM 활용"
+    assert {"docker-machine", "docker-machine-1"} <= anchors
+
+
+def _expected(question):
+    return {"single": lambda: question.answer, "multi": lambda: list(question.answer),
+            "truefalse": lambda: question.answer,
+            "ordering": lambda: [item.id for item in question.items],
+            "matching": lambda: {left.id: right.id for left, right in question.pairs},
+            "short": lambda: question.accepted[0]}[question.type]()
+
+
+def _wrong(question):
+    if question.type == "single":
+        return next(c.id for c in question.choices if c.id != question.answer)
+    if question.type == "multi":
+        return [c.id for c in question.choices if c.id not in question.answer]
+    if question.type == "truefalse":
+        return not question.answer
+    if question.type == "ordering":
+        return [item.id for item in reversed(question.items)]
+    if question.type == "matching":
+        lefts = [left.id for left, _ in question.pairs]
+        rights = [right.id for _, right in question.pairs]
+        return dict(zip(lefts, rights[1:] + rights[:1], strict=True))
+    return "모르겠어요"
+
+
+def test_every_question_grades_its_own_answer_right_and_a_wrong_one_wrong(bank):
+    for question in bank:
+        for lang in ("ko", "en"):
+            assert check_answer(question, _expected(question), lang).correct, question.id
+            assert not check_answer(question, _wrong(question), lang).correct, question.id
+        for accepted in question.accepted:
+            assert check_answer(question, accepted).correct, (question.id, accepted)
+
+
+def test_texts_are_nfc_and_explanations_teach(bank):
+    for question in bank:
+        for text in (question.prompt.ko, question.prompt.en, question.explanation.ko,
+                     question.explanation.en):
+            assert unicodedata.is_normalized("NFC", text), question.id
+        assert len(question.explanation.ko) >= 80, question.id
+        assert len(question.explanation.en) >= 120, question.id
+        assert any("\uac00" <= ch <= "\ud7a3" for ch in question.prompt.ko), question.id
+
+
+def test_matching_and_ordering_are_nontrivial(bank):
+    for question in bank:
+        if question.type == "ordering":
+            public = question.public_dict("ko")
+            assert [i["id"] for i in public["items"]] != [i.id for i in question.items]
+        if question.type == "matching":
+            assert len(question.pairs) >= 3
+
+
+# Where the notes are dated or loose, the explanation must say so (and say what is true today).
+CORRECTIONS = {
+    "lxc-docker-today": ["libcontainer", "runc", "containerd"],
+    "dockerfile-apt-best-practice": ["같은 RUN", "same RUN", "/var/lib/apt/lists"],
+    "dockerfile-stale-update-layer": ["cache"],
+    "machine-product-retired": ["docker context", "Docker Desktop"],
+    "client-kitematic": ["Docker Desktop", "archived"],
+    "cloud-what": ["2018", "Docker Hub"],
+    "client-mac-vm": ["Linux VM", "리눅스 VM"],
+    "run-socket-and-tcp": ["/var/run/docker.sock", "TLS", "2376"],
+    "success-orchestrators": ["Swarm", "CNCF", "Google"],
+    "lab-remove-all-containers": ["docker ps -aq", "docker container prune"],
+    "lab-ps-al-wrong": ["-l", "docker container prune"],
+    "notes-q-build-where": ["docker push", "docker images"],
+    "notes-q-eb-docker": ["Dockerfile", "docker-compose.yml"],
+    "run-hello-world-downloads-image": ["이미지", "image"],
+    "image-no-kernel": ["overlay2", "kernel"],
+}
+
+
+@pytest.mark.parametrize(("question_id", "facts"), sorted(CORRECTIONS.items()))
+def test_dated_notes_are_corrected_in_the_explanation(bank, question_id, facts):
+    question = bank[question_id]
+    both = question.explanation.ko + "\n" + question.explanation.en
+    missing = [fact for fact in facts if fact not in both]
+    assert missing == [], question_id
+
+
+def test_six_types_each_used_several_times_across_sections(bank):
+    sections_per_type = Counter()
+    for kind in QUESTION_TYPES:
+        sections_per_type[kind] = len({q.anchor for q in bank if q.type == kind})
+    assert min(sections_per_type.values()) >= 5, sections_per_type
+
+
+def test_questions_know_their_note_section_even_for_repeated_headings(bank):
+    machine_vm = bank["vm-machine-create"]
+    assert (machine_vm.section, machine_vm.anchor, machine_vm.section_title) == \
+        ("docker-machine-1", "docker-machine-1", "Docker Machine")
+    assert bank["machine-product-what"].anchor == "docker-machine"
+    assert len(bank.by_section("docker-machine-1")) == 4
+    assert len(bank.by_section("Docker Machine")) == 3
+    assert len(bank.by_section("실습")) == 13
+    assert bank["lab-mysql-run-command"].public_dict("ko")["anchor"] == "실습"
