@@ -1,6 +1,17 @@
-"""Check the built-in content (quizzes, labs) when the app is set up or started."""
+"""Check the built-in content (notes and question bank) when the app is set up or started."""
 from __future__ import annotations
+
+from pathlib import Path
+
+from flask import current_app
 
 
 def sync_content() -> str:
-    return "content: nothing to load yet"
+    """Load and validate the notes and the question bank (raises ContentError listing every
+    problem as `file:line: message`); returns a one-line summary."""
+    from .quiz.content import load_content
+
+    content = load_content(Path(current_app.config["DOCKLAB_CONTENT_DIR"]))
+    sections = sum(1 for _section, count in content.bank.section_counts() if count)
+    return (f"content: {len(content.bank)} questions in {sections} note sections "
+            f"({content.notes.path.name}) ok")

@@ -8,3 +8,5 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
 from . import me  # noqa: E402,F401
+from . import quizzes as quizzes_api  # noqa: E402,F401
+# from . import classes  # noqa: E402,F401

@@ -1,0 +1,61 @@
+"""Quiz JSON API: sections with question counts, a question without its answer, answering."""
+from __future__ import annotations
+
+from flask import g, jsonify, request
+
+from ..content import AnswerFormatError
+from ..quiz import services
+from . import bp
+from .auth import error, token_required
+
+
+def _lang() -> str:
+    """`?lang=en|ko`, else the Accept-Language header, else Korean."""
+    chosen = request.args.get("lang")
+    if chosen in ("ko", "en"):
+        return chosen
+    return request.accept_languages.best_match(["ko", "en"], default="ko") or "ko"
+
+
+@bp.get("/quizzes")
+@token_required()
+def list_quizzes():
+    lang = _lang()
+    sections = [{"section": section.title, "anchor": section.anchor, "level": section.level,
+                 "questions": count}
+                for section, count in services.sections_with_counts()]
+    return jsonify(language=lang, total=len(services.bank()), sections=sections,
+                   due_today=len(services.due_queue(g.api_user.id)))
+
+
+@bp.get("/questions/<question_id>")
+@token_required()
+def get_question(question_id: str):
+    question = services.question(question_id)
+    if question is None:
+        return error(404, "not_found", f"No question with id '{question_id}'.")
+    return jsonify(question.public_dict(_lang()))
+
+
+@bp.post("/questions/<question_id>/answer")
+@token_required()
+def answer_question(question_id: str):
+    question = services.question(question_id)
+    if question is None:
+        return error(404, "not_found", f"No question with id '{question_id}'.")
+    payload = request.get_json(silent=True)
+    if not isinstance(payload, dict) or "answer" not in payload:
+        return error(400, "bad_answer", 'Send a JSON object {"answer": ...}.',
+                     reason='the request body must be a JSON object with an "answer" field')
+    lang = _lang()
+    try:
+        result = services.answer_question(g.api_user.id, question, payload["answer"], lang)
+    except AnswerFormatError as problem:
+        reason = problem.reason if lang == "en" else problem.reason_ko
+        return error(400, "bad_answer", reason, reason=problem.reason,
+                     reason_ko=problem.reason_ko)
+    card = services.card_for(g.api_user.id, question.id)
+    return jsonify(correct=result.correct, explanation=question.explanation.get(lang),
+                   correct_answer=result.correct_answer, expected=result.expected,
+                   section=question.section_title, anchor=question.anchor,
+                   next_review=services.aware(card.due).isoformat() if card else None)

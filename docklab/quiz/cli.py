@@ -1,0 +1,106 @@
+"""`flask --app app content validate [PATH...]`: check quiz and lab files, print every problem
+as `file:line: message`, exit 1 on any."""
+from __future__ import annotations
+
+import importlib.util
+import re
+from pathlib import Path
+
+import click
+import yaml
+from flask import current_app
+from flask.cli import AppGroup
+
+from ..content import Notes, Problem, load_notes, validate
+from .content import content_paths
+
+content_cli = AppGroup("content", help="Check the quiz and lab content.")
+
+_TOP_LEVEL_KEY = re.compile(r"^[A-Za-z_][\w-]*\s*:", re.MULTILINE)
+
+
+def is_lab_file(path: Path) -> bool:
+    """Labs live in labs/ and are one mapping; quiz files are a list of questions. Decided from
+    the text, so a file too broken to parse still reaches the right validator."""
+    if path.parent.name == "labs":
+        return True
+    if path.parent.name == "quizzes":
+        return False
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return False
+    return bool(_TOP_LEVEL_KEY.search(text)) and not re.search(r"^- ", text, re.MULTILINE)
+
+
+def _yaml_files(path: Path) -> list[Path]:
+    return sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
+
+
+def lab_section_problems(path: Path, notes: Notes) -> list[Problem]:
+    """A lab's `section` must name a heading of the notes (as questions do)."""
+    try:
+        root = yaml.compose(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return []  # unreadable files are reported by the lab validator itself
+    if not isinstance(root, yaml.MappingNode):
+        return []
+    for key, value in root.value:
+        if key.value == "section" and isinstance(value, yaml.ScalarNode):
+            if notes.find(str(value.value)) is None:
+                return [Problem(str(path), key.start_mark.line + 1,
+                                f"field 'section' names '{value.value}', which is not a "
+                                f"heading in {notes.path.name}")]
+    return []
+
+
+def validate_labs(paths: list[Path], notes: Notes | None) -> list[Problem]:
+    problems: list = []
+    if importlib.util.find_spec("grader") is not None:
+        import grader
+
+        problems.extend(grader.validate_paths([str(path) for path in paths]))
+    if notes is not None:
+        for path in paths:
+            problems.extend(lab_section_problems(path, notes))
+    return problems
+
+
+@content_cli.command("validate")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--coverage/--no-coverage", default=None,
+              help="Require a question for every note section (default: only when no PATH "
+                   "is given, i.e. for the whole built-in content).")
+def validate_command(paths: tuple[Path, ...], coverage: bool | None) -> None:
+    """Check quiz files (schema, unique ids, answers among the choices, explanations, note
+    sections, coverage) and lab files. Without PATH: the built-in quizzes/ and labs/."""
+    directory = Path(current_app.config["DOCKLAB_CONTENT_DIR"])
+    quizzes_dir, notes_path = content_paths(directory)
+    targets = list(paths) or [quizzes_dir, directory / "labs"]
+    quiz_files: list[Path] = []
+    lab_files: list[Path] = []
+    problems: list = []
+    for target in targets:
+        if not target.exists():
+            if paths:  # the default labs/ dir may not exist yet
+                problems.append(Problem(str(target), 1, "file not found"))
+            continue
+        for file in _yaml_files(target):
+            (lab_files if is_lab_file(file) else quiz_files).append(file)
+    try:
+        notes = load_notes(notes_path)
+    except (OSError, UnicodeDecodeError) as error:
+        notes = None
+        problems.append(Problem(str(notes_path), 1, f"cannot read the notes: {error}"))
+    if quiz_files or not paths:
+        problems.extend(validate(quiz_files or [quizzes_dir], notes=notes or notes_path,
+                                 check_coverage=coverage if coverage is not None else not paths))
+    if lab_files:
+        problems.extend(validate_labs(lab_files, notes))
+    for problem in problems:
+        click.echo(str(problem))
+    checked = len(quiz_files) + len(lab_files)
+    if problems:
+        click.echo(f"{len(problems)} problem(s) in {checked} file(s)", err=True)
+        raise SystemExit(1)
+    click.echo(f"ok: {len(quiz_files)} quiz file(s), {len(lab_files)} lab file(s)", err=True)

@@ -1,0 +1,80 @@
+"""Quiz forms: starting a quiz, and turning a posted answer form into the JSON answer shape
+the content checker expects (see docklab/content/kinds.py)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField
+from wtforms.validators import AnyOf
+
+from ..content import Question
+from .models import MODES, PRACTICE, TEST
+
+
+class CsrfForm(FlaskForm):
+    """Answer and button forms: the CSRF token; fields are read per question type."""
+
+
+MODE_CHOICES = [
+    (PRACTICE, _l("Practice: feedback after each answer")),
+    (TEST, _l("Test: feedback at the end, score recorded")),
+]
+
+
+class StartForm(FlaskForm):
+    """Rendered by hand in _start_form.html (radio buttons from MODE_CHOICES)."""
+
+    kind = HiddenField(validators=[AnyOf(["section", "mixed", "due"])])
+    section = HiddenField()
+    mode = HiddenField(default=PRACTICE, validators=[AnyOf(MODES)])
+
+
+class NoAnswer(Exception):  # noqa: N818 - a form state, not a failure
+    """Nothing was picked or typed: the question is shown again with this message."""
+
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def answer_from_form(question: Question, form: MultiDict):
+    """The answer in its JSON shape. Shape errors beyond 'nothing given' are left to
+    check_answer, which names them (AnswerFormatError)."""
+    kind = question.type
+    if kind in ("single", "truefalse", "short"):
+        value = form.get("answer", "")
+        if not value.strip():
+            raise NoAnswer(_l("Type your answer first.") if kind == "short"
+                           else _l("Pick an answer first."))
+        if kind == "truefalse":
+            return {"true": True, "false": False}.get(value, value)
+        return value
+    if kind in ("multi", "ordering"):
+        values = form.getlist("answer")
+        if not values:
+            raise NoAnswer(_l("Pick at least one answer first."))
+        return values
+    if kind == "matching":
+        answer = {left.id: form.get(f"match-{left.id}", "") for left, _ in question.pairs}
+        if not all(answer.values()):
+            raise NoAnswer(_l("Match every item first."))
+        return answer
+    raise NoAnswer(_l("This question type cannot be answered here."))
+
+
+def moved_order(form: MultiDict) -> list[str] | None:
+    """For ordering questions without JavaScript: a 'move' button (`<index>:up|down`) swaps two
+    items and the question is shown again. None when no move was asked for."""
+    move = form.get("move")
+    if not move:
+        return None
+    order = form.getlist("answer")
+    index_text, _, direction = move.partition(":")
+    if not index_text.isdigit():
+        return order
+    index = int(index_text)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= index < len(order) and 0 <= other < len(order):
+        order[index], order[other] = order[other], order[index]
+    return order

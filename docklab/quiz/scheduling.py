@@ -1,0 +1,61 @@
+"""Spaced repetition with FSRS (the `fsrs` package, the scheduler modern Anki uses).
+
+A quiz answer is not a self-rating, so it maps to two FSRS ratings: right -> Good,
+wrong -> Again. With one 10-minute (re)learning step, a missed question comes back within
+minutes, while a question answered right graduates straight to review and comes back in days,
+further apart each time it is answered right again.
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from fsrs import Card, Rating, Scheduler, State
+
+from .models import ReviewCard
+
+STEP = timedelta(minutes=10)
+SCHEDULER = Scheduler(learning_steps=(STEP,), relearning_steps=(STEP,))
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def new_card_state(now: datetime) -> dict:
+    # card_id is FSRS's own bookkeeping; a constant avoids its 1 ms sleep per new Card.
+    return Card(card_id=1, due=now).to_dict()
+
+
+def review(row: ReviewCard, correct: bool, now: datetime) -> None:
+    """Apply one answer to the learner's card for this question."""
+    card = Card.from_dict(row.card) if row.card else Card(card_id=1, due=now)
+    rating = Rating.Good if correct else Rating.Again
+    was_known = card.state == State.Review
+    card, _log = SCHEDULER.review_card(card, rating, review_datetime=now.astimezone(UTC))
+    row.card = card.to_dict()
+    row.due = card.due
+    row.stability = card.stability
+    row.reviews = (row.reviews or 0) + 1
+    if was_known and not correct:
+        row.lapses = (row.lapses or 0) + 1
+    row.last_review = now
+
+
+def make_due(row: ReviewCard, now: datetime) -> None:
+    """Bring a card forward to now (a lab of its section failed): memory state unchanged."""
+    card = Card.from_dict(row.card) if row.card else Card(card_id=1, due=now)
+    card.due = now
+    row.card = card.to_dict()
+    row.due = now
+
+
+def retrievability(row: ReviewCard, now: datetime) -> float:
+    """FSRS's predicted chance the learner still knows the answer now (0 before any review)."""
+    if not row.card:
+        return 0.0
+    return float(SCHEDULER.get_card_retrievability(Card.from_dict(row.card), now))
+
+
+def is_due(row: ReviewCard, until: datetime) -> bool:
+    return _aware(row.due) <= until

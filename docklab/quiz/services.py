@@ -1,0 +1,323 @@
+"""What the quiz views and the API call: runs, answers, the due queue, mastery.
+
+Other areas may call `mark_section_due(user_id, section_title)` (a failed lab check brings its
+note section's questions back) and `progress_summary(user_id)` (JSON-able progress).
+"""
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+
+from ..content import Question, Section, check_answer
+from ..content.model import AnswerResult
+from ..extensions import db
+from ..models import utcnow
+from . import scheduling
+from .content import current_content
+from .models import PRACTICE, TEST, QuizAnswer, QuizRun, ReviewCard
+
+MIXED_SIZE = 10
+DUE_SIZE = 20
+ANONYMOUS_RUN_DAYS = 2
+
+
+# --- content -----------------------------------------------------------------------------------
+def bank():
+    return current_content().bank
+
+
+def notes():
+    return current_content().notes
+
+
+def question(question_id: str) -> Question | None:
+    return bank().get(question_id)
+
+
+def section(ref: str | None) -> Section | None:
+    return notes().find(ref) if ref else None
+
+
+def sections_with_counts() -> list[tuple[Section, int]]:
+    return bank().section_counts()
+
+
+def section_question_ids(ref: str) -> list[str]:
+    return [q.id for q in bank().by_section(ref)]
+
+
+# --- runs --------------------------------------------------------------------------------------
+def start_run(user_id: int | None, kind: str, mode: str, ids: list[str],
+              section_anchor: str | None = None, retry_of: int | None = None) -> QuizRun:
+    """A new sitting over `ids`, in that order (the start_* helpers below choose the ids)."""
+    if user_id is None:
+        # Anonymous sittings are only reachable from the session that made them: prune old ones.
+        cutoff = utcnow() - timedelta(days=ANONYMOUS_RUN_DAYS)
+        db.session.execute(delete(QuizRun).where(QuizRun.user_id.is_(None),
+                                                 QuizRun.started_at < cutoff))
+    run = QuizRun(user_id=user_id, kind=kind, mode=mode if mode in (PRACTICE, TEST) else PRACTICE,
+                  section_anchor=section_anchor, retry_of_id=retry_of, question_ids=list(ids),
+                  given=[None] * len(ids), results=[None] * len(ids), position=0,
+                  correct_count=0)
+    db.session.add(run)
+    db.session.commit()
+    return run
+
+
+def start_section_run(user_id: int | None, anchor: str, mode: str) -> QuizRun | None:
+    found = section(anchor)
+    ids = section_question_ids(found.anchor) if found else []
+    if not ids:
+        return None
+    return start_run(user_id, "section", mode, ids, section_anchor=found.anchor)
+
+
+def start_mixed_run(user_id: int | None, mode: str, size: int = MIXED_SIZE) -> QuizRun:
+    """A sample across every section, questions the learner has not got right first."""
+    all_ids = [q.id for q in bank()]
+    known = set()
+    if user_id is not None:
+        known = {qid for qid, correct in latest_results(user_id).items() if correct}
+    rng = secrets.SystemRandom()
+    fresh = [qid for qid in all_ids if qid not in known]
+    rest = [qid for qid in all_ids if qid in known]
+    rng.shuffle(fresh)
+    rng.shuffle(rest)
+    return start_run(user_id, "mixed", mode, (fresh + rest)[:size])
+
+
+def start_due_run(user_id: int, mode: str = PRACTICE) -> QuizRun | None:
+    ids = [q.id for _card, q in due_queue(user_id)][:DUE_SIZE]
+    return start_run(user_id, "due", mode, ids) if ids else None
+
+
+def start_retry_run(run: QuizRun) -> QuizRun | None:
+    missed = missed_ids(run)
+    if not missed:
+        return None
+    return start_run(run.user_id, "retry", run.mode, missed, section_anchor=run.section_anchor,
+                    retry_of=run.id)
+
+
+def missed_ids(run: QuizRun) -> list[str]:
+    return [qid for qid, result in zip(run.question_ids, run.results, strict=True)
+            if result is False and qid in bank()]
+
+
+def run_questions(run: QuizRun) -> list[Question | None]:
+    return [question(qid) for qid in run.question_ids]
+
+
+def current_question(run: QuizRun) -> Question | None:
+    """The next unanswered question, skipping any that left the content since the run began."""
+    while run.position < run.total and question(run.question_ids[run.position]) is None:
+        _record_in_run(run, None, None)
+    if run.position >= run.total:
+        return None
+    return question(run.question_ids[run.position])
+
+
+def _record_in_run(run: QuizRun, given, correct: bool | None) -> None:
+    index = run.position
+    given_list, results = list(run.given), list(run.results)
+    given_list[index], results[index] = given, correct
+    run.given, run.results = given_list, results  # reassign: JSON columns track assignment
+    run.position = index + 1
+    run.correct_count = sum(1 for result in results if result)
+    if run.position >= run.total:
+        run.finished_at = utcnow()
+
+
+def answer_in_run(run: QuizRun, q: Question, answer, lang: str) -> AnswerResult:
+    """Grade and record the answer to the run's current question (raises AnswerFormatError
+    before anything is stored)."""
+    result = check_answer(q, answer, lang)
+    now = utcnow()
+    _record_in_run(run, answer, result.correct)
+    if run.user_id is not None:
+        _store_answer(run.user_id, q.id, answer, result.correct, now, run.mode, "web", run.id)
+    _commit_or_retry(lambda: answer_in_run(run, q, answer, lang))
+    return result
+
+
+# --- answers and scheduling --------------------------------------------------------------------
+def _card_row(user_id: int, question_id: str, now: datetime) -> ReviewCard:
+    row = db.session.scalar(select(ReviewCard).where(ReviewCard.user_id == user_id,
+                                                     ReviewCard.question_id == question_id))
+    if row is None:
+        row = ReviewCard(user_id=user_id, question_id=question_id,
+                         card=scheduling.new_card_state(now), due=now, reviews=0, lapses=0)
+        db.session.add(row)
+    return row
+
+
+def _store_answer(user_id: int, question_id: str, answer, correct: bool, when: datetime,
+                  mode: str, source: str, run_id: int | None) -> QuizAnswer:
+    stored = QuizAnswer(user_id=user_id, question_id=question_id, answer=answer,
+                        correct=correct, answered_at=when, mode=mode, source=source,
+                        run_id=run_id)
+    db.session.add(stored)
+    scheduling.review(_card_row(user_id, question_id, when), correct, when)
+    return stored
+
+
+def answer_question(user_id: int, q: Question, answer, lang: str = "ko",
+                    source: str = "api") -> AnswerResult:
+    """Grade one answer outside a run (the JSON API), store it and reschedule the question."""
+    result = check_answer(q, answer, lang)
+    _store_answer(user_id, q.id, answer, result.correct, utcnow(), PRACTICE, source, None)
+    _commit_or_retry(lambda: answer_question(user_id, q, answer, lang, source))
+    return result
+
+
+def _commit_or_retry(again) -> None:
+    """Two answers of one learner to one question at the same moment (two tabs, a script) may
+    both create its review card; the loser rolls back and runs again, now updating that card."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        again()
+
+
+def save_anonymous_answers(user_id: int, entries: list[dict]) -> int:
+    """Move answers given before logging in into the account, in the order they were given."""
+    saved = 0
+    for entry in sorted(entries, key=lambda item: item.get("t", 0)):
+        qid = entry.get("q")
+        if not isinstance(qid, str) or question(qid) is None:
+            continue
+        when = datetime.fromtimestamp(int(entry.get("t", 0)), UTC)
+        mode = entry.get("m") if entry.get("m") in (PRACTICE, TEST) else PRACTICE
+        _store_answer(user_id, qid, entry.get("a"), bool(entry.get("c")), when, mode,
+                      "anonymous", None)
+        saved += 1
+    db.session.commit()
+    return saved
+
+
+def mark_section_due(user_id: int, section_title: str) -> int:
+    """Make every question of a note section (heading text or anchor) due now for this learner,
+    e.g. when a lab check of that section failed. Returns how many questions were affected."""
+    ids = section_question_ids(section_title)
+    now = utcnow()
+    for qid in ids:
+        scheduling.make_due(_card_row(user_id, qid, now), now)
+    db.session.commit()
+    return len(ids)
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite returns naive datetimes; everything docklab stores is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def end_of_today(now: datetime | None = None) -> datetime:
+    """Midnight after `now` in the site's time zone: 'due today' means due before it."""
+    zone = ZoneInfo(current_app.config.get("BABEL_DEFAULT_TIMEZONE") or "UTC")
+    local = (now or utcnow()).astimezone(zone)
+    midnight = datetime(local.year, local.month, local.day, tzinfo=zone) + timedelta(days=1)
+    return midnight.astimezone(UTC)
+
+
+def due_queue(user_id: int, now: datetime | None = None) -> list[tuple[ReviewCard, Question]]:
+    """Questions due for review today, soonest first (questions no longer in the content are
+    left out)."""
+    until = end_of_today(now)
+    rows = db.session.scalars(select(ReviewCard).where(ReviewCard.user_id == user_id,
+                                                       ReviewCard.due <= until)
+                              .order_by(ReviewCard.due, ReviewCard.id)).all()
+    return [(row, question(row.question_id)) for row in rows if question(row.question_id)]
+
+
+def card_for(user_id: int, question_id: str) -> ReviewCard | None:
+    return db.session.scalar(select(ReviewCard).where(ReviewCard.user_id == user_id,
+                                                      ReviewCard.question_id == question_id))
+
+
+# --- progress ----------------------------------------------------------------------------------
+def latest_results(user_id: int) -> dict[str, bool]:
+    """Question id -> whether the learner's latest answer to it was right."""
+    rows = db.session.execute(
+        select(QuizAnswer.question_id, QuizAnswer.correct)
+        .where(QuizAnswer.user_id == user_id)
+        .order_by(QuizAnswer.answered_at, QuizAnswer.id)).all()
+    return {qid: bool(correct) for qid, correct in rows}
+
+
+@dataclass(frozen=True)
+class SectionProgress:
+    """Mastery of a section = share of its questions whose latest answer is right."""
+
+    section: Section
+    total: int
+    answered: int
+    known: int
+    due: int
+    stability_days: float | None  # median FSRS stability of the answered questions
+
+    @property
+    def mastery(self) -> int:
+        return round(100 * self.known / self.total) if self.total else 0
+
+    def as_dict(self) -> dict:
+        return {"section": self.section.title, "anchor": self.section.anchor,
+                "questions": self.total, "answered": self.answered, "known": self.known,
+                "due_today": self.due, "mastery": self.mastery,
+                "stability_days": self.stability_days}
+
+
+def section_progress(user_id: int, now: datetime | None = None) -> list[SectionProgress]:
+    latest = latest_results(user_id)
+    until = end_of_today(now)
+    cards = {row.question_id: row for row in db.session.scalars(
+        select(ReviewCard).where(ReviewCard.user_id == user_id))}
+    progress = []
+    for sec, _count in sections_with_counts():
+        ids = section_question_ids(sec.anchor)
+        if not ids:
+            continue
+        stabilities = sorted(cards[q].stability for q in ids
+                             if q in cards and cards[q].stability is not None)
+        median = stabilities[len(stabilities) // 2] if stabilities else None
+        progress.append(SectionProgress(
+            section=sec, total=len(ids), answered=sum(1 for q in ids if q in latest),
+            known=sum(1 for q in ids if latest.get(q)),
+            due=sum(1 for q in ids if q in cards and scheduling.is_due(cards[q], until)),
+            stability_days=round(median, 1) if median is not None else None))
+    return progress
+
+
+def test_results(user_id: int, limit: int = 20) -> list[QuizRun]:
+    return list(db.session.scalars(
+        select(QuizRun).where(QuizRun.user_id == user_id, QuizRun.mode == TEST,
+                              QuizRun.finished_at.is_not(None))
+        .order_by(QuizRun.finished_at.desc()).limit(limit)))
+
+
+def answer_count(user_id: int) -> int:
+    return db.session.scalar(select(db.func.count()).select_from(QuizAnswer)
+                             .where(QuizAnswer.user_id == user_id)) or 0
+
+
+def progress_summary(user_id: int) -> dict:
+    """Quiz progress as JSON-able data (for `/api/v1/me/progress` and the instructor board)."""
+    sections = section_progress(user_id)
+    total = sum(item.total for item in sections)
+    known = sum(item.known for item in sections)
+    return {
+        "answers": answer_count(user_id),
+        "due_today": len(due_queue(user_id)),
+        "mastery": round(100 * known / total) if total else 0,
+        "sections": [item.as_dict() for item in sections],
+        "tests": [{"run_id": run.id, "section": run.section_anchor, "kind": run.kind,
+                   "score": run.correct_count, "total": run.total,
+                   "finished_at": run.finished_at.isoformat()}
+                  for run in test_results(user_id)],
+    }
