@@ -1,11 +1,6 @@
-import importlib.util
-
 import pytest
 
-pytest_plugins = ["tests.support.webapp", "tests.support.browser"]
-# TEMP (lead): until helper B's file lands
-if importlib.util.find_spec("tests.support.docker_engine"):
-    pytest_plugins.append("tests.support.docker_engine")
+pytest_plugins = ["tests.support.webapp", "tests.support.browser", "tests.support.docker_engine"]
 
 DOCKER_FIXTURES = {"docker_engine", "lab_images", "make_container", "clean_containers",
                    "extra_engine", "ssh_host", "recording_proxy"}

@@ -1,0 +1,436 @@
+"""Connections to a learner's Docker host: unix socket, TCP with TLS, or SSH with a pinned host key.
+
+Every way of failing becomes a `HostError` with a kind and a plain sentence (ko/en), so a grading
+run can report `error` with the reason instead of a stack trace or a false `fail`.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import shutil
+import socket
+import ssl
+import tempfile
+import urllib.parse
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import paramiko
+import requests
+from docker.transport.sshconn import SSHConnection, SSHConnectionPool, SSHHTTPAdapter
+
+import docker
+
+# The newest Engine API this SDK speaks, and the oldest we accept from a host.
+NEWEST_API = docker.constants.DEFAULT_DOCKER_API_VERSION
+OLDEST_API = "1.24"
+DEFAULT_SOCKET = "unix:///var/run/docker.sock"
+
+
+@dataclass(frozen=True)
+class HostSpec:
+    """Where a learner's engine is and how to prove who we are to it (secrets as bytes)."""
+
+    url: str
+    tls_ca: bytes | None = None
+    tls_cert: bytes | None = None
+    tls_key: bytes | None = field(default=None, repr=False)
+    ssh_private_key: bytes | None = field(default=None, repr=False)
+    # The pinned "type base64" host key line; an unknown or changed key is refused.
+    ssh_host_key: str | None = None
+    allow_plain_tcp: bool = False
+    connect_timeout: float = 5.0
+    read_timeout: float = 5.0
+    resolved_ip: str | None = None  # ssh: connect to this already-checked address, not the name
+
+
+MESSAGES = {
+    "refused": ("호스트가 연결을 거부했습니다 (엔진이 꺼져 있거나 주소·포트가 틀림): "
+                "{detail}",
+                "The host refused the connection (engine stopped, or wrong address/port): "
+                "{detail}"),
+    "permission_denied": ("Docker 소켓에 접근할 권한이 없습니다: {detail}",
+                          "No permission to use the Docker socket: {detail}"),
+    "unknown_host": ("호스트 이름을 찾을 수 없습니다: {detail}",
+                     "The host name could not be resolved: {detail}"),
+    "timeout": ("호스트가 제한 시간 안에 응답하지 않았습니다: {detail}",
+                "The host did not answer within the time limit: {detail}"),
+    "tls_verify": ("TLS 검증 실패: 서버 인증서가 등록한 CA(ca.pem)로 서명되지 않았습니다: {detail}",
+                   "TLS verification failed: the server certificate is not signed by the CA "
+                   "you registered (ca.pem): {detail}"),
+    "tls_client_cert": ("엔진이 클라이언트 인증서(cert.pem/key.pem)를 받아들이지 "
+                        "않았습니다: {detail}",
+                        "The engine did not accept the client certificate (cert.pem/key.pem): "
+                        "{detail}"),
+    "ssh_auth": ("SSH 인증 실패: 호스트의 authorized_keys 에 docklab 공개 키가 "
+                 "있는지 확인하세요: {detail}",
+                 "SSH authentication failed: check that docklab's public key is in the host's "
+                 "authorized_keys: {detail}"),
+    "ssh_host_key": ("SSH 호스트 키가 등록할 때 고정한 키와 다릅니다 (또는 고정된 키가 없습니다). "
+                     "호스트를 다시 등록하세요: {detail}",
+                     "The SSH host key differs from the one pinned at registration (or none is "
+                     "pinned). Register the host again: {detail}"),
+    "ssh_remote": ("SSH 로는 접속했지만 원격의 docker 명령이 실패했습니다: {detail}",
+                   "SSH worked, but the docker command on the host failed: {detail}"),
+    "api_too_old": ("엔진의 API 버전이 너무 낮습니다: {detail}",
+                    "The engine's API version is too old: {detail}"),
+    "plain_tcp_forbidden": ("암호화되지 않은 tcp:// 연결은 허용되지 않습니다. "
+                            "TLS 인증서를 등록하세요: {detail}",
+                            "Unencrypted tcp:// connections are not allowed; register TLS "
+                            "certificates: {detail}"),
+    "bad_url": ("호스트 주소 형식이 잘못되었습니다: {detail}",
+                "The host address is not valid: {detail}"),
+    "protocol": ("엔진이 Docker API 로 응답하지 않았습니다: {detail}",
+                 "The host did not answer as a Docker engine: {detail}"),
+}
+
+
+class HostError(Exception):
+    """A host that could not be read, with the reason in words."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(f"{kind}: {detail}")
+        self.kind = kind
+        self.detail = _one_line(detail)
+
+    def message(self, lang: str = "ko") -> str:
+        ko, en = MESSAGES.get(self.kind, ("{detail}", "{detail}"))
+        return (en if lang == "en" else ko).format(detail=self.detail).rstrip(": ")
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and everything behind it (causes, contexts, urllib3 reasons, wrapped args)."""
+    seen: list[BaseException] = []
+    stack: list[object] = [exc]
+    while stack and len(seen) < 20:
+        current = stack.pop()
+        if not isinstance(current, BaseException) or any(current is e for e in seen):
+            continue
+        seen.append(current)
+        stack.extend([current.__cause__, current.__context__, getattr(current, "reason", None),
+                      *current.args])
+    return seen
+
+
+def classify(exc: BaseException, remote_stderr: str = "") -> HostError:
+    """Map whatever a connection or API call raised to one HostError kind."""
+    if isinstance(exc, HostError):
+        return exc
+    chain = _chain(exc)
+    text = " | ".join(f"{type(e).__name__}: {e}" for e in chain)
+    lowered = text.lower()
+    types = {type(e) for e in chain}
+    if any(issubclass(t, paramiko.BadHostKeyException) for t in types) or (
+        "known_hosts" in lowered or "host key" in lowered
+    ):
+        return HostError("ssh_host_key", str(exc))
+    if any(issubclass(t, paramiko.AuthenticationException) for t in types):
+        return HostError("ssh_auth", str(exc))
+    if "certificate_verify_failed" in lowered or "certificate verify failed" in lowered:
+        return HostError("tls_verify", "CERTIFICATE_VERIFY_FAILED")
+    if any(marker in lowered for marker in ("bad_certificate", "certificate_required",
+                                             "bad certificate", "certificate required")):
+        return HostError("tls_client_cert", "the engine refused the client certificate")
+    if "http request to an https server" in lowered:
+        return HostError("protocol", "plain HTTP sent to a TLS port (use TLS certificates)")
+    if remote_stderr:
+        return HostError("ssh_remote", remote_stderr)
+    if any(issubclass(t, (requests.exceptions.Timeout, socket.timeout, TimeoutError))
+           for t in types) or "timed out" in lowered:
+        return HostError("timeout", _short_reason(chain))
+    if any(issubclass(t, socket.gaierror) for t in types) or any(
+        marker in lowered for marker in ("name or service not known", "nodename nor servname",
+                                         "failed to resolve", "temporary failure in name")
+    ):
+        return HostError("unknown_host", _short_reason(chain))
+    if any(issubclass(t, PermissionError) for t in types) or "permission denied" in lowered:
+        return HostError("permission_denied", _short_reason(chain))
+    if any(issubclass(t, (ConnectionRefusedError, FileNotFoundError)) for t in types) or (
+        "connection refused" in lowered or "no such file or directory" in lowered
+    ):
+        return HostError("refused", _short_reason(chain))
+    if isinstance(exc, docker.errors.APIError) and "version" in lowered and (
+        "too old" in lowered or "minimum supported" in lowered or "too new" in lowered
+    ):
+        return HostError("api_too_old", str(exc.explanation or exc))
+    if any(issubclass(t, ssl.SSLError) for t in types):
+        return HostError("tls_verify", _short_reason(chain))
+    if any(issubclass(t, paramiko.SSHException) for t in types):
+        return HostError("ssh_remote", _short_reason(chain))
+    if "remotedisconnected" in lowered or "connection aborted" in lowered:
+        return HostError("ssh_remote" if "ssh" in lowered else "protocol", _short_reason(chain))
+    return HostError("protocol", _short_reason(chain))
+
+
+def _short_reason(chain: list[BaseException]) -> str:
+    deepest = chain[-1]
+    return f"{type(deepest).__name__}: {deepest}"
+
+
+class _PinnedSSHConnection(SSHConnection):
+    """Keeps the channel so the remote command's stderr can be shown when it fails."""
+
+    def __init__(self, adapter, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._adapter = adapter
+
+    def connect(self):
+        super().connect()
+        self._adapter.channels.append(self.sock)
+
+
+class _PinnedSSHPool(SSHConnectionPool):
+    def __init__(self, adapter, **kwargs):
+        super().__init__(**kwargs)
+        self._adapter = adapter
+
+    def _new_conn(self):
+        return _PinnedSSHConnection(self._adapter, self.ssh_transport, self.timeout, self.ssh_host)
+
+
+def _load_private_key(pem: bytes) -> paramiko.PKey:
+    text = pem.decode() if isinstance(pem, bytes) else pem
+    for key_class in (paramiko.Ed25519Key, paramiko.ECDSAKey, paramiko.RSAKey):
+        try:
+            return key_class.from_private_key(io.StringIO(text))
+        except (paramiko.SSHException, ValueError):
+            continue
+    raise HostError("bad_url", "the SSH private key could not be read")
+
+
+class PinnedSSHAdapter(SSHHTTPAdapter):
+    """The SDK's paramiko transport, but with our key and pinned host key: it never reads the
+    server account's ~/.ssh, so one docklab process can hold a key per learner."""
+
+    def __init__(self, spec: HostSpec, host: str, port: int, user: str, timeout: float):
+        self._spec, self._host, self._port, self._user = spec, host, port, user
+        self.channels: list[paramiko.Channel] = []
+        super().__init__(f"ssh://{user}@{host}:{port}", timeout=timeout)
+
+    def _create_paramiko_client(self, base_url):
+        client = paramiko.SSHClient()
+        client.set_missing_host_key_policy(paramiko.RejectPolicy())
+        address = self._spec.resolved_ip or self._host
+        if self._spec.ssh_host_key:
+            key_type, key_b64 = self._spec.ssh_host_key.split()[:2]
+            key = paramiko.PKey.from_type_string(key_type, base64.b64decode(key_b64))
+            entry = address if self._port == 22 else f"[{address}]:{self._port}"
+            client.get_host_keys().add(entry, key_type, key)
+        self.ssh_client = client
+        timeout = self._spec.connect_timeout
+        self.ssh_params = {
+            "hostname": address, "port": self._port, "username": self._user,
+            "pkey": _load_private_key(self._spec.ssh_private_key or b""),
+            "look_for_keys": False, "allow_agent": False,
+            "timeout": timeout, "banner_timeout": timeout, "auth_timeout": timeout,
+        }
+
+    def get_connection(self, url, proxies=None):
+        with self.pools.lock:
+            pool = self.pools.get(url)
+            if pool:
+                return pool
+            if not self.ssh_client.get_transport():
+                self._connect()
+            pool = _PinnedSSHPool(self, ssh_client=self.ssh_client, timeout=self.timeout,
+                                  maxsize=self.max_pool_size, host=self.ssh_host)
+            self.pools[url] = pool
+        return pool
+
+    def remote_stderr(self) -> str:
+        for channel in reversed(self.channels):
+            try:
+                if channel.recv_stderr_ready():
+                    return _one_line(channel.recv_stderr(4096).decode(errors="replace"))
+            except (OSError, EOFError):
+                continue
+        return ""
+
+
+class EngineConnection:
+    """An open, counted connection to one engine. `.api` is a docker.APIClient."""
+
+    def __init__(self, spec: HostSpec) -> None:
+        self.spec = spec
+        self.api_calls = 0
+        self.requests_log: list[tuple[str, str]] = []
+        self.version_info: dict = {}
+        self._tempdir: str | None = None
+        self._ssh_adapter: PinnedSSHAdapter | None = None
+        self.api = self._open()
+        self._count_requests()
+
+    # -- opening -----------------------------------------------------------------------------
+    def _open(self) -> docker.APIClient:
+        url = self.spec.url.strip()
+        parsed = urllib.parse.urlsplit(url)
+        timeout = max(self.spec.connect_timeout, self.spec.read_timeout)
+        if parsed.scheme == "unix":
+            if not parsed.path:
+                raise HostError("bad_url", url)
+            api = docker.APIClient(base_url=url, version=NEWEST_API, timeout=timeout)
+        elif parsed.scheme == "tcp":
+            if not parsed.hostname or not parsed.port:
+                raise HostError("bad_url", f"{url} (expected tcp://HOST:PORT)")
+            api = self._open_tcp(parsed, timeout)
+        elif parsed.scheme == "ssh":
+            if not parsed.hostname or not parsed.username:
+                raise HostError("bad_url", f"{url} (expected ssh://USER@HOST[:PORT])")
+            if not self.spec.ssh_private_key:
+                raise HostError("ssh_auth", "no private key was given")
+            api = docker.APIClient(base_url="unix:///docklab-unused.sock", version=NEWEST_API,
+                                   timeout=timeout)
+            try:
+                adapter = PinnedSSHAdapter(self.spec, parsed.hostname, parsed.port or 22,
+                                           parsed.username, timeout)
+            except Exception as exc:  # noqa: BLE001 - every failure is classified for the learner
+                raise classify(exc) from exc
+            self._ssh_adapter = adapter
+            api.mount("http+docker://", adapter)
+            api._custom_adapter = adapter
+        else:
+            raise HostError("bad_url", f"{url} (use unix://, tcp:// or ssh://)")
+        # The host's own CA must win over REQUESTS_CA_BUNDLE and friends in the environment.
+        api.trust_env = False
+        return api
+
+    def _open_tcp(self, parsed, timeout: float) -> docker.APIClient:
+        has_tls = bool(self.spec.tls_ca or self.spec.tls_cert or self.spec.tls_key)
+        if not has_tls and not self.spec.allow_plain_tcp:
+            raise HostError("plain_tcp_forbidden", parsed.geturl())
+        base = f"tcp://{parsed.hostname}:{parsed.port}"
+        if not has_tls:
+            return docker.APIClient(base_url=base, version=NEWEST_API, timeout=timeout)
+        if not self.spec.tls_ca:
+            raise HostError("tls_verify", "no CA certificate (ca.pem) was given")
+        self._tempdir = tempfile.mkdtemp(prefix="docklab-tls-")
+        paths = {}
+        for name in ("tls_ca", "tls_cert", "tls_key"):
+            value = getattr(self.spec, name)
+            if value:
+                path = os.path.join(self._tempdir, f"{name}.pem")
+                descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(descriptor, "wb") as handle:
+                    handle.write(value)
+                paths[name] = path
+        client_cert = (paths["tls_cert"], paths["tls_key"]) if len(paths) == 3 else None
+        tls = docker.tls.TLSConfig(client_cert=client_cert, ca_cert=paths["tls_ca"], verify=True)
+        return docker.APIClient(base_url=base, tls=tls, version=NEWEST_API, timeout=timeout)
+
+    def _count_requests(self) -> None:
+        original = self.api.request
+
+        def counted(method, url, *args, **kwargs):
+            # The SDK adds its timeout only in its own helpers; a bare request must not hang.
+            kwargs.setdefault("timeout", self.api.timeout)
+            self.api_calls += 1
+            self.requests_log.append((method.upper(), urllib.parse.urlsplit(url).path))
+            return original(method, url, *args, **kwargs)
+
+        self.api.request = counted
+
+    # -- talking -----------------------------------------------------------------------------
+    def negotiate(self) -> dict:
+        """GET /version without a version prefix, then speak the newest API both sides know."""
+        try:
+            response = self.api.get(f"{self.api.base_url}/version")
+            if response.status_code != 200:
+                raise HostError("protocol", f"/version answered HTTP {response.status_code}")
+            info = response.json()
+        except HostError:
+            raise
+        except ValueError as exc:
+            raise HostError("protocol", "the answer to /version was not JSON") from exc
+        except Exception as exc:  # noqa: BLE001 - every failure is classified for the learner
+            raise self.classify(exc) from exc
+        if not isinstance(info, dict) or "ApiVersion" not in info:
+            raise HostError("protocol", "the answer to /version has no ApiVersion")
+        server = str(info["ApiVersion"])
+        if _version_tuple(server) < _version_tuple(OLDEST_API):
+            raise HostError("api_too_old", f"API {server} < {OLDEST_API}")
+        self.api._version = min(server, NEWEST_API, key=_version_tuple)
+        self.version_info = info
+        return info
+
+    def classify(self, exc: BaseException) -> HostError:
+        stderr = self._ssh_adapter.remote_stderr() if self._ssh_adapter else ""
+        return classify(exc, stderr)
+
+    def close(self) -> None:
+        try:
+            self.api.close()
+        finally:
+            if self._tempdir:
+                shutil.rmtree(self._tempdir, ignore_errors=True)
+
+
+def _version_tuple(version: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in version.split("."))
+    except ValueError:
+        return (0,)
+
+
+@contextmanager
+def connect(spec: HostSpec):
+    """Open a connection, negotiate the API version, and always clean up (temp TLS files too)."""
+    connection = None
+    try:
+        connection = EngineConnection(spec)
+        connection.negotiate()
+        yield connection
+    except HostError:
+        raise
+    except docker.errors.DockerException as exc:
+        raise (connection.classify(exc) if connection else classify(exc)) from exc
+    finally:
+        if connection is not None:
+            connection.close()
+
+
+def engine_summary(spec: HostSpec) -> dict:
+    """What "Test connection" shows: the engine's version and platform."""
+    with connect(spec) as connection:
+        info = connection.version_info
+        return {
+            "version": info.get("Version"),
+            "api_version": info.get("ApiVersion"),
+            "os": info.get("Os"),
+            "arch": info.get("Arch"),
+            "kernel": info.get("KernelVersion"),
+        }
+
+
+def host_key_fingerprint(key_line: str) -> str:
+    blob = base64.b64decode(key_line.split()[1])
+    return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
+
+
+def fetch_ssh_host_key(host: str, port: int = 22, timeout: float = 5.0) -> tuple[str, str]:
+    """Read a server's host key (to pin it at registration): ("type base64", "SHA256:...")."""
+    try:
+        sock = socket.create_connection((host, port), timeout=timeout)
+    except Exception as exc:  # noqa: BLE001 - classified for the learner
+        raise classify(exc) from exc
+    transport = paramiko.Transport(sock)
+    try:
+        transport.banner_timeout = timeout
+        transport.start_client(timeout=timeout)
+        key = transport.get_remote_server_key()
+    except Exception as exc:  # noqa: BLE001
+        raise classify(exc) from exc
+    finally:
+        transport.close()
+    line = f"{key.get_name()} {key.get_base64()}"
+    return line, host_key_fingerprint(line)
+
+
+def default_host_url() -> str:
+    return os.environ.get("DOCKER_HOST") or DEFAULT_SOCKET
