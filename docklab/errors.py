@@ -1,7 +1,20 @@
 """Error pages: JSON under /api/, a friendly bilingual page elsewhere."""
 from flask import Flask, jsonify, render_template, request
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+# What a person reads on an error page (werkzeug's names are English only).
+REASONS = {
+    400: _l("The request was not valid. Please go back and try again."),
+    401: _l("Please log in first."),
+    403: _l("You do not have permission to see this page."),
+    404: _l("Not found"),
+    405: _l("This action is not allowed here."),
+    413: _l("The upload is too large."),
+    429: _l("Too many requests. Please wait a moment and try again."),
+    500: _l("Something went wrong on our side. Please try again."),
+}
 
 
 def wants_json() -> bool:
@@ -15,9 +28,11 @@ def register(app: Flask) -> None:
             return jsonify(error="csrf", message=error.description), 400
         return render_template("errors/error.html", code=400, reason=error.description), 400
 
+    @app.errorhandler(500)
     @app.errorhandler(HTTPException)
     def http_error(error):
         if wants_json():
             return jsonify(error=error.name.lower().replace(" ", "_"),
                            message=error.description), error.code
-        return render_template("errors/error.html", code=error.code, reason=error.name), error.code
+        reason = REASONS.get(error.code, error.name)
+        return render_template("errors/error.html", code=error.code, reason=reason), error.code
