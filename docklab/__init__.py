@@ -64,8 +64,10 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .auth import bp as auth_bp
-    # from .classes import bp as classes_bp
-    # from .instructor import bp as instructor_bp
+    from .classes import bp as classes_bp
+    from .hosts import bp as hosts_bp
+    from .instructor import bp as instructor_bp
+    from .labs import bp as labs_bp
     from .main import bp as main_bp
     from .quiz import bp as quiz_bp
 
@@ -73,8 +75,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(quiz_bp)  # also loads and checks the built-in quiz content
-    # app.register_blueprint(instructor_bp)  # classes, progress board, admin users
-    # app.register_blueprint(classes_bp)  # students join classes
+    app.register_blueprint(hosts_bp)  # learners' Docker hosts, allowed-hosts admin
+    app.register_blueprint(labs_bp)  # lab pages, Check, attempts
+    app.register_blueprint(instructor_bp)  # classes, progress board, admin users
+    app.register_blueprint(classes_bp)  # students join classes
 
 
 @event.listens_for(Engine, "connect")

@@ -7,6 +7,7 @@ from ..extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
+from . import classes as classes_api  # noqa: E402,F401
+from . import labs as labs_api  # noqa: E402,F401
 from . import me  # noqa: E402,F401
 from . import quizzes as quizzes_api  # noqa: E402,F401
-# from . import classes  # noqa: E402,F401

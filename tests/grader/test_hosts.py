@@ -1,175 +1,272 @@
-"""Host connections against real engines: unix socket, TCP+TLS, SSH; and each way of failing."""
+"""Host connections against a real engine over its unix socket, and each way a host can fail
+(refused, unknown name, silence, not an engine, too old, stopped mid-run). TLS, SSH: test_tls_ssh.py
+"""
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from grader.hosts import HostError, HostSpec, connect, engine_summary, fetch_ssh_host_key
-from tests.support.sshd import new_keypair
+from grader.hosts import NEWEST_API, HostError, HostSpec, classify, connect, engine_summary
 
 
-def kind_of(spec: HostSpec) -> str:
+def kind_of(spec: HostSpec) -> HostError:
     with pytest.raises(HostError) as caught, connect(spec):
         pass
-    return caught.value.kind
+    return caught.value
 
 
-def test_unix_socket_answers_and_counts_calls(docker_engine):
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+# --- a real engine ---------------------------------------------------------------------------
+def test_unix_socket_answers_and_counts_every_call(docker_engine):
     with connect(HostSpec(docker_engine.base_url)) as connection:
-        assert connection.version_info["ApiVersion"]
+        assert connection.server_api_version == connection.api.api_version == "1.41"
         connection.api.containers(all=True)
-        assert connection.api_calls == 2
-        assert [method for method, _path in connection.requests_log] == ["GET", "GET"]
-        assert connection.requests_log[0][1] == "/version"
+        connection.api.images()
+        assert connection.api_calls == 3
+        assert connection.requests_log == [("GET", "/_ping"), ("GET", "/v1.41/containers/json"),
+                                           ("GET", "/v1.41/images/json")]
+        # /version is dear on the engine: read once, and only when a check asks for it.
+        assert connection.version_info["Version"] == docker_engine.client.version()["Version"]
+        assert connection.version_info["ApiVersion"] == "1.41"
+        assert connection.api_calls == 4
+        assert connection.requests_log[-1] == ("GET", "/v1.41/version")
 
 
-def test_engine_summary(docker_engine):
+def test_environment_proxies_are_ignored(docker_engine, monkeypatch):
+    # trust_env is off: an HTTP(S)_PROXY in the server's environment never sees learner traffic.
+    monkeypatch.setenv("HTTP_PROXY", f"http://127.0.0.1:{closed_port()}")
+    monkeypatch.setenv("ALL_PROXY", f"http://127.0.0.1:{closed_port()}")
+    with connect(HostSpec(docker_engine.base_url)) as connection:
+        assert connection.api.trust_env is False
+        assert connection.api.version()["ApiVersion"]
+
+
+def test_engine_summary_for_a_test_connection_button(docker_engine):
     summary = engine_summary(HostSpec(docker_engine.base_url))
-    assert summary["os"] == "linux" and summary["version"]
+    assert summary["os"] == "linux"
+    assert summary["version"] == docker_engine.client.version()["Version"]
+    assert summary["api_version"] == "1.41"
 
 
+def test_an_engine_stopped_mid_run_is_classified_as_refused(extra_engine):
+    engine = extra_engine(images=())
+    with connect(HostSpec(engine["socket_url"])) as connection:
+        engine["daemon"].stop()
+        with pytest.raises(Exception) as raised:
+            connection.api.containers(all=True)
+        error = connection.classify(raised.value)
+    assert error.kind == "refused", error
+    assert "refused" in error.message("en") and "거부" in error.message("ko")
+
+
+# --- hosts that are not there ----------------------------------------------------------------
 def test_missing_socket_is_refused_with_a_reason(tmp_path):
-    spec = HostSpec(f"unix://{tmp_path}/nothing.sock")
-    with pytest.raises(HostError) as caught, connect(spec):
-        pass
-    assert caught.value.kind == "refused"
-    assert "거부" in caught.value.message("ko") and "refused" in caught.value.message("en")
+    error = kind_of(HostSpec(f"unix://{tmp_path}/nothing.sock"))
+    assert error.kind == "refused"
+    assert "거부" in error.message("ko") and "refused" in error.message("en")
+    assert "nothing.sock" in error.message("en") or "No such file" in error.message("en")
 
 
 def test_closed_tcp_port_is_refused():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    assert kind_of(HostSpec(f"tcp://127.0.0.1:{port}", allow_plain_tcp=True)) == "refused"
+    started = time.monotonic()
+    error = kind_of(HostSpec(f"tcp://127.0.0.1:{closed_port()}", allow_plain_tcp=True))
+    assert error.kind == "refused"
+    assert time.monotonic() - started < 2  # at once, not after the timeout
 
 
-def test_unknown_host_name():
-    assert kind_of(HostSpec("tcp://no-such-host.invalid:2376", allow_plain_tcp=True)) == \
-        "unknown_host"
+@pytest.mark.parametrize("url", ["tcp://no-such-host.invalid:2376",
+                                 "ssh://learner@no-such-host.invalid:22"])
+def test_unknown_host_name(url):
+    # .invalid never resolves (RFC 2606): no query leaves the machine for an answer.
+    error = kind_of(HostSpec(url, allow_plain_tcp=True, ssh_private_key=_any_ssh_key(),
+                             ssh_host_key=_any_host_key()))
+    assert error.kind == "unknown_host", error
+    assert "no-such-host.invalid" in error.message("en") or "resolve" in error.message("en")
+
+
+def _any_ssh_key() -> bytes:
+    from tests.support.sshd import new_keypair
+
+    return new_keypair()[0]
+
+
+def _any_host_key() -> str:
+    from tests.support.sshd import new_keypair
+
+    return " ".join(new_keypair()[1].split()[:2])
 
 
 def test_plain_tcp_is_refused_unless_allowed():
-    assert kind_of(HostSpec("tcp://127.0.0.1:2375")) == "plain_tcp_forbidden"
+    error = kind_of(HostSpec(f"tcp://127.0.0.1:{closed_port()}"))
+    assert error.kind == "plain_tcp_forbidden"
+    assert "TLS" in error.message("en") and "TLS" in error.message("ko")
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1:2375", "tcp://127.0.0.1", "ssh://host-only",
-                                 "unix://"])
+                                 "unix://", "tcp://127.0.0.1:port", "  ", "docker.sock"])
 def test_bad_urls(url):
-    assert kind_of(HostSpec(url, allow_plain_tcp=True, ssh_private_key=b"x")) == "bad_url"
+    error = kind_of(HostSpec(url, allow_plain_tcp=True, ssh_private_key=b"x"))
+    assert error.kind == "bad_url", error
+    assert "주소" in error.message("ko")
 
 
-def test_a_host_that_never_answers_times_out_in_time():
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(5)
-    accepted = []
-    stop = threading.Event()
+def test_ssh_without_a_private_key_is_an_auth_error():
+    assert kind_of(HostSpec("ssh://learner@127.0.0.1:22")).kind == "ssh_auth"
 
-    def accept_and_hang():
-        listener.settimeout(0.2)
+
+@contextmanager
+def silent_listener(family=socket.AF_INET, address=("127.0.0.1", 0)):
+    """Accepts connections and never says a word: a host that hangs."""
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    listener.bind(address)
+    listener.listen(16)
+    listener.settimeout(0.1)
+    accepted, stop = [], threading.Event()
+
+    def accept_forever():
         while not stop.is_set():
             try:
                 accepted.append(listener.accept()[0])
             except OSError:
                 continue
 
-    thread = threading.Thread(target=accept_and_hang, daemon=True)
+    thread = threading.Thread(target=accept_forever, daemon=True)
     thread.start()
-    port = listener.getsockname()[1]
-    started = time.monotonic()
     try:
-        kind = kind_of(HostSpec(f"tcp://127.0.0.1:{port}", allow_plain_tcp=True,
-                                connect_timeout=1, read_timeout=1))
+        yield listener.getsockname()
     finally:
         stop.set()
         thread.join()
         for conn in accepted:
             conn.close()
         listener.close()
-    assert kind == "timeout"
-    assert time.monotonic() - started < 5
 
 
-@pytest.fixture(scope="module")
-def tls_engine(extra_engine):
-    return extra_engine(tls=True, images=())
+@pytest.mark.parametrize("transport", ["tcp", "unix", "ssh"])
+def test_a_host_that_never_answers_times_out_in_time(transport, tmp_path):
+    family, address = socket.AF_INET, ("127.0.0.1", 0)
+    if transport == "unix":
+        family, address = socket.AF_UNIX, str(tmp_path / "silent.sock")
+    with silent_listener(family, address) as where:
+        url = {"tcp": lambda: f"tcp://127.0.0.1:{where[1]}",
+               "ssh": lambda: f"ssh://learner@127.0.0.1:{where[1]}",
+               "unix": lambda: f"unix://{where}"}[transport]()
+        started = time.monotonic()
+        error = kind_of(HostSpec(url, allow_plain_tcp=True, ssh_private_key=_any_ssh_key(),
+                                 ssh_host_key=_any_host_key(), connect_timeout=1,
+                                 read_timeout=1))
+        elapsed = time.monotonic() - started
+    assert error.kind == "timeout", error
+    assert "time limit" in error.message("en") and "제한 시간" in error.message("ko")
+    assert 0.9 <= elapsed < 4
 
 
-def tls_spec(engine, **overrides) -> HostSpec:
-    pem = engine["certs"]["pem"]
-    values = {"tls_ca": pem["ca"], "tls_cert": pem["cert"], "tls_key": pem["key"]}
-    values.update(overrides)
-    return HostSpec(engine["tcp_url"], **values)
+# --- something answers, but not a usable engine ----------------------------------------------
+@contextmanager
+def fake_engine(version_body: bytes, status: int = 200, content_type="application/json",
+                ping_version: str | None = None, minimum: str | None = None):
+    """A real HTTP server on loopback speaking a sliver of the Engine API: /_ping (with an
+    Api-Version header when given), /version, and a versioned endpoint that, like a real engine,
+    refuses an API version below its minimum. Records every path it was asked for."""
+    seen = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+        def reply(self, code, body, content, headers=()):
+            self.send_response(code)
+            for key, value in (("Content-Type", content), *headers):
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def do_GET(self):
+            seen.append(self.path)
+            asked = self.path.split("/")[1][1:] if self.path.startswith("/v1.") else None
+            if self.path == "/_ping":
+                header = (("Api-Version", ping_version),) if ping_version else ()
+                self.reply(status, b"OK" if ping_version else version_body, content_type, header)
+            elif asked and minimum and tuple(map(int, asked.split("."))) < tuple(
+                    map(int, minimum.split("."))):
+                message = (f"client version {asked} is too old. Minimum supported API version "
+                           f"is {minimum}, please upgrade your client to a newer version")
+                self.reply(400, json.dumps({"message": message}).encode(), "application/json")
+            elif self.path.endswith("/version"):
+                self.reply(status, version_body, content_type)
+            else:
+                self.reply(200, b"[]", "application/json")
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"tcp://127.0.0.1:{server.server_address[1]}", seen
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
-def test_tls_with_the_learners_certificates(tls_engine):
-    with connect(tls_spec(tls_engine)) as connection:
-        assert connection.version_info["Os"] == "linux"
+def version_json(api: str, minimum: str = "1.12") -> bytes:
+    return json.dumps({"Version": "x", "ApiVersion": api, "MinAPIVersion": minimum,
+                       "Os": "linux"}).encode()
 
 
-def test_tls_ignores_requests_ca_bundle_from_the_environment(tls_engine, monkeypatch, tmp_path):
-    # This machine (and many corporate ones) sets REQUESTS_CA_BUNDLE to the system bundle,
-    # which does not hold the learner's CA: it must not override the host's own CA.
-    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
-    monkeypatch.setenv("CURL_CA_BUNDLE", "/etc/ssl/certs/ca-certificates.crt")
-    with connect(tls_spec(tls_engine)) as connection:
-        assert connection.version_info["ApiVersion"]
+def test_an_engine_older_than_api_1_24_is_too_old():
+    # Engines before API 1.25 send no Api-Version header on /_ping: /version tells instead.
+    with fake_engine(version_json("1.18")) as (url, seen):
+        error = kind_of(HostSpec(url, allow_plain_tcp=True))
+    assert seen == ["/_ping", "/version"]
+    assert error.kind == "api_too_old"
+    assert "1.18" in error.message("en") and "1.18" in error.message("ko")
 
 
-def test_tls_wrong_ca_is_a_verification_error(tls_engine, tmp_path):
-    from tests.support.certs import make_tls_set
-
-    other = make_tls_set(tmp_path / "other")["pem"]
-    assert kind_of(tls_spec(tls_engine, tls_ca=other["ca"])) == "tls_verify"
-
-
-def test_tls_without_client_certificate(tls_engine):
-    assert kind_of(tls_spec(tls_engine, tls_cert=None, tls_key=None)) == "tls_client_cert"
-
-
-def test_plain_http_to_the_tls_port(tls_engine):
-    spec = HostSpec(tls_engine["tcp_url"], allow_plain_tcp=True)
-    assert kind_of(spec) == "protocol"
-
-
-def ssh_spec(host, **overrides) -> HostSpec:
-    values = {"ssh_private_key": host.private_key, "ssh_host_key": host.host_key_line}
-    values.update(overrides)
-    return HostSpec(host.url, **values)
-
-
-def test_ssh_with_key_and_pinned_host_key(ssh_host):
-    with connect(ssh_spec(ssh_host)) as connection:
+@pytest.mark.parametrize(("server", "spoken"), [("1.30", "1.30"), ("1.99", NEWEST_API)])
+def test_the_api_version_is_negotiated_not_pinned(server, spoken):
+    with fake_engine(version_json(server), ping_version=server) as (url, seen), \
+            connect(HostSpec(url, allow_plain_tcp=True)) as connection:
         connection.api.containers(all=True)
-        assert connection.api_calls == 2
+    assert [path.split("?")[0] for path in seen] == ["/_ping", f"/v{spoken}/containers/json"]
 
 
-def test_ssh_host_key_fetch_matches_the_server(ssh_host):
-    line, fingerprint = fetch_ssh_host_key(ssh_host.host, ssh_host.port)
-    assert line == ssh_host.host_key_line
-    assert fingerprint.startswith("SHA256:")
+def test_an_engine_that_needs_a_newer_api_than_we_speak():
+    with fake_engine(version_json("1.60", minimum="1.55"), ping_version="1.60",
+                     minimum="1.55") as (url, _seen), \
+            connect(HostSpec(url, allow_plain_tcp=True)) as connection:
+        with pytest.raises(Exception) as raised:
+            connection.api.containers(all=True)
+        error = connection.classify(raised.value)
+    assert error.kind == "protocol"
+    assert "1.55" in error.message("en") and NEWEST_API in error.message("en")
 
 
-def test_ssh_wrong_key_is_an_auth_error(ssh_host):
-    wrong, _public = new_keypair()
-    assert kind_of(ssh_spec(ssh_host, ssh_private_key=wrong)) == "ssh_auth"
+@pytest.mark.parametrize(("body", "status", "content_type"), [
+    (b"<html>It works!</html>", 200, "text/html"),
+    (b"not found", 404, "text/plain"),
+    (b'{"hello": "world"}', 200, "application/json"),
+])
+def test_a_web_server_is_not_an_engine(body, status, content_type):
+    with fake_engine(body, status, content_type) as (url, _seen):
+        error = kind_of(HostSpec(url, allow_plain_tcp=True))
+    assert error.kind == "protocol", error
+    assert "Docker" in error.message("en")
 
 
-def test_ssh_changed_or_missing_host_key_is_refused(ssh_host):
-    _private, other_public = new_keypair()
-    changed = " ".join(other_public.split()[:2])
-    assert kind_of(ssh_spec(ssh_host, ssh_host_key=changed)) == "ssh_host_key"
-    assert kind_of(ssh_spec(ssh_host, ssh_host_key=None)) == "ssh_host_key"
-
-
-def test_ssh_user_without_socket_access_shows_the_remote_reason(ssh_host):
-    spec = HostSpec(f"ssh://{ssh_host.user_without_access}@{ssh_host.host}:{ssh_host.port}",
-                    ssh_private_key=ssh_host.private_key_without_access,
-                    ssh_host_key=ssh_host.host_key_line)
-    with pytest.raises(HostError) as caught, connect(spec):
-        pass
-    assert caught.value.kind == "ssh_remote"
-    assert "permission denied" in caught.value.detail.lower()
+def test_classify_maps_exceptions_raised_later():
+    assert classify(ConnectionRefusedError(111, "Connection refused")).kind == "refused"
+    assert classify(TimeoutError("timed out")).kind == "timeout"
+    assert classify(socket.gaierror(-2, "Name or service not known")).kind == "unknown_host"
+    already = HostError("ssh_auth", "x")
+    assert classify(already) is already

@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
@@ -40,14 +41,27 @@ class Engine:
 
 def _answers(base_url: str) -> bool:
     try:
-        docker.APIClient(base_url=base_url, version="1.41", timeout=3).ping()
+        if base_url == os.environ.get("DOCKER_HOST"):
+            with docker.from_env(timeout=3).api as api:
+                return api.ping()
+        with docker.APIClient(base_url=base_url, version="1.41", timeout=3) as api:
+            api.ping()
         return True
     except Exception:  # noqa: BLE001 - any failure means "no"
         return False
 
 
+def _static_busybox() -> bool:
+    """The images copy /bin/busybox into a bare root: a dynamic one (Debian's `busybox`
+    package) would find no libc there."""
+    try:
+        return b"ld-linux" not in Path("/bin/busybox").read_bytes()[:65536]
+    except OSError:
+        return False
+
+
 def _install_engine_packages() -> None:
-    if shutil.which("dockerd") and os.path.exists("/bin/busybox"):
+    if shutil.which("dockerd") and _static_busybox():
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         return
@@ -66,14 +80,21 @@ def start_private_engine(**kwargs) -> PrivateDockerd:
 def docker_engine():
     chosen = os.environ.get("DOCKER_HOST")
     if chosen and _answers(chosen):
-        yield Engine(chosen, docker.DockerClient(base_url=chosen, timeout=60), private=False)
+        # from_env also honours DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for a tcp:// engine.
+        client = docker.from_env(timeout=60)
+        yield Engine(chosen, client, private=False)
+        client.close()
         return
-    daemon = None
+    daemon, why = None, []
+    if chosen:
+        why.append(f"DOCKER_HOST={chosen} does not answer")
     if os.geteuid() == 0:
         try:
             daemon = start_private_engine()
         except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
-            print(f"docker_engine: could not start a private dockerd: {exc}")
+            why.append(f"a private dockerd could not start: {exc}")
+    else:
+        why.append("not root, so no private dockerd")
     if daemon is not None:
         client = daemon.client(timeout=60)
         try:
@@ -87,7 +108,8 @@ def docker_engine():
     if _answers(local):
         yield Engine(local, docker.DockerClient(base_url=local, timeout=60), private=False)
         return
-    pytest.fail(HOW_TO_GET_ONE, pytrace=False)
+    why.append(f"{local} does not answer")
+    pytest.fail(f"{HOW_TO_GET_ONE}\n(" + "; ".join(why) + ")", pytrace=False)
 
 
 @pytest.fixture(scope="session")

@@ -3,10 +3,20 @@
 Each daemon gets its own socket, data root, exec root, pid file, bridge and loopback address, with
 iptables off, so several can run beside each other (and beside a developer's own engine) without
 touching one another. The bridge name doubles as a lock: whoever creates it owns that slot.
+
+Where the slots live can be moved, so several people on one machine keep to their own ranges:
+  DOCKLAB_TEST_SLOTS        slot numbers to try, "A-B" (default 1-249)
+  DOCKLAB_TEST_BRIDGE       bridge name, {slot} filled in (default dlt{slot}br; at most 15 chars)
+  DOCKLAB_TEST_SUBNET       the bridge's address (default 172.29.{slot}.1/24)
+  DOCKLAB_TEST_HOST_IP      where published ports bind (default 127.29.{slot}.1, loopback)
 """
 from __future__ import annotations
 
+import ctypes
+import ipaddress
+import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -15,11 +25,61 @@ from pathlib import Path
 
 import docker
 
-SLOTS = range(1, 250)
+
+def _setting(name: str, default: str) -> str:
+    return os.environ.get(name) or default
+
+
+def slots() -> range:
+    first, _, last = _setting("DOCKLAB_TEST_SLOTS", "1-249").partition("-")
+    return range(int(first), int(last or first) + 1)
 
 
 def _ip(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", *args], capture_output=True, text=True)
+
+
+OWNER_TAG = "docklab-test"
+PR_SET_PDEATHSIG = 1
+
+
+def _subnets_in_use() -> set[ipaddress.IPv4Network]:
+    """IPv4 networks on any interface (another engine's bridge, a VPN, ...)."""
+    found = set()
+    for line in _ip("-o", "-4", "addr", "show").stdout.splitlines():
+        fields = line.split()
+        if "inet" in fields:
+            found.add(ipaddress.ip_interface(fields[fields.index("inet") + 1]).network)
+    return found
+
+
+def _stale(bridge: str) -> bool:
+    """A bridge one of our sessions made, whose session and daemon have both exited."""
+    return _owners_gone(_ip("-o", "link", "show", "dev", bridge).stdout)
+
+
+def _owners_gone(link_line: str) -> bool:
+    marker = f"alias {OWNER_TAG} pids="
+    if marker not in link_line:
+        return False  # not ours, or still being set up: leave it alone
+    pids = link_line.split(marker, 1)[1].split()[0].split(",")
+    return not any(Path(f"/proc/{pid}").exists() for pid in pids if pid.isdigit())
+
+
+def remove_stale_bridges() -> None:
+    """Delete the bridges of test sessions that were killed (their daemons died with them)."""
+    for line in _ip("-o", "link", "show", "type", "bridge").stdout.splitlines():
+        if _owners_gone(line):
+            _ip("link", "del", line.split(":")[1].strip().split("@")[0])
+            root = line.split(" root=", 1)[1].split()[0] if " root=" in line else ""
+            if root.startswith("/tmp/dl-"):
+                shutil.rmtree(root, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """Runs in the child before exec: SIGTERM when the test session dies, even by SIGKILL, so no
+    orphaned daemon keeps its bridge and roots."""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 @dataclass
@@ -36,12 +96,16 @@ class PrivateDockerd:
 
     @property
     def bridge(self) -> str:
-        return f"dlt{self.slot}br"
+        return _setting("DOCKLAB_TEST_BRIDGE", "dlt{slot}br").format(slot=self.slot)
+
+    @property
+    def subnet(self) -> str:
+        return _setting("DOCKLAB_TEST_SUBNET", "172.29.{slot}.1/24").format(slot=self.slot)
 
     @property
     def host_ip(self) -> str:
         """Published ports bind here, so every engine can publish e.g. port 80 at once."""
-        return f"127.29.{self.slot}.1"
+        return _setting("DOCKLAB_TEST_HOST_IP", "127.29.{slot}.1").format(slot=self.slot)
 
     def start(self, timeout: float = 30.0) -> PrivateDockerd:
         dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
@@ -58,30 +122,56 @@ class PrivateDockerd:
             args += ["--host", f"tcp://127.0.0.1:{self.tcp_port}", "--tlsverify",
                      "--tlscacert", self.tls["ca"], "--tlscert", self.tls["cert"],
                      "--tlskey", self.tls["key"]]
-        log = open(self.root / "dockerd.log", "wb")  # noqa: SIM115 - lives as long as the daemon
-        self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        with open(self.root / "dockerd.log", "wb") as log:  # the daemon keeps its own copy
+            self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
+                                            start_new_session=True, preexec_fn=_die_with_parent)
+        _ip("link", "set", "dev", self.bridge, "alias",
+            f"{OWNER_TAG} pids={os.getpid()},{self.process.pid} root={self.root}")
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                code = self.process.returncode
-                raise RuntimeError(f"dockerd exited ({code}):\n{self.log_tail()}")
+                message = f"dockerd exited ({self.process.returncode}):\n{self.log_tail()}"
+                self.stop()
+                raise RuntimeError(message)
             try:
-                docker.APIClient(base_url=self.socket_url, version="1.41", timeout=2).ping()
+                with docker.APIClient(base_url=self.socket_url, version="1.41",
+                                      timeout=2) as api:
+                    api.ping()
                 return self
             except Exception:  # noqa: BLE001 - not up yet
                 time.sleep(0.1)
+        message = f"dockerd did not answer within {timeout} s:\n{self.log_tail()}"
         self.stop()
-        raise RuntimeError(f"dockerd did not answer within {timeout} s:\n{self.log_tail()}")
+        raise RuntimeError(message)
 
     def _claim_bridge(self) -> None:
-        for slot in SLOTS:
-            self.slot = slot
-            if _ip("link", "add", "name", self.bridge, "type", "bridge").returncode == 0:
-                _ip("addr", "add", f"172.29.{slot}.1/24", "dev", self.bridge)
-                _ip("link", "set", self.bridge, "up")
-                return
-        raise RuntimeError("no free bridge slot for a private dockerd")
+        """Take a free slot, starting from one derived from our pid so concurrent sessions rarely
+        race for the same one. `ip link add` is atomic: whoever creates the bridge owns the slot.
+        Its alias names the owners (session, daemon), so a bridge a killed session left behind
+        is reclaimed instead of leaking its slot."""
+        remove_stale_bridges()
+        candidates = slots()
+        start = os.getpid() % len(candidates)
+        for offset in range(len(candidates)):
+            self.slot = candidates[(start + offset) % len(candidates)]
+            if not self._try_add_bridge() and not (_stale(self.bridge) and self._reclaim()):
+                continue
+            if ipaddress.ip_interface(self.subnet).network in _subnets_in_use():
+                _ip("link", "del", self.bridge)  # someone else's network: not this slot
+                continue
+            _ip("link", "set", "dev", self.bridge, "alias", f"{OWNER_TAG} pids={os.getpid()}")
+            _ip("addr", "add", self.subnet, "dev", self.bridge)
+            _ip("link", "set", self.bridge, "up")
+            return
+        self.slot = 0
+        raise RuntimeError(f"no free bridge slot for a private dockerd (tried {candidates})")
+
+    def _try_add_bridge(self) -> bool:
+        return _ip("link", "add", "name", self.bridge, "type", "bridge").returncode == 0
+
+    def _reclaim(self) -> bool:
+        _ip("link", "del", self.bridge)
+        return self._try_add_bridge()
 
     def client(self, timeout: int = 30) -> docker.DockerClient:
         return docker.DockerClient(base_url=self.socket_url, version="1.41", timeout=timeout)

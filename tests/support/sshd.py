@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import ed25519
 SOCKET_GROUP = "dldocker"
 USER_WITH_ACCESS = "dllearner"
 USER_WITHOUT_ACCESS = "dlnoaccess"
+ALREADY_EXISTS = 9  # useradd/groupadd exit status
 
 
 def new_keypair() -> tuple[bytes, str]:
@@ -35,17 +36,32 @@ def _ensure_group(name: str) -> None:
     try:
         grp.getgrnam(name)
     except KeyError:
-        subprocess.run(["groupadd", "--system", name], check=True)
+        done = subprocess.run(["groupadd", "--system", name], capture_output=True, text=True)
+        if done.returncode not in (0, ALREADY_EXISTS):  # another session may have just made it
+            raise RuntimeError(f"groupadd {name}: {done.stderr}") from None
 
 
 def _ensure_user(name: str, groups: list[str]) -> None:
     try:
         pwd.getpwnam(name)
     except KeyError:
-        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", name], check=True)
-    subprocess.run(["usermod", "-p", "*", name], check=True)  # unlocked, but no password
+        done = subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", name],
+                              capture_output=True, text=True)
+        if done.returncode not in (0, ALREADY_EXISTS):
+            raise RuntimeError(f"useradd {name}: {done.stderr}") from None
+    _usermod("-p", "*", name)  # unlocked, but no password
     if groups:
-        subprocess.run(["usermod", "-a", "-G", ",".join(groups), name], check=True)
+        _usermod("-a", "-G", ",".join(groups), name)
+
+
+def _usermod(*args: str) -> None:
+    """usermod, retried: a concurrent test session may hold the lock on /etc/passwd."""
+    for _ in range(50):
+        done = subprocess.run(["usermod", *args], capture_output=True, text=True)
+        if done.returncode == 0:
+            return
+        time.sleep(0.1)
+    raise RuntimeError(f"usermod {' '.join(args)}: {done.stderr}")
 
 
 @dataclass

@@ -1,0 +1,193 @@
+"""Labs and hosts JSON API (token auth). A learner's hosts and attempts are theirs alone: any
+other id is a 404, the same as one that does not exist."""
+from __future__ import annotations
+
+import base64
+import binascii
+
+from flask import current_app, g, jsonify, request
+
+from grader.hosts import HostError
+
+from ..hosts import services as hosts
+from ..hosts.models import LearnerHost
+from ..hosts.policy import HostRefused
+from ..labs import catalog
+from ..labs import services as labs
+from . import bp
+from .auth import error, token_required
+
+
+def _lang() -> str:
+    chosen = request.args.get("lang")
+    if chosen in ("ko", "en"):
+        return chosen
+    return request.accept_languages.best_match(["ko", "en"], default="ko") or "ko"
+
+
+def _host_dict(host: LearnerHost) -> dict:
+    return {"id": host.id, "name": host.name, "kind": host.kind, "url": host.url,
+            "default": host.is_default, "ssh_public_key": host.ssh_public_key,
+            "ssh_host_fingerprint": host.ssh_host_fingerprint,
+            "created_at": host.created_at.isoformat()}
+
+
+def _payload() -> dict | None:
+    payload = request.get_json(silent=True)
+    return payload if isinstance(payload, dict) else None
+
+
+def _pem(payload: dict, name: str) -> bytes | None:
+    """PEM text as sent, or base64 of it (`<name>_base64`)."""
+    if isinstance(payload.get(name), str):
+        return payload[name].encode()
+    encoded = payload.get(f"{name}_base64")
+    if isinstance(encoded, str):
+        try:
+            return base64.b64decode(encoded, validate=True)
+        except (binascii.Error, ValueError):
+            return b"not base64"
+    return None
+
+
+# --- labs --------------------------------------------------------------------------------------
+@bp.get("/labs")
+@token_required()
+def list_labs():
+    lang = _lang()
+    items = labs.progress(g.api_user.id, catalog.all_labs())
+    return jsonify(labs=[{**item.to_dict(lang), "note": catalog.note_link(item.lab)}
+                         for item in items])
+
+
+def _lab(lab_id: str):
+    return catalog.lab(lab_id)
+
+
+@bp.post("/labs/<lab_id>/check")
+@token_required()
+def check_lab(lab_id: str):
+    lab = _lab(lab_id)
+    if lab is None:
+        return error(404, "not_found", f"No lab with id '{lab_id}'.")
+    payload = request.get_json(silent=True) if request.data else {}
+    if not isinstance(payload, dict):
+        return error(400, "bad_request", 'Send a JSON object, e.g. {"host_id": 3}, or nothing.')
+    host_id = payload.get("host_id")
+    if host_id is not None and (not isinstance(host_id, int) or isinstance(host_id, bool)):
+        return error(400, "bad_request", "`host_id` must be a number.")
+    user_id = g.api_user.id
+    try:
+        attempt, result = labs.run_check(user_id, lab, host_id, _lang())
+    except labs.UnknownHost:
+        return error(404, "not_found", f"No host with id {host_id}.")
+    except labs.RateLimited as limited:
+        return error(429, "rate_limited", limited.message(_lang()))
+    return jsonify({**result.to_dict(), "attempt_id": attempt.id, "source": attempt.source,
+                    "host": attempt.host_label, "host_id": attempt.host_id})
+
+
+@bp.post("/labs/<lab_id>/self-report")
+@token_required()
+def self_report(lab_id: str):
+    lab = _lab(lab_id)
+    if lab is None:
+        return error(404, "not_found", f"No lab with id '{lab_id}'.")
+    try:
+        attempt = labs.self_report(g.api_user.id, lab, request.get_json(silent=True), _lang())
+    except labs.ReportError as problem:
+        return error(400, "bad_report", str(problem))
+    except labs.RateLimited as limited:
+        return error(429, "rate_limited", limited.message(_lang()))
+    return jsonify(attempt.to_dict()), 201
+
+
+@bp.get("/attempts/<int:attempt_id>")
+@token_required()
+def get_attempt(attempt_id: int):
+    attempt = labs.attempt_of(g.api_user.id, attempt_id)
+    if attempt is None:
+        return error(404, "not_found", f"No attempt with id {attempt_id}.")
+    return jsonify(attempt.to_dict())
+
+
+@bp.get("/me/progress")
+@token_required()
+def my_progress():
+    lang = _lang()
+    user_id = g.api_user.id
+    quizzes = None
+    if "quiz" in current_app.blueprints:
+        from ..quiz.services import progress_summary
+
+        quizzes = progress_summary(user_id)
+    lab_items = labs.progress(user_id, catalog.all_labs())
+    return jsonify(quizzes=quizzes, labs=[item.to_dict(lang) for item in lab_items],
+                   labs_passed=sum(item.passed for item in lab_items), labs_total=len(lab_items))
+
+
+# --- hosts -------------------------------------------------------------------------------------
+@bp.get("/hosts")
+@token_required()
+def list_hosts():
+    user_id = g.api_user.id
+    return jsonify(hosts=[_host_dict(host) for host in hosts.hosts_of(user_id)],
+                   ssh_public_key=hosts.ssh_key_for(user_id).public_key)
+
+
+@bp.post("/hosts")
+@token_required()
+def register_host():
+    payload = _payload()
+    if payload is None:
+        return error(400, "bad_request", 'Send a JSON object: {"url": ..., "kind": "tls"|"ssh"|'
+                     '"local", "name": ..., "tls_ca", "tls_cert", "tls_key": PEM text}.')
+    lang = _lang()
+    kind = payload.get("kind") or ""
+    if kind not in ("", "local", "tls", "ssh", "tcp", "unix"):
+        return error(400, "bad_request", "`kind` must be local, tls, ssh, tcp or unix.")
+    for name in ("url", "name"):
+        if payload.get(name) is not None and not isinstance(payload.get(name), str):
+            return error(400, "bad_request", f"`{name}` must be text.")
+    try:
+        host = hosts.register(g.api_user.id, kind, payload.get("name") or "",
+                              payload.get("url") or "", tls_ca=_pem(payload, "tls_ca"),
+                              tls_cert=_pem(payload, "tls_cert"), tls_key=_pem(payload, "tls_key"),
+                              make_default=bool(payload.get("default")))
+    except HostRefused as refused:
+        return error(422, "host_refused", refused.message(lang), reason=refused.code,
+                     message_ko=refused.message("ko"), message_en=refused.message("en"))
+    except hosts.RegistrationError as problem:
+        return error(422, "host_invalid", problem.message(lang), reason=problem.code,
+                     message_ko=problem.message("ko"), message_en=problem.message("en"))
+    return jsonify(_host_dict(host)), 201
+
+
+def _own_host(host_id: int):
+    return hosts.host_of(g.api_user.id, host_id)
+
+
+@bp.delete("/hosts/<int:host_id>")
+@token_required()
+def delete_host(host_id: int):
+    host = _own_host(host_id)
+    if host is None:
+        return error(404, "not_found", f"No host with id {host_id}.")
+    hosts.delete_host(host)
+    return "", 204
+
+
+@bp.post("/hosts/<int:host_id>/test")
+@token_required()
+def test_host(host_id: int):
+    host = _own_host(host_id)
+    if host is None:
+        return error(404, "not_found", f"No host with id {host_id}.")
+    lang = _lang()
+    try:
+        summary = hosts.test_connection(g.api_user.id, host)
+    except HostError as problem:
+        return jsonify(ok=False, reason=problem.kind, message=problem.message(lang))
+    except (HostRefused, hosts.RegistrationError) as problem:
+        return jsonify(ok=False, reason=problem.code, message=problem.message(lang))
+    return jsonify(ok=True, engine=summary)

@@ -1,0 +1,102 @@
+"""Join a class (code or invite link), list my classes and their assignments, leave one."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from .. import ratelimit
+from ..access import role_required
+from ..instructor import catalog, services
+from ..instructor.dates import local_day
+from ..instructor.models import LAB, SECTION
+from . import bp
+from .forms import EmptyForm, JoinForm
+
+# Guessing codes is the only way into a class without an invitation: keep it slow.
+JOIN_LIMIT, JOIN_WINDOW = 20, 3600
+
+
+def join_limited(user_id: int) -> bool:
+    return ratelimit.too_many(f"class-join:{user_id}", JOIN_LIMIT, JOIN_WINDOW)
+
+
+def record_failed_join(user_id: int) -> None:
+    ratelimit.record(f"class-join:{user_id}", JOIN_WINDOW)
+
+
+@bp.route("/join", methods=["GET", "POST"])
+@login_required
+def join():
+    form = JoinForm()
+    if form.validate_on_submit():
+        if current_user.role != "student":
+            flash(_("Only students join classes; instructors create them."), "error")
+        elif join_limited(current_user.id):
+            flash(_("Too many wrong codes. Please try again later."), "error")
+            return _page(form), 429
+        else:
+            classroom = services.find_by_code(form.code.data)
+            if classroom is None:
+                record_failed_join(current_user.id)
+                form.code.errors.append(_("No class has this code. Check it with your "
+                                          "instructor."))
+            else:
+                joined = services.join(classroom, current_user)
+                flash(_("You joined %(name)s.", name=classroom.name) if joined
+                      else _("You are already in %(name)s.", name=classroom.name), "success")
+                return redirect(url_for("classes.join"))
+    return _page(form)
+
+
+# Where an assigned item is practised; resolved by endpoint so a missing area just shows text.
+ITEM_PAGES = {SECTION: ("quiz.section", "anchor"), LAB: ("labs.lab", "lab_id")}
+
+
+def item_url(item) -> str | None:
+    endpoint, argument = ITEM_PAGES[item.kind]
+    if endpoint not in current_app.view_functions:
+        return None
+    return url_for(endpoint, **{argument: item.ref})
+
+
+def _page(form):
+    classes = services.classes_of_student(current_user.id)
+    assignments = {}
+    for classroom in classes:
+        items = []
+        for kind in (LAB, SECTION):
+            for assignment in classroom.assigned(kind):
+                info = catalog.lab(assignment.ref) if kind == LAB else \
+                    catalog.section(assignment.ref)
+                if info is not None:
+                    items.append((info.item, local_day(assignment.due_at), item_url(info.item)))
+        assignments[classroom.id] = items
+    return render_template("classes/join.html", form=form, classes=classes,
+                           assignments=assignments, leave_form=EmptyForm())
+
+
+@bp.get("/join/<code>")
+@login_required
+def invite(code: str):
+    """An invite link: shows which class it is and asks to confirm (joining is a POST)."""
+    classroom = services.find_by_code(code)
+    if classroom is None:
+        abort(404)
+    form = JoinForm(code=classroom.join_code)
+    member = services.is_member(classroom.id, current_user.id)
+    return render_template("classes/invite.html", classroom=classroom, form=form,
+                           member=member)
+
+
+@bp.post("/<int:class_id>/leave")
+@role_required("student")
+def leave(class_id: int):
+    classroom = next((c for c in services.classes_of_student(current_user.id)
+                      if c.id == class_id), None)
+    if classroom is None:
+        abort(404)
+    if EmptyForm().validate_on_submit():
+        services.leave(classroom, current_user.id)
+        flash(_("You left %(name)s.", name=classroom.name), "success")
+    return redirect(url_for("classes.join"))

@@ -1,0 +1,76 @@
+"""Secrets at rest (learners' TLS client keys and certificates, SSH private keys).
+
+Fernet (AES-128-CBC + HMAC-SHA256) with a key derived by HKDF from the app's SECRET_KEY, so there is
+no second secret to manage. Rotation: put the new key in DOCKLAB_SECRET_KEY, the old one(s) in
+DOCKLAB_OLD_SECRET_KEYS (comma separated), run `flask --app app hosts rotate-secrets`, then drop
+the old keys (docs/secrets.md).
+"""
+from __future__ import annotations
+
+import base64
+import os
+
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+
+# Changing these makes every stored secret unreadable: they are part of the format.
+HKDF_SALT = b"docklab secrets at rest v1"
+HKDF_INFO = b"fernet"
+
+
+class SecretUnreadable(Exception):
+    """A stored secret that none of the configured keys opens (the secret key changed without
+    the old one being listed in DOCKLAB_OLD_SECRET_KEYS)."""
+
+
+def derive_fernet(secret_key: str | bytes) -> Fernet:
+    material = secret_key.encode() if isinstance(secret_key, str) else secret_key
+    kdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=HKDF_SALT, info=HKDF_INFO)
+    key = kdf.derive(material)
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def old_secret_keys(config) -> list[str]:
+    """DOCKLAB_OLD_SECRET_KEYS from the app config (a list or a comma-separated string), else the
+    environment."""
+    value = config.get("DOCKLAB_OLD_SECRET_KEYS")
+    if value is None:
+        value = os.environ.get("DOCKLAB_OLD_SECRET_KEYS", "")
+    if isinstance(value, str):
+        value = value.split(",")
+    return [key.strip() for key in value if key and key.strip()]
+
+
+def secret_box(config=None) -> MultiFernet:
+    """Encrypts with the current key; decrypts with the current key or any old one."""
+    config = current_app.config if config is None else config
+    keys = [config["SECRET_KEY"], *old_secret_keys(config)]
+    return MultiFernet([derive_fernet(key) for key in keys])
+
+
+def encrypt(data: bytes | str | None, config=None) -> bytes | None:
+    if data is None:
+        return None
+    raw = data.encode() if isinstance(data, str) else data
+    return secret_box(config).encrypt(raw)
+
+
+def decrypt(token: bytes | None, config=None) -> bytes | None:
+    if token is None:
+        return None
+    try:
+        return secret_box(config).decrypt(bytes(token))
+    except InvalidToken as exc:
+        raise SecretUnreadable("a stored secret cannot be decrypted with the configured keys") \
+            from exc
+
+
+def rotate(token: bytes, config=None) -> bytes:
+    """Re-encrypt a stored secret under the current key (it may have been made with an old one)."""
+    try:
+        return secret_box(config).rotate(bytes(token))
+    except InvalidToken as exc:
+        raise SecretUnreadable("a stored secret cannot be decrypted with the configured keys") \
+            from exc

@@ -1,0 +1,400 @@
+"""Learner hosts as the views and the API use them.
+
+Other areas call:
+- `policy_for(user_id)`: the HostPolicy that applies to this learner (site + their classes);
+- `host_of(user_id, host_id)` (None when not theirs), `hosts_of(user_id)`, `default_host(user_id)`;
+- `connection_for(user_id, host)`: a `Connection` (grader HostSpec + label), re-checked against the
+  policy at connect time; raises HostRefused or NoHost.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
+from flask import current_app
+from sqlalchemy import delete, select, update
+
+from grader.hosts import HostError, HostSpec, engine_summary, fetch_ssh_host_key
+
+from .. import crypto
+from ..extensions import db
+from . import settings
+from .models import (
+    LOCAL,
+    PLAIN,
+    SSH,
+    TLS,
+    UNIX,
+    AllowedHostRule,
+    LearnerHost,
+    LearnerSSHKey,
+)
+from .policy import HostPolicy, HostRefused, parse_entry
+
+MAX_PEM_BYTES = 64 * 1024
+
+REGISTRATION_MESSAGES = {
+    "local_disabled": ("이 서버에서는 로컬 엔진을 쓸 수 없습니다 (DOCKLAB_LOCAL_ENGINE=0).",
+                       "The local engine is turned off on this server (DOCKLAB_LOCAL_ENGINE=0)."),
+    "pem": ("{detail} 파일이 올바른 PEM 이 아닙니다.", "{detail} is not a valid PEM file."),
+    "missing": ("{detail} 파일이 필요합니다.", "{detail} is required."),
+    "ssh_host_key": ("SSH 호스트 키를 가져오지 못했습니다: {detail}",
+                     "Could not fetch the SSH host key: {detail}"),
+    "duplicate": ("같은 이름의 호스트가 이미 있습니다: {detail}",
+                  "You already have a host with this name: {detail}"),
+}
+
+
+class RegistrationError(ValueError):
+    """A host that cannot be registered (bad upload, unreachable SSH server...), ko/en."""
+
+    def __init__(self, code: str, detail: str = "", text: tuple[str, str] | None = None):
+        super().__init__(f"{code}: {detail}")
+        self.code, self.detail = code, detail
+        self._text = text
+
+    def message(self, lang: str = "ko") -> str:
+        if self._text:  # already worded (and may contain braces from a remote error)
+            return self._text[lang == "en"]
+        ko, en = REGISTRATION_MESSAGES[self.code]
+        return (en if lang == "en" else ko).format(detail=self.detail)
+
+
+class NoHost(Exception):
+    """The learner has no host and the local engine is off."""
+
+    def message(self, lang: str = "ko") -> str:
+        return ("Register a Docker host first (Hosts page)." if lang == "en"
+                else "먼저 Docker 호스트를 등록하세요 (호스트 페이지).")
+
+
+# --- policy ------------------------------------------------------------------------------------
+def site_entries() -> list[str]:
+    rows = db.session.scalars(select(AllowedHostRule.value).order_by(AllowedHostRule.id)).all()
+    return [*settings.default_allowed_entries(), *rows]
+
+
+def class_entries(user_id: int) -> list[str]:
+    """The allowed networks and host names of the learner's classes, when the classes area is
+    part of this app (issue 6)."""
+    if "instructor" not in current_app.blueprints:
+        return []
+    from ..instructor import services as classes
+
+    return [*classes.allowed_networks_for(user_id), *classes.allowed_hostnames_for(user_id)]
+
+
+def _valid(entries: list[str]) -> list[str]:
+    """A bad entry (a typo in DOCKLAB_ALLOWED_HOSTS) is skipped and logged, never a 500; skipping
+    only ever allows less."""
+    kept = []
+    for entry in entries:
+        try:
+            parse_entry(entry)
+        except ValueError as problem:
+            current_app.logger.warning("ignored hosts allow-list entry: %s", problem)
+            continue
+        kept.append(entry)
+    return kept
+
+
+def policy_for(user_id: int | None) -> HostPolicy:
+    """The site's allow-list (config + admin table), plus the learner's classes' lists."""
+    policy = HostPolicy.from_entries(_valid(site_entries()),
+                                     allow_plain_tcp=settings.allow_plain_tcp())
+    return policy.union(_valid(class_entries(user_id))) if user_id is not None else policy
+
+
+def add_rule(text: str, note: str, admin_id: int | None) -> AllowedHostRule:
+    kind, value = parse_entry(text)  # ValueError names the entry
+    existing = db.session.scalar(select(AllowedHostRule).where(AllowedHostRule.value == value))
+    if existing is not None:
+        return existing
+    rule = AllowedHostRule(kind=kind, value=value, note=note.strip()[:200], created_by=admin_id)
+    db.session.add(rule)
+    db.session.commit()
+    return rule
+
+
+def rules() -> list[AllowedHostRule]:
+    return list(db.session.scalars(select(AllowedHostRule).order_by(AllowedHostRule.kind,
+                                                                     AllowedHostRule.value)))
+
+
+def delete_rule(rule_id: int) -> bool:
+    deleted = db.session.execute(delete(AllowedHostRule).where(AllowedHostRule.id == rule_id))
+    db.session.commit()
+    return bool(deleted.rowcount)
+
+
+# --- SSH key pair per learner --------------------------------------------------------------------
+def _new_ssh_keypair() -> tuple[bytes, str]:
+    key = ed25519.Ed25519PrivateKey.generate()
+    private = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.OpenSSH,
+                                serialization.NoEncryption())
+    public = key.public_key().public_bytes(serialization.Encoding.OpenSSH,
+                                           serialization.PublicFormat.OpenSSH).decode()
+    return private, f"{public} docklab"
+
+
+def ssh_key_for(user_id: int) -> LearnerSSHKey:
+    """The learner's key pair, made on first use."""
+    row = db.session.scalar(select(LearnerSSHKey).where(LearnerSSHKey.user_id == user_id))
+    if row is None:
+        private, public = _new_ssh_keypair()
+        row = LearnerSSHKey(user_id=user_id, public_key=public,
+                            private_key_enc=crypto.encrypt(private))
+        db.session.add(row)
+        db.session.commit()
+    return row
+
+
+def regenerate_ssh_key(user_id: int) -> LearnerSSHKey:
+    """A new key pair; hosts registered before keep the key they were registered with."""
+    db.session.execute(delete(LearnerSSHKey).where(LearnerSSHKey.user_id == user_id))
+    db.session.commit()
+    return ssh_key_for(user_id)
+
+
+# --- hosts -------------------------------------------------------------------------------------
+def hosts_of(user_id: int) -> list[LearnerHost]:
+    return list(db.session.scalars(select(LearnerHost).where(LearnerHost.user_id == user_id)
+                                   .order_by(LearnerHost.id)))
+
+
+def host_of(user_id: int, host_id: int | None) -> LearnerHost | None:
+    """The host, if it is this learner's (others' hosts do not exist for them)."""
+    if host_id is None:
+        return None
+    host = db.session.get(LearnerHost, host_id)
+    return host if host is not None and host.user_id == user_id else None
+
+
+def default_host(user_id: int) -> LearnerHost | None:
+    hosts = hosts_of(user_id)
+    return next((h for h in hosts if h.is_default), hosts[0] if hosts else None)
+
+
+def set_default(host: LearnerHost) -> None:
+    db.session.execute(update(LearnerHost).where(LearnerHost.user_id == host.user_id)
+                       .values(is_default=False))
+    host.is_default = True
+    db.session.commit()
+
+
+def delete_host(host: LearnerHost) -> None:
+    """The row holds the host's secrets: deleting it deletes them."""
+    was_default, user_id = host.is_default, host.user_id
+    db.session.delete(host)
+    db.session.commit()
+    remaining = hosts_of(user_id)
+    if was_default and remaining:
+        set_default(remaining[0])
+
+
+def _check_name(user_id: int, name: str) -> str:
+    name = name.strip()[:80]
+    clash = db.session.scalar(select(LearnerHost.id).where(LearnerHost.user_id == user_id,
+                                                           LearnerHost.name == name))
+    if clash is not None:
+        raise RegistrationError("duplicate", name)
+    return name
+
+
+def _save(host: LearnerHost, make_default: bool) -> LearnerHost:
+    first = not hosts_of(host.user_id)
+    db.session.add(host)
+    db.session.commit()
+    if make_default or first:
+        set_default(host)
+    return host
+
+
+def register_local(user_id: int, name: str = "", make_default: bool = True) -> LearnerHost:
+    if not settings.local_engine_enabled():
+        raise RegistrationError("local_disabled")
+    name = _check_name(user_id, name or "local")
+    return _save(LearnerHost(user_id=user_id, name=name, kind=LOCAL, url=""), make_default)
+
+
+def _pem_certificate(data: bytes | None, label: str) -> bytes:
+    if not data:
+        raise RegistrationError("missing", label)
+    try:
+        if len(data) > MAX_PEM_BYTES:
+            raise ValueError("too large")
+        x509.load_pem_x509_certificates(data)
+    except ValueError as exc:
+        raise RegistrationError("pem", label) from exc
+    return data
+
+
+def _pem_private_key(data: bytes | None, label: str) -> bytes:
+    if not data:
+        raise RegistrationError("missing", label)
+    try:
+        if len(data) > MAX_PEM_BYTES:
+            raise ValueError("too large")
+        serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError) as exc:
+        raise RegistrationError("pem", label) from exc
+    return data
+
+
+def register_tls(user_id: int, name: str, url: str, ca: bytes | None, cert: bytes | None,
+                 key: bytes | None, make_default: bool = False) -> LearnerHost:
+    """tcp:// with the three files docker-machine makes (ca.pem, cert.pem, key.pem)."""
+    target = policy_for(user_id).check(url, tls=True)
+    if target.scheme != "tcp":
+        raise HostRefused("scheme", url)
+    name = _check_name(user_id, name or target.host or url)
+    ca = _pem_certificate(ca, "ca.pem")
+    cert = _pem_certificate(cert, "cert.pem")
+    key = _pem_private_key(key, "key.pem")
+    host = LearnerHost(user_id=user_id, name=name, kind=TLS, url=target.url,
+                       tls_ca=ca.decode("ascii", errors="replace"),
+                       tls_cert_enc=crypto.encrypt(cert), tls_key_enc=crypto.encrypt(key))
+    return _save(host, make_default)
+
+
+def register_plain(user_id: int, name: str, url: str, make_default: bool = False) -> LearnerHost:
+    """tcp:// without TLS: only where DOCKLAB_ALLOW_PLAIN_TCP is on."""
+    target = policy_for(user_id).check(url, tls=False)
+    if target.scheme != "tcp":
+        raise HostRefused("scheme", url)
+    name = _check_name(user_id, name or target.host or url)
+    return _save(LearnerHost(user_id=user_id, name=name, kind=PLAIN, url=target.url),
+                 make_default)
+
+
+def register_ssh(user_id: int, name: str, url: str, make_default: bool = False) -> LearnerHost:
+    """ssh://user@host[:port]: the host key is fetched now and pinned; the learner's docklab key
+    pair is what docklab will log in with."""
+    target = policy_for(user_id).check(url)
+    if target.scheme != "ssh":
+        raise HostRefused("scheme", url)
+    name = _check_name(user_id, name or target.host or url)
+    try:
+        key_line, fingerprint = fetch_ssh_host_key(target.ip, target.port,
+                                                   timeout=settings.host_timeout())
+    except HostError as error:
+        ko, en = REGISTRATION_MESSAGES["ssh_host_key"]
+        raise RegistrationError("ssh_host_key", error.message("en"),
+                                text=(ko.format(detail=error.message("ko")),
+                                      en.format(detail=error.message("en")))) from error
+    keys = ssh_key_for(user_id)
+    host = LearnerHost(user_id=user_id, name=name, kind=SSH, url=target.url,
+                       ssh_private_key_enc=bytes(keys.private_key_enc),
+                       ssh_public_key=keys.public_key, ssh_host_key=key_line,
+                       ssh_host_fingerprint=fingerprint)
+    return _save(host, make_default)
+
+
+def register_socket(user_id: int, name: str, url: str, make_default: bool = False) -> LearnerHost:
+    """unix:///path: only a socket an admin allowed explicitly (or unix://*)."""
+    target = policy_for(user_id).check(url)
+    if target.scheme != "unix":
+        raise HostRefused("scheme", url)
+    name = _check_name(user_id, name or url)
+    return _save(LearnerHost(user_id=user_id, name=name, kind=UNIX, url=target.url), make_default)
+
+
+def infer_kind(url: str, has_tls_files: bool) -> str:
+    scheme = (url or "").split("://", 1)[0]
+    if scheme == "tcp":
+        return TLS if has_tls_files else PLAIN
+    return {"ssh": SSH, "unix": UNIX}.get(scheme, TLS)
+
+
+def register(user_id: int, kind: str, name: str, url: str = "", *, tls_ca: bytes | None = None,
+             tls_cert: bytes | None = None, tls_key: bytes | None = None,
+             make_default: bool = False) -> LearnerHost:
+    """One entry point for the form and the API (kind inferred from the URL when empty).
+    Raises HostRefused or RegistrationError."""
+    kind = kind or infer_kind(url, bool(tls_ca or tls_cert or tls_key))
+    if kind == LOCAL:
+        return register_local(user_id, name, make_default)
+    if kind == SSH:
+        return register_ssh(user_id, name, url, make_default)
+    if kind == UNIX:
+        return register_socket(user_id, name, url, make_default)
+    if kind == PLAIN:
+        return register_plain(user_id, name, url, make_default)
+    return register_tls(user_id, name, url, tls_ca, tls_cert, tls_key, make_default)
+
+
+# --- connecting ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Connection:
+    """What grading needs, read out of the database before the session is released."""
+
+    spec: HostSpec
+    label: str
+    host_id: int | None
+
+
+def local_connection(host_id: int | None = None, label: str = "") -> Connection:
+    if not settings.local_engine_enabled():
+        raise RegistrationError("local_disabled")
+    timeout = settings.host_timeout()
+    url = settings.local_engine_url()
+    return Connection(HostSpec(url=url, connect_timeout=timeout, read_timeout=timeout),
+                      label or f"local ({url})", host_id)
+
+
+def connection_for(user_id: int, host: LearnerHost | None) -> Connection:
+    """A HostSpec for the host (or the local engine when the learner has none), with the address
+    checked against the policy again now: names can change what they resolve to."""
+    if host is None:
+        if not settings.local_engine_enabled():
+            raise NoHost()
+        return local_connection()
+    if host.kind == LOCAL:
+        return local_connection(host.id, host.name)
+    target = policy_for(user_id).check(host.url, tls=host.kind != PLAIN)
+    timeout = settings.host_timeout()
+    common = {"connect_timeout": timeout, "read_timeout": timeout}
+    if host.kind == TLS:
+        # TLS verifies the server against the learner's CA: the handshake fails on any other
+        # machine a re-pointed name might lead to, so the name stays (certificates name it).
+        spec = HostSpec(url=host.url, tls_ca=(host.tls_ca or "").encode(),
+                        tls_cert=crypto.decrypt(host.tls_cert_enc),
+                        tls_key=crypto.decrypt(host.tls_key_enc), **common)
+    elif host.kind == SSH:
+        spec = HostSpec(url=host.url, ssh_private_key=crypto.decrypt(host.ssh_private_key_enc),
+                        ssh_host_key=host.ssh_host_key, resolved_ip=target.ip, **common)
+    elif host.kind == PLAIN:
+        spec = HostSpec(url=target.ip_url, allow_plain_tcp=True, **common)
+    else:  # a unix socket an admin allowed
+        spec = HostSpec(url=target.url, **common)
+    return Connection(spec, host.label, host.id)
+
+
+def test_connection(user_id: int, host: LearnerHost | None) -> dict:
+    """The engine's version, or HostError / HostRefused with the precise reason."""
+    connection = connection_for(user_id, host)
+    release_session()
+    return engine_summary(connection.spec)
+
+
+def release_session() -> None:
+    """Finish the database transaction before talking to a (possibly slow) learner host, so a
+    check never holds a connection or a lock while it waits on the network. The logged-in user
+    stays usable (loaded, then detached)."""
+    from flask_login import current_user
+
+    db.session.commit()
+    if current_user and current_user.is_authenticated:
+        _ = (current_user.id, current_user.username, current_user.role,
+             current_user.session_epoch)
+    db.session.close()
+
+
+
+
+__all__ = ["Connection", "HostRefused", "NoHost", "RegistrationError", "add_rule",
+           "connection_for", "default_host", "delete_host", "host_of", "hosts_of", "policy_for",
+           "register_local", "register_plain", "register_ssh", "register_tls", "release_session",
+           "rules", "set_default", "ssh_key_for", "test_connection"]

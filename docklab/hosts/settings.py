@@ -1,0 +1,52 @@
+"""The hosts area's settings: app config first (tests, operators), then the environment, then a
+safe default. (The lead may move these into docklab/config.py and the README table.)"""
+from __future__ import annotations
+
+import os
+
+from flask import current_app
+
+from grader.hosts import DEFAULT_SOCKET
+
+from .policy import split_entries
+
+
+def _setting(name: str, default):
+    if name in current_app.config and current_app.config[name] is not None:
+        return current_app.config[name]
+    return os.environ.get(name, default)
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = _setting(name, default)
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def local_engine_enabled() -> bool:
+    """DOCKLAB_LOCAL_ENGINE (default on): learners without a host are graded on this machine's
+    engine. Turn it off on a classroom server."""
+    return _flag("DOCKLAB_LOCAL_ENGINE", True)
+
+
+def local_engine_url() -> str:
+    """DOCKLAB_LOCAL_ENGINE_URL, else DOCKER_HOST, else the local socket."""
+    return (current_app.config.get("DOCKLAB_LOCAL_ENGINE_URL")
+            or os.environ.get("DOCKLAB_LOCAL_ENGINE_URL") or os.environ.get("DOCKER_HOST")
+            or DEFAULT_SOCKET)
+
+
+def default_allowed_entries() -> list[str]:
+    """DOCKLAB_ALLOWED_HOSTS: networks, host names, unix sockets (comma or space separated);
+    empty = nothing beyond the local engine."""
+    return split_entries(_setting("DOCKLAB_ALLOWED_HOSTS", ""))
+
+
+def allow_plain_tcp() -> bool:
+    return _flag("DOCKLAB_ALLOW_PLAIN_TCP", False)
+
+
+def host_timeout() -> float:
+    """Connect and read timeout per call to a learner's host, seconds (DOCKLAB_HOST_TIMEOUT)."""
+    return float(_setting("DOCKLAB_HOST_TIMEOUT", 5.0))

@@ -1,0 +1,91 @@
+"""The board's cells as HTML, built once per request from labels translated once.
+
+10,000 cells through Jinja macros and per-cell gettext cost more than the whole database work,
+so the cells are formatted here from pre-translated, pre-escaped pieces; only numbers and those
+pieces go in (the user name and column key are escaped here, once per row and column)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import gettext as _
+from flask_babel import pgettext
+from markupsafe import Markup, escape
+
+from .board import LAB_STATES, Board, LabCell, SectionCell
+
+LAB_ICONS = {"passed": "✔", "failing": "✘", "host_error": "⚠", "not_started": "·"}
+SECTION_ICONS = {"mastered": "●", "learning": "◐", "not_started": "○"}
+
+
+@dataclass(frozen=True)
+class Labels:
+    """Every word a cell may carry, translated and HTML-escaped once per request."""
+
+    lab_badges: dict[str, str]
+    section_badges: dict[str, str]
+    tries: str  # "%(n)s tries" with "{n}" left in
+    late: str
+    overdue: str
+
+    @classmethod
+    def translated(cls) -> Labels:
+        # "board" context: the same English words may read differently in other areas
+        words = {"passed": pgettext("board", "passed"), "failing": pgettext("board", "failing"),
+                 "host_error": pgettext("board", "host error"),
+                 "not_started": pgettext("board", "not started"),
+                 "mastered": pgettext("board", "mastered"),
+                 "learning": pgettext("board", "learning")}
+
+        def badge(state: str, icon: str) -> str:
+            return (f'<span class="state state-{state}"><span aria-hidden="true">{icon}</span> '
+                    f'{escape(words[state])}</span>')
+
+        return cls(lab_badges={s: badge(s, icon) for s, icon in LAB_ICONS.items()},
+                   section_badges={s: badge(s, icon) for s, icon in SECTION_ICONS.items()},
+                   tries=str(escape(_("%(n)s tries", n="{n}"))),
+                   late=f'<span class="overdue">◷ {escape(pgettext("board", "late"))}</span>',
+                   overdue=f'<span class="overdue">◷ {escape(pgettext("board", "overdue"))}</span>')
+
+
+def lab_cell(cell: LabCell, testid: str, labels: Labels) -> str:
+    sort = f"{LAB_STATES.index(cell.state)}{cell.best_score or 0:05d}{99999 - cell.attempts:05d}"
+    html = labels.lab_badges[cell.state]
+    if cell.state != "not_started":
+        nums = labels.tries.replace("{n}", str(cell.attempts))
+        if cell.best_score is not None:
+            nums = f"{cell.best_score}/{cell.max_score} · {nums}"
+        if cell.errors:
+            nums = f"{nums} · ⚠{cell.errors}"
+        html += f' <span class="nums">{nums}</span>'
+    if cell.late:
+        html += " " + labels.late
+    elif cell.overdue:
+        html += " " + labels.overdue
+    return (f'<td class="cell cell-{cell.state}" data-testid="{testid}" '
+            f'data-sort="{sort}">{html}</td>')
+
+
+def section_cell(cell: SectionCell, testid: str, labels: Labels) -> str:
+    state, mastery = cell.state, cell.mastery
+    html = (f'{labels.section_badges[state]} '
+            f'<span class="nums">{mastery}% ({cell.known}/{cell.total})</span>')
+    if cell.overdue:
+        html += " " + labels.overdue
+    return (f'<td class="cell cell-{state}" data-testid="{testid}" '
+            f'data-sort="{mastery:05d}{cell.answered:05d}">{html}</td>')
+
+
+def row_cells(board: Board, labels: Labels) -> dict[int, Markup]:
+    """user id -> the row's item cells, in column order, as one Markup."""
+    columns = [(item.key, escape(item.key), item.kind == "lab") for item in board.items]
+    rows = {}
+    for row in board.rows:
+        name = escape(row.username)
+        cells = []
+        for key, safe_key, is_lab in columns:
+            testid = f"cell-{name}-{safe_key}"
+            cell = row.cells[key]
+            cells.append(lab_cell(cell, testid, labels) if is_lab
+                         else section_cell(cell, testid, labels))
+        rows[row.user_id] = Markup("".join(cells))  # noqa: S704 - built from escaped parts
+    return rows

@@ -1,0 +1,54 @@
+"""Every lab check a learner ran (on the server) or reported (from `python -m grader --submit`)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..models import utcnow
+
+SERVER, SELF_REPORTED = "server", "self_reported"
+PASSED, FAILED, ERROR = "passed", "failed", "error"
+
+
+class LabAttempt(db.Model):
+    __tablename__ = "lab_attempts"
+    __table_args__ = (Index("ix_lab_attempts_user_lab", "user_id", "lab_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    lab_id: Mapped[str] = mapped_column(String(64), index=True)
+    # The host may be deleted later; the attempt keeps what it was graded on as text.
+    host_id: Mapped[int | None] = mapped_column(
+        ForeignKey("learner_hosts.id", ondelete="SET NULL"))
+    host_label: Mapped[str] = mapped_column(String(400), default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 index=True)
+    status: Mapped[str] = mapped_column(String(16))  # passed | failed | error
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    max_score: Mapped[int] = mapped_column(Integer, default=0)
+    checks: Mapped[list] = mapped_column(JSON, default=list)  # the grader's per-check dicts
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    api_calls: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(String(16), default=SERVER)
+    lang: Mapped[str] = mapped_column(String(2), default="ko")
+
+    @property
+    def self_reported(self) -> bool:
+        return self.source == SELF_REPORTED
+
+    def to_dict(self) -> dict:
+        """The grader's JSON shape plus what docklab knows about the attempt."""
+        return {"attempt_id": self.id, "lab": self.lab_id, "status": self.status,
+                "score": self.score, "max_score": self.max_score,
+                "duration_ms": self.duration_ms, "api_calls": self.api_calls,
+                "checks": list(self.checks or []), "source": self.source,
+                "host": self.host_label, "host_id": self.host_id,
+                "created_at": as_utc(self.created_at).isoformat()}
+
+
+def as_utc(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; docklab stores UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

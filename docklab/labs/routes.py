@@ -1,0 +1,139 @@
+"""Lab pages. "Check" is a plain form post that redirects to the result (works without
+JavaScript); labs.js posts the same form with fetch and swaps in the returned HTML."""
+from __future__ import annotations
+
+from flask import (
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..hosts import services as hosts
+from ..hosts import settings as host_settings
+from . import bp, catalog, services
+from .forms import CheckForm
+from .models import ERROR, PASSED
+
+
+def lang() -> str:
+    return "en" if str(get_locale()) == "en" else "ko"
+
+
+def _lab_or_404(lab_id: str):
+    lab = catalog.lab(lab_id)
+    if lab is None:
+        abort(404)
+    return lab
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _host_choices(user_id: int) -> tuple[list[tuple[str, str]], str]:
+    """(choices, selected) for the host picker; empty when the local engine is the only one."""
+    owned = hosts.hosts_of(user_id)
+    choices = [(str(host.id), host.label) for host in owned]
+    default = next((host for host in owned if host.is_default), owned[0] if owned else None)
+    return choices, str(default.id) if default else ""
+
+
+@bp.get("/labs")
+def index():
+    labs = catalog.all_labs()
+    progress = {item.lab.id: item for item in services.progress(current_user.id, labs)} \
+        if current_user.is_authenticated else {}
+    return render_template("labs/index.html", labs=list(labs.values()), progress=progress,
+                           lang=lang())
+
+
+@bp.get("/labs/<lab_id>")
+def lab(lab_id: str):
+    lab = _lab_or_404(lab_id)
+    context = {"lab": lab, "lang": lang(), "note_link": catalog.note_link(lab),
+               "note_section": catalog.note_section(lab), "attempt": None, "history": [],
+               "form": None, "local_enabled": host_settings.local_engine_enabled(),
+               "local_url": host_settings.local_engine_url(),
+               "deadline_ms": int(services.check_deadline() * 1000) + 10_000}
+    if current_user.is_authenticated:
+        form = CheckForm()
+        form.host.choices, form.host.data = _host_choices(current_user.id)
+        context["form"] = form
+        context["history"] = services.attempts_of(current_user.id, lab.id, limit=50)
+        shown = request.args.get("attempt", type=int)
+        if shown is not None:
+            context["attempt"] = services.attempt_of(current_user.id, shown)
+            if context["attempt"] is None or context["attempt"].lab_id != lab.id:
+                abort(404)
+    return render_template("labs/lab.html", **context)
+
+
+@bp.post("/labs/<lab_id>/check")
+@login_required
+def check(lab_id: str):
+    lab = _lab_or_404(lab_id)
+    form = CheckForm()
+    form.host.choices, _selected = _host_choices(current_user.id)
+    if not form.validate_on_submit():
+        abort(400)
+    host_id = int(form.host.data) if (form.host.data or "").isdigit() else None
+    user_id = current_user.id
+    try:
+        attempt, _result = services.run_check(user_id, lab, host_id, lang())
+    except services.UnknownHost:
+        abort(404)
+    except services.RateLimited as limited:
+        if _wants_json():
+            return jsonify(error="rate_limited", message=limited.message(lang())), 429
+        flash(limited.message(lang()), "error")
+        return redirect(url_for("labs.lab", lab_id=lab.id)), 303
+    if _wants_json():
+        history = services.attempts_of(user_id, lab.id, limit=50)
+        return jsonify(attempt=attempt.to_dict(), status=attempt.status,
+                       summary=summary_text(attempt),
+                       html=render_template("labs/_result.html", attempt=attempt, lab=lab),
+                       history_html=render_template("labs/_history.html", history=history,
+                                                    lab=lab, current=attempt))
+    return redirect(url_for("labs.lab", lab_id=lab.id, attempt=attempt.id) + "#result"), 303
+
+
+def summary_text(attempt) -> str:
+    if attempt.status == PASSED:
+        return _("Passed: %(score)s/%(max)s points.", score=attempt.score, max=attempt.max_score)
+    if attempt.status == ERROR:
+        return _("Could not check your host (this is not a failed attempt).")
+    return _("Not yet: %(score)s/%(max)s points. See the checklist below.",
+             score=attempt.score, max=attempt.max_score)
+
+
+@bp.app_template_global("lab_summary")
+def _lab_summary(attempt) -> str:
+    return summary_text(attempt)
+
+
+@bp.get("/labs/attempts/<int:attempt_id>")
+@login_required
+def attempt(attempt_id: int):
+    found = services.attempt_of(current_user.id, attempt_id)
+    if found is None:
+        abort(404)
+    lab = catalog.lab(found.lab_id)
+    return render_template("labs/attempt.html", attempt=found, lab=lab, lang=lang())
+
+
+@bp.get("/labs/progress")
+@login_required
+def progress():
+    labs = catalog.all_labs()
+    quiz_link = url_for("quiz.progress") if "quiz.progress" in current_app.view_functions else None
+    return render_template("labs/progress.html", progress=services.progress(current_user.id, labs),
+                           timeline=services.attempts_of(current_user.id, limit=200), labs=labs,
+                           lang=lang(), quiz_link=quiz_link)

@@ -1,0 +1,248 @@
+"""Checking labs and keeping every attempt.
+
+Other areas call:
+- `run_check(user_id, lab, host_id, lang)` -> (LabAttempt, LabResult): grade and store;
+- `self_report(user_id, lab, payload)` -> LabAttempt: store a result graded in a terminal;
+- `progress(user_id)` -> list[LabProgress]; `attempts_of(user_id, lab_id=None)`;
+- `attempt_of(user_id, attempt_id)` (None when not theirs).
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from flask import current_app
+from sqlalchemy import select
+
+import grader
+from grader.result import lab_status
+
+from .. import ratelimit
+from ..crypto import SecretUnreadable
+from ..extensions import db
+from ..hosts import services as hosts
+from ..hosts.policy import HostRefused
+from . import runner
+from .models import ERROR, FAILED, PASSED, SELF_REPORTED, SERVER, LabAttempt
+
+CHECK_STATUSES = ("pass", "fail", "error", "skip")
+MAX_MESSAGE = 2000
+
+SECRET_UNREADABLE = ("저장된 호스트 키를 풀 수 없습니다 (서버의 비밀 키가 바뀌었습니다). "
+                     "호스트를 다시 등록하세요.",
+                     "The stored host keys cannot be decrypted (the server's secret key changed). "
+                     "Register the host again.")
+
+
+def _setting(name: str, default: float) -> float:
+    value = current_app.config.get(name)
+    if value is None:
+        value = os.environ.get(name, default)
+    return float(value)
+
+
+def check_limit() -> tuple[int, int]:
+    """Checks per learner per window (DOCKLAB_CHECK_LIMIT per DOCKLAB_CHECK_WINDOW seconds)."""
+    return int(_setting("DOCKLAB_CHECK_LIMIT", 10)), int(_setting("DOCKLAB_CHECK_WINDOW", 60))
+
+
+def check_deadline() -> float:
+    """A whole check never takes longer than this (DOCKLAB_CHECK_DEADLINE seconds)."""
+    return _setting("DOCKLAB_CHECK_DEADLINE", 20)
+
+
+class RateLimited(Exception):
+    def __init__(self, window: int) -> None:
+        super().__init__(f"too many checks; wait up to {window} s")
+        self.window = window
+
+    def message(self, lang: str = "ko") -> str:
+        if lang == "en":
+            return f"Too many checks in a short time. Wait a little (up to {self.window} s)."
+        return f"짧은 시간에 채점을 너무 많이 했습니다. 잠시 ({self.window}초 안에) 뒤 다시 하세요."
+
+
+class UnknownHost(LookupError):
+    """A host id that is not this learner's (404)."""
+
+
+class ReportError(ValueError):
+    """A self-reported result that does not fit the lab; names the field."""
+
+
+def _limit(key: str) -> None:
+    limit, window = check_limit()
+    if ratelimit.too_many(key, limit, window):
+        raise RateLimited(window)
+    ratelimit.record(key, window)
+
+
+def run_check(user_id: int, lab: grader.Lab, host_id: int | None,
+              lang: str = "ko") -> tuple[LabAttempt, grader.LabResult]:
+    """Grade `lab` on the learner's chosen host (else their default, else the local engine) and
+    store the attempt. A host that cannot be used is an `error` attempt, never an exception."""
+    host = hosts.host_of(user_id, host_id) if host_id is not None else hosts.default_host(user_id)
+    if host_id is not None and host is None:
+        raise UnknownHost(host_id)
+    _limit(f"lab-check:{user_id}")
+    label, stored_host_id = (host.label, host.id) if host else ("", None)
+    try:
+        connection = hosts.connection_for(user_id, host)
+    except (HostRefused, hosts.NoHost, hosts.RegistrationError) as problem:
+        result = runner.error_result(lab, problem.message(lang), lang)
+    except SecretUnreadable:
+        result = runner.error_result(lab, SECRET_UNREADABLE[lang == "en"], lang)
+    else:
+        label, stored_host_id = connection.label, connection.host_id
+        hosts.release_session()  # no transaction is open while the host is read
+        result = runner.grade_with_deadline(lab, connection.spec, lang, check_deadline())
+    attempt = _store(user_id, lab, result, SERVER, stored_host_id, label, lang)
+    return attempt, result
+
+
+def _store(user_id: int, lab: grader.Lab, result: grader.LabResult, source: str,
+           host_id: int | None, label: str, lang: str) -> LabAttempt:
+    attempt = LabAttempt(user_id=user_id, lab_id=lab.id, host_id=host_id, host_label=label[:400],
+                         status=result.status, score=result.score, max_score=result.max_score,
+                         checks=[check.to_dict() for check in result.checks],
+                         duration_ms=result.duration_ms, api_calls=result.api_calls,
+                         source=source, lang=lang)
+    db.session.add(attempt)
+    db.session.commit()
+    if attempt.status == FAILED:
+        _mark_section_due(user_id, lab.section)
+    return attempt
+
+
+def _mark_section_due(user_id: int, section: str) -> None:
+    """A failed lab brings its note section's questions back for review (the quiz area's job);
+    the attempt is already stored, so a problem there never loses it."""
+    try:
+        from ..quiz.services import mark_section_due
+    except ImportError:
+        return
+    try:
+        mark_section_due(user_id, section)
+    except Exception:  # noqa: BLE001 - logged; the attempt itself is safe
+        db.session.rollback()
+        current_app.logger.exception("mark_section_due failed for section %r", section)
+
+
+# --- self-reported results (python -m grader check --submit) -----------------------------------
+def _int_field(payload: dict, name: str) -> int | None:
+    value = payload.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ReportError(f"`{name}` must be a whole number ≥ 0")
+    return min(value, 10**9)
+
+
+def parse_report(lab: grader.Lab, payload: object, lang: str = "ko") -> grader.LabResult:
+    """The grader's JSON for `lab`, checked field by field. Status and score are recomputed from
+    the checks and the lab's own points: what a client claims about them is not trusted."""
+    if not isinstance(payload, dict):
+        raise ReportError("the body must be a JSON object (the output of `--json`)")
+    if payload.get("lab") not in (None, lab.id):
+        raise ReportError(f"`lab` is {payload.get('lab')!r}, but this is lab {lab.id!r}")
+    raw_checks = payload.get("checks")
+    if not isinstance(raw_checks, list):
+        raise ReportError("`checks` must be a list")
+    expected = [spec.id for spec in lab.checks]
+    given: dict[str, dict] = {}
+    for index, entry in enumerate(raw_checks):
+        if not isinstance(entry, dict):
+            raise ReportError(f"`checks[{index}]` must be an object")
+        check_id = entry.get("id")
+        if check_id not in expected:
+            raise ReportError(f"`checks[{index}].id` {check_id!r} is not a check of {lab.id}")
+        if check_id in given:
+            raise ReportError(f"`checks[{index}].id` {check_id!r} appears twice")
+        if entry.get("status") not in CHECK_STATUSES:
+            raise ReportError(f"`checks[{index}].status` must be one of "
+                              f"{', '.join(CHECK_STATUSES)}")
+        if not isinstance(entry.get("message", ""), str):
+            raise ReportError(f"`checks[{index}].message` must be text")
+        given[check_id] = entry
+    missing = [check_id for check_id in expected if check_id not in given]
+    if missing:
+        raise ReportError(f"`checks` lacks {', '.join(missing)}")
+    checks = [grader.CheckResult(spec.id, given[spec.id]["status"],
+                                 given[spec.id].get("message", "")[:MAX_MESSAGE],
+                                 spec.hint.get(lang), spec.points) for spec in lab.checks]
+    return grader.LabResult(
+        lab=lab.id, status=lab_status(checks),
+        score=sum(check.points for check in checks if check.status == "pass"),
+        max_score=lab.max_score, duration_ms=_int_field(payload, "duration_ms") or 0,
+        api_calls=_int_field(payload, "api_calls") or 0, checks=checks, title=lab.title(lang))
+
+
+def self_report(user_id: int, lab: grader.Lab, payload: object, lang: str = "ko") -> LabAttempt:
+    result = parse_report(lab, payload, lang)
+    _limit(f"lab-report:{user_id}")
+    host = payload.get("host") if isinstance(payload.get("host"), str) else ""
+    label = "terminal" + (f" ({host[:300]})" if host else "")
+    return _store(user_id, lab, result, SELF_REPORTED, None, label, lang)
+
+
+# --- reading attempts ----------------------------------------------------------------------------
+def attempt_of(user_id: int, attempt_id: int) -> LabAttempt | None:
+    attempt = db.session.get(LabAttempt, attempt_id)
+    return attempt if attempt is not None and attempt.user_id == user_id else None
+
+
+def attempts_of(user_id: int, lab_id: str | None = None, limit: int = 500) -> list[LabAttempt]:
+    """Newest first."""
+    query = select(LabAttempt).where(LabAttempt.user_id == user_id)
+    if lab_id is not None:
+        query = query.where(LabAttempt.lab_id == lab_id)
+    return list(db.session.scalars(query.order_by(LabAttempt.created_at.desc(),
+                                                  LabAttempt.id.desc()).limit(limit)))
+
+
+@dataclass
+class LabProgress:
+    lab: grader.Lab
+    best: LabAttempt | None = None  # errors never count: best of passed/failed attempts
+    latest: LabAttempt | None = None
+    attempts: int = 0
+
+    @property
+    def passed(self) -> bool:
+        return self.best is not None and self.best.status == PASSED
+
+    def to_dict(self, lang: str = "ko") -> dict:
+        return {"lab": self.lab.id, "title": self.lab.title(lang), "section": self.lab.section,
+                "max_score": self.lab.max_score, "attempts": self.attempts,
+                "passed": self.passed,
+                "best": self.best.to_dict() if self.best else None,
+                "latest": self.latest.to_dict() if self.latest else None}
+
+
+def _better(candidate: LabAttempt, best: LabAttempt | None) -> bool:
+    """Higher score wins; at equal score a pass, then a server-side check wins; then the later."""
+    if best is None:
+        return True
+    rank = (candidate.score, candidate.status == PASSED, candidate.source == SERVER)
+    return rank >= (best.score, best.status == PASSED, best.source == SERVER)
+
+
+def progress(user_id: int, labs: dict[str, grader.Lab]) -> list[LabProgress]:
+    """Best and latest attempt per lab, in the labs' order, from one query."""
+    found = {lab_id: LabProgress(lab) for lab_id, lab in labs.items()}
+    rows = db.session.scalars(select(LabAttempt).where(LabAttempt.user_id == user_id)
+                              .order_by(LabAttempt.created_at, LabAttempt.id))
+    for attempt in rows:
+        item = found.get(attempt.lab_id)
+        if item is None:  # a lab no longer served
+            continue
+        item.attempts += 1
+        item.latest = attempt
+        if attempt.status != ERROR and _better(attempt, item.best):
+            item.best = attempt
+    return list(found.values())
+
+
+__all__ = ["ERROR", "FAILED", "PASSED", "SELF_REPORTED", "SERVER", "LabProgress", "RateLimited",
+           "ReportError", "UnknownHost", "attempt_of", "attempts_of", "check_deadline",
+           "parse_report", "progress", "run_check", "self_report"]

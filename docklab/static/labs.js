@@ -1,0 +1,55 @@
+// "Check" without leaving the page: post the same form with fetch, show a spinner and a status in
+// an aria-live region, swap in the checklist the server rendered. Without JavaScript the form posts
+// normally and the server redirects to the result.
+(function () {
+  "use strict";
+  const form = document.querySelector("form[data-check-form]");
+  if (!form) { return; }
+  const status = document.getElementById("check-status");
+  const result = document.getElementById("check-result");
+  const history = document.getElementById("check-history");
+  const button = form.querySelector("button[type=submit]");
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  const deadline = Number(form.dataset.deadlineMs) || 30000;
+
+  function show(text, state) {
+    status.textContent = text;
+    status.className = "check-status " + state;
+  }
+
+  form.addEventListener("submit", async function (event) {
+    event.preventDefault();
+    if (form.getAttribute("aria-busy") === "true") { return; }
+    form.setAttribute("aria-busy", "true");
+    button.disabled = true;
+    show(form.dataset.runningText, "running");
+    const controller = new AbortController();
+    const timer = setTimeout(function () { controller.abort(); }, deadline);
+    try {
+      const response = await fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        headers: { "X-CSRFToken": meta ? meta.content : "", "Accept": "application/json" },
+        credentials: "same-origin",
+        signal: controller.signal,
+      });
+      let data = null;
+      try { data = await response.json(); } catch (ignored) { data = null; }
+      if (response.ok && data && data.html) {
+        result.innerHTML = data.html;  // rendered and escaped by the server's templates
+        if (history && data.history_html) { history.innerHTML = data.history_html; }
+        show(data.summary, data.status);
+        result.focus();
+      } else {
+        show((data && data.message) || (form.dataset.failedText + " (HTTP " + response.status + ")"),
+             "error");
+      }
+    } catch (error) {
+      show(controller.signal.aborted ? form.dataset.timeoutText : form.dataset.networkText, "error");
+    } finally {
+      clearTimeout(timer);
+      button.disabled = false;
+      form.removeAttribute("aria-busy");
+    }
+  });
+}());

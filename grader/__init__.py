@@ -1,0 +1,26 @@
+"""grader: declarative Docker labs graded read-only against a learner's host (no Flask here).
+
+Public API (the web app and the CLI use only these names; keep them stable):
+
+    labs = load_labs()                      # dict[str, Lab] from labs/*.yaml, in file order;
+                                            # raises LabFileError(.problems) on any bad file
+    problems = validate_paths(["labs"])     # list[Problem] (file, line, field, message); [] = ok
+    result = grade(labs["mysql-env"], HostSpec("unix:///var/run/docker.sock"), lang="en")
+    results = grade_many([...], spec, "ko") # one connection and one snapshot for all labs
+    result.to_dict()                        # {"lab", "status", "score", "max_score",
+                                            #  "duration_ms", "api_calls", "checks": [...]}
+    to_junit(results)                       # JUnit XML text;  exit_code(results) -> 0/1/2
+
+`Lab` has `id`, `section` (a heading of notes/docker-notes.ko.md), `title(lang)`,
+`instructions(lang)` (Markdown), `checks`, `max_score`, `solution`, `anti_solutions`.
+A host that cannot be read gives a result with status `error` and the reason, never `fail`;
+`HostSpec`/`HostError` come from `grader.hosts`.
+"""
+from .hosts import HostError, HostSpec
+from .loader import LabFileError, load_labs, validate_paths
+from .model import Lab, Problem
+from .result import CheckResult, LabResult, exit_code, to_junit
+from .runner import grade, grade_many
+
+__all__ = ["CheckResult", "HostError", "HostSpec", "Lab", "LabFileError", "LabResult", "Problem",
+           "exit_code", "grade", "grade_many", "load_labs", "to_junit", "validate_paths"]

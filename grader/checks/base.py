@@ -1,0 +1,91 @@
+"""The contract every check kind follows, and the parameter schema the loader enforces."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..model import Text
+
+PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    status: str
+    message: Text
+
+    @classmethod
+    def passed(cls, ko: str, en: str) -> Outcome:
+        return cls(PASS, Text(ko, en))
+
+    @classmethod
+    def failed(cls, ko: str, en: str) -> Outcome:
+        return cls(FAIL, Text(ko, en))
+
+
+@dataclass(frozen=True)
+class Param:
+    """One parameter: its allowed Python types, whether it is required, allowed values."""
+
+    types: tuple[type, ...]
+    required: bool = False
+    choices: tuple[Any, ...] = ()
+    regex: bool = False  # must compile as a regular expression
+
+    def problem(self, value: Any) -> str | None:
+        if isinstance(value, bool) and bool not in self.types:
+            return f"expected {self.describe()}, got a boolean"
+        if not isinstance(value, self.types):
+            return f"expected {self.describe()}, got {type(value).__name__}"
+        if self.choices and value not in self.choices:
+            return f"must be one of {', '.join(map(str, self.choices))}, not {value!r}"
+        if self.regex:
+            try:
+                re.compile(value)
+            except re.error as exc:
+                return f"not a valid regular expression: {exc}"
+        return None
+
+    def describe(self) -> str:
+        names = {str: "text", int: "a number", float: "a number", bool: "true/false",
+                 list: "a list", dict: "a mapping"}
+        return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in self.types))
+
+
+TEXT = Param((str,))
+REQUIRED_TEXT = Param((str,), required=True)
+NUMBER = Param((int, float))
+
+
+REGISTRY: dict[str, type[Check]] = {}
+
+
+class Check:
+    """A check kind: `kind` is its name in lab files, `params` its schema.
+
+    Defining a subclass with a `kind` registers it (a new kind is one class in one module);
+    `validate` adds rules a flat schema cannot say; `run` reads the snapshot, never the host.
+    """
+
+    kind: ClassVar[str] = ""
+    params: ClassVar[dict[str, Param]] = {}
+    read_only: ClassVar[bool] = True
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "kind" in cls.__dict__ and cls.kind:
+            if cls.kind in REGISTRY:
+                raise TypeError(f"check kind `{cls.kind}` is registered twice")
+            REGISTRY[cls.kind] = cls
+
+    def __init__(self, params: dict) -> None:
+        self.p = params
+
+    @classmethod
+    def validate(cls, params: dict) -> list[tuple[str, str]]:
+        """Extra (field, message) problems beyond types; empty when fine."""
+        return []
+
+    def run(self, snapshot) -> Outcome:  # pragma: no cover - every kind overrides it
+        raise NotImplementedError

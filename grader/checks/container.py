@@ -1,0 +1,441 @@
+"""Checks about one selected container: exists, state, exit code, image, env, ports, ..."""
+from __future__ import annotations
+
+import re
+
+from .. import imageref
+from ..snapshot import summary_name
+from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
+from .selection import ContainerCheck
+
+STATES = ("running", "exited", "created", "paused", "restarting", "removing", "dead")
+ALL_ADDRESSES = "0.0.0.0"  # noqa: S104 - how Docker shows "every interface", not a bind
+SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY")
+
+
+def _state(info: dict) -> str:
+    return (info.get("State") or {}).get("Status", "?")
+
+
+def _state_words(info: dict) -> tuple[str, str]:
+    state = _state(info)
+    if state == "exited":
+        code = info["State"].get("ExitCode")
+        return f"`exited` (코드 {code})", f"`exited` (code {code})"
+    return f"`{state}`", f"`{state}`"
+
+
+class ContainerExists(ContainerCheck):
+    kind = "container_exists"
+    needs_inspect = False
+
+    def judge(self, snapshot, info, name):
+        state = info.get("State", "?")
+        return Outcome.passed(f"컨테이너 `{name}` 이(가) 있습니다 (`{state}`).",
+                              f"container `{name}` exists (`{state}`).")
+
+
+class ContainerState(ContainerCheck):
+    kind = "container_state"
+    params = {**ContainerCheck.params, "state": Param((str,), required=True, choices=STATES)}
+
+    def judge(self, snapshot, info, name):
+        wanted = self.p["state"]
+        ko, en = _state_words(info)
+        if _state(info) == wanted:
+            return Outcome.passed(f"컨테이너 `{name}` 은(는) {ko} 상태입니다.",
+                                  f"container `{name}` is {en}.")
+        return Outcome.failed(
+            f"컨테이너 `{name}` 은(는) 있지만 {ko} 상태입니다 (`{wanted}` 이어야 함).",
+            f"container `{name}` exists but is {en}, not `{wanted}`.")
+
+
+class ContainerExitCode(ContainerCheck):
+    kind = "container_exit_code"
+    params = {**ContainerCheck.params, "code": Param((int,))}
+
+    def judge(self, snapshot, info, name):
+        wanted = self.p.get("code", 0)
+        state = _state(info)
+        if state not in ("exited", "dead"):
+            return Outcome.failed(
+                f"컨테이너 `{name}` 은(는) 아직 종료되지 않았습니다 (`{state}`).",
+                f"container `{name}` has not exited yet (it is `{state}`).")
+        code = info["State"].get("ExitCode")
+        if code == wanted:
+            return Outcome.passed(f"컨테이너 `{name}` 이(가) 코드 {code}(으)로 종료했습니다.",
+                                  f"container `{name}` exited with code {code}.")
+        return Outcome.failed(
+            f"컨테이너 `{name}` 이(가) 코드 {code}(으)로 종료했습니다 ({wanted} 이어야 함).",
+            f"container `{name}` exited with code {code}, expected {wanted}.")
+
+
+class ContainerImage(ContainerCheck):
+    kind = "container_image"
+    params = {**ContainerCheck.params, "ref": REQUIRED_TEXT}
+
+    @classmethod
+    def validate(cls, params):
+        problems = super().validate(params)
+        if isinstance(params.get("ref"), str):
+            try:
+                imageref.parse(params["ref"])
+            except ValueError as exc:
+                problems.append(("ref", str(exc)))
+        return problems
+
+    def judge(self, snapshot, info, name):
+        wanted = self.p["ref"]
+        used = (info.get("Config") or {}).get("Image") or info.get("Image", "")
+        if imageref.looks_like_id(used):
+            ok = any(imageref.same(tag, wanted) for tag in snapshot.tags_of(info["Image"]))
+        else:
+            ok = imageref.same(used, wanted)
+        if imageref.looks_like_id(used):
+            tags = snapshot.tags_of(info["Image"])
+            shown = imageref.familiar(tags[0]) if tags else used.removeprefix("sha256:")[:12]
+        else:
+            shown = imageref.familiar(used)
+        if ok:
+            return Outcome.passed(f"컨테이너 `{name}` 은(는) `{shown}` 이미지로 실행되었습니다.",
+                                  f"container `{name}` runs image `{shown}`.")
+        expected = imageref.familiar(wanted)
+        return Outcome.failed(
+            f"컨테이너 `{name}` 은(는) `{shown}` 이미지로 실행되었습니다 (`{expected}` 이어야 함).",
+            f"container `{name}` runs image `{shown}`, expected `{expected}`.")
+
+
+def _env(pairs) -> dict[str, str]:
+    result = {}
+    for pair in pairs or []:
+        key, _, value = pair.partition("=")
+        result[key] = value
+    return result
+
+
+class ContainerEnv(ContainerCheck):
+    """An environment variable: present, equal to a value, or matching a regex.
+
+    `source: run` insists it was given at run time (`-e`), not inherited from the image's ENV.
+    A secret's value (PASSWORD, TOKEN, ... or `secret: true`) is never shown.
+    """
+
+    kind = "container_env"
+    params = {**ContainerCheck.params, "var": REQUIRED_TEXT, "value": Param((str, int, float)),
+              "regex": Param((str,), regex=True), "secret": Param((bool,)),
+              "source": Param((str,), choices=("any", "run"))}
+
+    @classmethod
+    def validate(cls, params):
+        problems = super().validate(params)
+        if "value" in params and "regex" in params:
+            problems.append(("regex", "give `value` or `regex`, not both"))
+        return problems
+
+    def _secret(self) -> bool:
+        if "secret" in self.p:
+            return self.p["secret"]
+        return any(word in self.p["var"].upper() for word in SECRET_WORDS)
+
+    def judge(self, snapshot, info, name):
+        var, secret = self.p["var"], self._secret()
+        env = _env((info.get("Config") or {}).get("Env"))
+        image = snapshot.inspect_image(info.get("Image", "")) or {}
+        image_env = _env((image.get("Config") or {}).get("Env"))
+        if var not in env:
+            return Outcome.failed(
+                f"컨테이너 `{name}` 에 환경 변수 `{var}` 이(가) "
+                f"없습니다 (`docker run -e {var}=...`).",
+                f"container `{name}` has no environment variable `{var}` "
+                f"(`docker run -e {var}=...`).")
+        actual = env[var]
+        if self.p.get("source") == "run" and image_env.get(var) == actual:
+            return Outcome.failed(
+                f"`{var}` 은(는) 이미지의 ENV 에서 온 값입니다. "
+                "`docker run -e` 로 지정하지 않았습니다.",
+                f"`{var}` comes from the image's ENV, it was not given with `docker run -e`.")
+        shown = "***" if secret else f"`{actual}`"
+        if "value" in self.p and actual != str(self.p["value"]):
+            if secret:
+                return Outcome.failed(f"`{var}` 은(는) 설정되어 있지만 값이 다릅니다.",
+                                      f"`{var}` is set but has a different value.")
+            return Outcome.failed(
+                f"`{var}` 의 값이 {shown} 입니다 (`{self.p['value']}` 이어야 함).",
+                f"`{var}` is {shown}, expected `{self.p['value']}`.")
+        if "regex" in self.p and not re.search(self.p["regex"], actual):
+            if secret:
+                return Outcome.failed(f"`{var}` 은(는) 설정되어 있지만 값이 조건에 맞지 않습니다.",
+                                      f"`{var}` is set but its value does not match.")
+            return Outcome.failed(
+                f"`{var}` 의 값 {shown} 이(가) `{self.p['regex']}` 와 맞지 않습니다.",
+                f"`{var}` is {shown}, which does not match `{self.p['regex']}`.")
+        return Outcome.passed(f"컨테이너 `{name}` 의 `{var}` 이(가) 올바르게 설정되었습니다.",
+                              f"container `{name}` has `{var}` set as expected.")
+
+
+def _port_key(port) -> str:
+    text = str(port)
+    return text if "/" in text else f"{text}/tcp"
+
+
+def port_bindings(info: dict, key: str) -> list[dict]:
+    """Host bindings of one container port: live ones first, else what `docker run` asked for."""
+    live = ((info.get("NetworkSettings") or {}).get("Ports") or {}).get(key)
+    if live:
+        return live
+    return ((info.get("HostConfig") or {}).get("PortBindings") or {}).get(key) or []
+
+
+def _published(info: dict) -> str:
+    ports = dict((info.get("HostConfig") or {}).get("PortBindings") or {})
+    ports.update({k: v for k, v in ((info.get("NetworkSettings") or {}).get("Ports") or {}).items()
+                  if v})
+    pairs = [f"{b.get('HostPort') or '?'}->{key}" for key, bindings in sorted(ports.items())
+             for b in bindings or []]
+    return ", ".join(dict.fromkeys(pairs)) or "-"
+
+
+class ContainerPort(ContainerCheck):
+    """`port` (e.g. 80/tcp) bound to `host_port` (or to any host port), on `host_ip` if given;
+    or `all_exposed: true`: started with -P and every exposed port bound."""
+
+    kind = "container_port"
+    params = {**ContainerCheck.params, "port": Param((str, int)), "host_port": Param((int, str)),
+              "host_ip": TEXT, "all_exposed": Param((bool,))}
+
+    @classmethod
+    def validate(cls, params):
+        problems = super().validate(params)
+        if ("port" in params) == bool(params.get("all_exposed")):
+            problems.append(("port", "give either `port` or `all_exposed: true`"))
+        if isinstance(params.get("port"), str) and not re.fullmatch(r"\d+(/(tcp|udp|sctp))?",
+                                                                     params["port"]):
+            problems.append(("port", "expected PORT or PORT/PROTO, e.g. 80/tcp"))
+        return problems
+
+    def judge(self, snapshot, info, name):
+        if self.p.get("all_exposed"):
+            return self._all_exposed(info, name)
+        key = _port_key(self.p["port"])
+        bindings = port_bindings(info, key)
+        if "host_ip" in self.p and bindings:
+            wanted_ip = self.p["host_ip"]
+            on_ip = [b for b in bindings if (b.get("HostIp") or ALL_ADDRESSES) == wanted_ip]
+            if not on_ip:
+                seen = ", ".join(dict.fromkeys(b.get("HostIp") or ALL_ADDRESSES
+                                               for b in bindings))
+                return Outcome.failed(
+                    f"포트 {key} 가 호스트 주소 {seen} 에 연결되어 있습니다 "
+                    f"({wanted_ip} 이어야 함).",
+                    f"port {key} is bound on host address {seen}, not {wanted_ip}.")
+            bindings = on_ip
+        if not bindings:
+            return Outcome.failed(
+                f"포트 {key} 가 호스트 포트에 연결되지 않았습니다 "
+                f"(연결된 포트: {_published(info)}).",
+                f"port {key} is not published to any host port (published: {_published(info)}).")
+        host_ports = list(dict.fromkeys(b.get("HostPort") or "?" for b in bindings))
+        wanted = self.p.get("host_port")
+        if wanted is not None and str(wanted) not in host_ports:
+            seen = ", ".join(host_ports)
+            return Outcome.failed(
+                f"포트 {key} 가 호스트 포트 {seen} 에 연결되어 있습니다 ({wanted} 이어야 함).",
+                f"port {key} is bound to host port {seen}, not {wanted}.")
+        shown = wanted if wanted is not None else ", ".join(host_ports)
+        return Outcome.passed(f"포트 {key} 가 호스트 포트 {shown} 에 연결되어 있습니다.",
+                              f"port {key} is bound to host port {shown}.")
+
+    def _all_exposed(self, info, name):
+        if not (info.get("HostConfig") or {}).get("PublishAllPorts"):
+            return Outcome.failed(
+                f"컨테이너 `{name}` 은(는) `-P` 없이 실행되었습니다 "
+                f"(연결된 포트: {_published(info)}).",
+                f"container `{name}` was not started with `-P` (published: {_published(info)}).")
+        exposed = sorted(((info.get("Config") or {}).get("ExposedPorts") or {}).keys())
+        unbound = [key for key in exposed if not port_bindings(info, key)]
+        if unbound:
+            listed = ", ".join(unbound)
+            return Outcome.failed(f"노출된 포트 {listed} 가 호스트 포트에 연결되지 않았습니다.",
+                                  f"exposed port {listed} is not bound to a host port.")
+        return Outcome.passed(f"노출된 모든 포트가 연결되어 있습니다: {_published(info)}",
+                              f"all exposed ports are published: {_published(info)}")
+
+
+class ContainerRestartPolicy(ContainerCheck):
+    kind = "container_restart_policy"
+    params = {**ContainerCheck.params,
+              "policy": Param((str,), required=True,
+                              choices=("no", "always", "unless-stopped", "on-failure")),
+              "max_retries": Param((int,))}
+
+    def judge(self, snapshot, info, name):
+        policy = ((info.get("HostConfig") or {}).get("RestartPolicy") or {})
+        actual = policy.get("Name") or "no"
+        wanted = self.p["policy"]
+        retries = policy.get("MaximumRetryCount", 0)
+        if actual != wanted:
+            return Outcome.failed(
+                f"컨테이너 `{name}` 의 재시작 정책은 `{actual}` 입니다 (`{wanted}` 이어야 함).",
+                f"container `{name}` has restart "
+                f"policy `{actual}`, not `{wanted}`.")
+        if "max_retries" in self.p and retries != self.p["max_retries"]:
+            return Outcome.failed(
+                f"재시작 최대 횟수가 {retries} 입니다 ({self.p['max_retries']} 이어야 함).",
+                f"maximum retry count is {retries}, not {self.p['max_retries']}.")
+        return Outcome.passed(f"컨테이너 `{name}` 의 재시작 정책은 `{actual}` 입니다.",
+                              f"container `{name}` has restart policy `{actual}`.")
+
+
+class ContainerMounts(ContainerCheck):
+    kind = "container_mounts"
+    params = {**ContainerCheck.params, "destination": REQUIRED_TEXT, "source": TEXT,
+              "type": Param((str,), choices=("bind", "volume", "tmpfs")),
+              "read_only": Param((bool,))}
+
+    def judge(self, snapshot, info, name):
+        destination = self.p["destination"]
+        mount = next((m for m in info.get("Mounts") or [] if m.get("Destination") == destination),
+                     None)
+        if mount is None:
+            seen = ", ".join(f"`{m.get('Destination')}`" for m in info.get("Mounts") or []) or "-"
+            return Outcome.failed(
+                f"컨테이너 `{name}` 의 `{destination}` 에 마운트가 없습니다 (마운트: {seen}).",
+                f"container `{name}` has no mount at `{destination}` "
+                f"(mounts: {seen}).")
+        problems = []
+        if "type" in self.p and mount.get("Type") != self.p["type"]:
+            problems.append((f"종류가 `{mount.get('Type')}` (`{self.p['type']}` 이어야 함)",
+                             f"type is `{mount.get('Type')}`, not `{self.p['type']}`"))
+        if "source" in self.p and self.p["source"] not in (mount.get("Source"), mount.get("Name")):
+            shown = mount.get("Name") or mount.get("Source")
+            problems.append((f"원본이 `{shown}` (`{self.p['source']}` 이어야 함)",
+                             f"source is `{shown}`, not `{self.p['source']}`"))
+        if "read_only" in self.p and (not mount.get("RW", True)) != self.p["read_only"]:
+            problems.append(("읽기 전용 여부가 다름", "read-only flag differs"))
+        if problems:
+            return Outcome.failed(f"`{destination}` 마운트: " + "; ".join(p[0] for p in problems),
+                                  f"mount at `{destination}`: " + "; ".join(p[1] for p in problems))
+        return Outcome.passed(f"`{destination}` 에 마운트가 있습니다.",
+                              f"`{destination}` is mounted as expected.")
+
+
+class ContainerNetworks(ContainerCheck):
+    kind = "container_networks"
+    params = {**ContainerCheck.params, "network": REQUIRED_TEXT}
+
+    def judge(self, snapshot, info, name):
+        networks = sorted(((info.get("NetworkSettings") or {}).get("Networks") or {}).keys())
+        wanted = self.p["network"]
+        if wanted in networks:
+            return Outcome.passed(
+                f"컨테이너 `{name}` 이(가) 네트워크 `{wanted}` 에 연결되어 있습니다.",
+                f"container `{name}` is on network `{wanted}`.")
+        seen = ", ".join(f"`{n}`" for n in networks) or "-"
+        return Outcome.failed(
+            f"컨테이너 `{name}` 은(는) 네트워크 `{wanted}` 에 없습니다 (연결: {seen}).",
+            f"container `{name}` is not on network `{wanted}` (on: {seen}).")
+
+
+class ContainerLabels(ContainerCheck):
+    kind = "container_labels"
+    params = {**ContainerCheck.params, "labels": Param((dict,), required=True)}
+
+    def judge(self, snapshot, info, name):
+        labels = (info.get("Config") or {}).get("Labels") or {}
+        for key, value in self.p["labels"].items():
+            if key not in labels:
+                return Outcome.failed(f"컨테이너 `{name}` 에 라벨 `{key}` 가 없습니다.",
+                                      f"container `{name}` has no label `{key}`.")
+            if value is not None and labels[key] != str(value):
+                return Outcome.failed(
+                    f"라벨 `{key}` 가 `{labels[key]}` 입니다 (`{value}` 이어야 함).",
+                    f"label `{key}` is `{labels[key]}`, expected `{value}`.")
+        return Outcome.passed(f"컨테이너 `{name}` 의 라벨이 맞습니다.",
+                              f"container `{name}` has the expected labels.")
+
+
+class ContainerCommand(ContainerCheck):
+    kind = "container_command"
+    params = {**ContainerCheck.params, "contains": REQUIRED_TEXT,
+              "part": Param((str,), choices=("cmd", "entrypoint", "any"))}
+
+    def judge(self, snapshot, info, name):
+        config = info.get("Config") or {}
+        part = self.p.get("part", "any")
+        if part == "cmd":
+            words = config.get("Cmd") or []
+        elif part == "entrypoint":
+            words = config.get("Entrypoint") or []
+        else:
+            words = [info.get("Path") or "", *(info.get("Args") or [])]
+        command = " ".join(words if isinstance(words, list) else [words]).strip()
+        wanted = self.p["contains"]
+        if wanted in command:
+            return Outcome.passed(f"컨테이너 `{name}` 의 명령에 `{wanted}` 가 있습니다.",
+                                  f"container `{name}` command contains `{wanted}`.")
+        return Outcome.failed(f"컨테이너 `{name}` 의 명령 `{command}` 에 `{wanted}` 가 없습니다.",
+                              f"container `{name}` command `{command}` "
+                              f"does not contain `{wanted}`.")
+
+
+class ContainerDetached(ContainerCheck):
+    """Started with -d: no stream attached (and, with `tty: false`, no TTY allocated)."""
+
+    kind = "container_detached"
+    params = {**ContainerCheck.params, "tty": Param((bool,))}
+
+    def judge(self, snapshot, info, name):
+        config = info.get("Config") or {}
+        attached = [s for s in ("AttachStdin", "AttachStdout", "AttachStderr") if config.get(s)]
+        if attached:
+            return Outcome.failed(
+                f"컨테이너 `{name}` 은(는) `-d` 없이 (포그라운드로) 실행되었습니다.",
+                f"container `{name}` was started in the foreground (no `-d`).")
+        if self.p.get("tty") is False and config.get("Tty"):
+            return Outcome.failed(f"컨테이너 `{name}` 에 TTY 가 할당되었습니다 (`-t`).",
+                                  f"container `{name}` has a TTY allocated (`-t`).")
+        return Outcome.passed(f"컨테이너 `{name}` 은(는) 백그라운드(-d)로 실행되었습니다.",
+                              f"container `{name}` runs detached (-d).")
+
+
+class ContainersCount(Check):
+    """How many containers are in some states (e.g. none left `exited`/`created`)."""
+
+    kind = "containers_count"
+    params = {"states": Param((list,), required=True), "image": TEXT, "max": Param((int,)),
+              "min": Param((int,))}
+
+    @classmethod
+    def validate(cls, params):
+        problems = []
+        states = params.get("states")
+        if isinstance(states, list):
+            bad = [s for s in states if s not in STATES]
+            if bad or not states:
+                problems.append(("states", f"expected a list of {', '.join(STATES)}"))
+        if "max" not in params and "min" not in params:
+            problems.append(("max", "give `max` and/or `min`"))
+        return problems
+
+    def run(self, snapshot):
+        states = self.p["states"]
+        found = [c for c in snapshot.containers() if c.get("State") in states
+                 and ("image" not in self.p or imageref.same(c.get("Image", ""), self.p["image"]))]
+        names = ", ".join(f"`{summary_name(c)}` ({c.get('State')})" for c in found[:8])
+        if len(found) > 8:
+            names += ", …"
+        listed = "/".join(f"`{s}`" for s in states)
+        count = len(found)
+        if "max" in self.p and count > self.p["max"]:
+            return Outcome.failed(
+                f"{listed} 상태의 컨테이너가 {count}개 있습니다 (최대 {self.p['max']}개): {names}",
+                f"containers in state {listed}: {count} (at most {self.p['max']} "
+                f"expected): {names}")
+        if "min" in self.p and count < self.p["min"]:
+            return Outcome.failed(
+                f"{listed} 상태의 컨테이너가 {count}개뿐입니다 (최소 {self.p['min']}개).",
+                f"containers in state {listed}: only {count} (at least "
+                f"{self.p['min']} expected).")
+        return Outcome.passed(f"{listed} 상태의 컨테이너: {count}개",
+                              f"containers {listed}: {count}")
+

@@ -1,0 +1,162 @@
+"""Which containers a check looks at: by exact name, or by image and/or labels."""
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from .. import imageref
+from ..model import Text
+from ..snapshot import summary_name
+from .base import FAIL, PASS, Check, Outcome, Param
+
+SELECTOR_KEYS = {
+    "name": Param((str,)),
+    "image": Param((str,)),
+    "labels": Param((dict,)),
+    "match": Param((str,), choices=("any", "exactly")),
+    "count": Param((int,)),
+}
+
+
+def validate_selector(selector: dict) -> list[tuple[str, str]]:
+    problems = []
+    if not any(key in selector for key in ("name", "image", "labels")):
+        problems.append(("container", "give `name`, or `image` and/or `labels`"))
+    if selector.get("match") == "exactly" and "count" not in selector:
+        problems.append(("container.count", "`match: exactly` needs `count`"))
+    if "count" in selector and selector.get("match") != "exactly":
+        problems.append(("container.count", "`count` is only used with `match: exactly`"))
+    if "name" in selector and ("image" in selector or "labels" in selector):
+        problems.append(("container.name", "select by `name` alone (names are unique)"))
+    image = selector.get("image")
+    if isinstance(image, str):
+        try:
+            imageref.parse(image)
+        except ValueError as exc:
+            problems.append(("container.image", str(exc)))
+    return problems
+
+
+def describe(selector: dict) -> Text:
+    """`container `mydb`` / `a container from image `nginx:latest``, in both languages."""
+    if "name" in selector:
+        return Text(f"컨테이너 `{selector['name']}`", f"container `{selector['name']}`")
+    parts_ko, parts_en = [], []
+    if "image" in selector:
+        image = imageref.familiar(selector["image"])
+        parts_ko.append(f"이미지 `{image}`")
+        parts_en.append(f"image `{image}`")
+    if "labels" in selector:
+        labels = ", ".join(_label_text(k, v) for k, v in selector["labels"].items())
+        parts_ko.append(f"라벨 {labels}")
+        parts_en.append(f"label {labels}")
+    return Text(f"{' · '.join(parts_ko)} 의 컨테이너", f"a container with {' and '.join(parts_en)}")
+
+
+def _label_text(key, value) -> str:
+    return f"`{key}`" if value is None else f"`{key}={value}`"
+
+
+def _image_matches(snapshot, summary: dict, wanted: str) -> bool:
+    used = summary.get("Image") or ""
+    if imageref.looks_like_id(used):  # the tag moved away since; use the tags the ID still has
+        return any(imageref.same(tag, wanted) for tag in snapshot.tags_of(summary["ImageID"]))
+    return imageref.same(used, wanted)
+
+
+def candidates(snapshot, selector: dict) -> list[dict]:
+    found = []
+    for summary in snapshot.containers():
+        if "name" in selector and summary_name(summary) != selector["name"]:
+            continue
+        if "image" in selector and not _image_matches(snapshot, summary, selector["image"]):
+            continue
+        labels = summary.get("Labels") or {}
+        if any(key not in labels or (value is not None and labels[key] != str(value))
+               for key, value in (selector.get("labels") or {}).items()):
+            continue
+        found.append(summary)
+    return found
+
+
+def missing(snapshot, selector: dict) -> Outcome:
+    """Nothing matched: say so, with the closest name when it looks like a typo."""
+    if "name" in selector:
+        name = selector["name"]
+        close = difflib.get_close_matches(name, snapshot.container_names(), n=1, cutoff=0.6)
+        if close:
+            return Outcome.failed(
+                f"`{name}` 이름의 컨테이너가 없습니다. `{close[0]}` 을(를) 말한 건가요?",
+                f"no container named `{name}`; did you mean `{close[0]}`?")
+        return Outcome.failed(
+            f"`{name}` 이름의 컨테이너가 없습니다 (`docker ps -a` 로 확인하세요).",
+            f"no container named `{name}` (see `docker ps -a`).")
+    what = describe(selector)
+    return Outcome.failed(f"{what.ko}가 없습니다 (`docker ps -a` 로 확인하세요).",
+                          f"there is no {what.en.removeprefix('a ')} (see `docker ps -a`).")
+
+
+@dataclass
+class Judged:
+    name: str
+    outcome: Outcome
+
+
+class ContainerCheck(Check):
+    """Base of checks about containers: select, then judge each candidate's inspect data."""
+
+    params = {"container": Param((dict,), required=True)}
+    needs_inspect = True
+
+    @classmethod
+    def validate(cls, params: dict) -> list[tuple[str, str]]:
+        selector = params.get("container")
+        return validate_selector(selector) if isinstance(selector, dict) else []
+
+    def judge(self, snapshot, info: dict, name: str) -> Outcome:  # pragma: no cover
+        raise NotImplementedError
+
+    def run(self, snapshot) -> Outcome:
+        selector = self.p["container"]
+        found = candidates(snapshot, selector)
+        if not found:
+            return missing(snapshot, selector)
+        judged = []
+        for summary in found:
+            info = snapshot.inspect(summary["Id"]) if self.needs_inspect else summary
+            if info is None:
+                continue
+            judged.append(Judged(summary_name(summary), self.judge(snapshot, info,
+                                                                   summary_name(summary))))
+        if not judged:
+            return missing(snapshot, selector)
+        passing = [j for j in judged if j.outcome.status == PASS]
+        if selector.get("match") == "exactly":
+            return self._exactly(selector, passing, judged)
+        if passing:
+            return passing[0].outcome
+        first = judged[0].outcome
+        if len(judged) > 1:
+            return Outcome(FAIL, Text(
+                f"{first.message.ko} (해당 컨테이너 {len(judged)}개 모두 불합격)",
+                f"{first.message.en} (none of {len(judged)} matching "
+                "containers passes)"))
+        return first
+
+    def _exactly(self, selector: dict, passing: list[Judged], judged: list[Judged]) -> Outcome:
+        wanted = selector["count"]
+        names = ", ".join(f"`{j.name}`" for j in passing) or "-"
+        what = describe(selector)
+        if len(passing) == wanted:
+            return Outcome.passed(
+                f"{what.ko} 중 조건을 만족하는 것이 정확히 {wanted}개입니다: {names}",
+                f"exactly {wanted} of {what.en.removeprefix('a ')}s pass: "
+                f"{names}")
+        detail = ""
+        if not passing:
+            detail = f" — {judged[0].outcome.message.ko}"
+        return Outcome(FAIL, Text(
+            f"{what.ko} 중 조건을 만족하는 것이 {len(passing)}개입니다 ({wanted}개여야 함): "
+            f"{names}{detail}",
+            f"{len(passing)} of {what.en.removeprefix('a ')}s pass, expected exactly {wanted}: "
+            f"{names}" + (f" — {judged[0].outcome.message.en}" if not passing else "")))

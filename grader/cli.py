@@ -1,0 +1,178 @@
+"""`python -m grader check|list|validate`: the grader from a terminal or CI.
+
+Exit codes of `check`: 0 every lab passed, 1 a check failed, 2 an error (host unreachable,
+unknown lab, invalid lab file).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from .hosts import HostSpec, default_host_url
+from .loader import LabFileError, load_labs, validate_paths
+from .result import exit_code, to_junit
+from .runner import grade_many
+
+MARKS = {"pass": ("✔", "통과", "pass"), "fail": ("✘", "실패", "FAIL"),
+         "error": ("!", "오류", "ERROR"), "skip": ("-", "건너뜀", "skip")}
+LAB_WORDS = {"passed": ("통과", "passed"), "failed": ("실패", "failed"),
+             "error": ("오류", "error")}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m grader",
+                                     description="Grade Docker labs against a Docker host.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="grade labs against a host")
+    check.add_argument("labs", nargs="+", metavar="LAB_ID")
+    add_host_options(check)
+    check.add_argument("--lang", choices=("ko", "en"), default="ko")
+    check.add_argument("--json", action="store_true", help="print the results as JSON")
+    check.add_argument("--junit", metavar="FILE", help="also write JUnit XML to FILE")
+    check.add_argument("--labs-dir", metavar="DIR", help="read labs from DIR (default: labs/)")
+    add_submit_options(check)
+    listing = commands.add_parser("list", help="list the labs")
+    listing.add_argument("--lang", choices=("ko", "en"), default="ko")
+    listing.add_argument("--labs-dir", metavar="DIR")
+    validate = commands.add_parser("validate", help="validate lab files (exit 1 on any problem)")
+    validate.add_argument("paths", nargs="*", metavar="PATH")
+    return parser
+
+
+def add_host_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host", help="unix:///path, tcp://HOST:PORT or ssh://USER@HOST[:PORT] "
+                                       "(default: $DOCKER_HOST, then the local socket)")
+    parser.add_argument("--tls-ca", metavar="FILE")
+    parser.add_argument("--tls-cert", metavar="FILE")
+    parser.add_argument("--tls-key", metavar="FILE")
+    parser.add_argument("--ssh-key", metavar="FILE")
+    parser.add_argument("--ssh-host-key", metavar="LINE", help='pinned "type base64" host key')
+    parser.add_argument("--allow-plain-tcp", action="store_true",
+                        help="allow tcp:// without TLS (unencrypted)")
+    parser.add_argument("--timeout", type=float, default=5.0, metavar="S",
+                        help="connect and read timeout in seconds (default 5)")
+
+
+def add_submit_options(parser: argparse.ArgumentParser) -> None:
+    """`--submit URL --token T`: also post each result to docklab, stored as self-reported."""
+    parser.add_argument("--submit", metavar="URL",
+                        help="docklab's address (e.g. https://docklab.example.org): send the "
+                             "results there, marked as self-reported")
+    parser.add_argument("--token", metavar="T",
+                        help="docklab API token for --submit (default: $DOCKLAB_TOKEN)")
+
+
+def submit_results(args, results) -> int:
+    """0 when every result was stored by docklab, else 2 (with the reason on stderr)."""
+    from .submit import SubmitError, submit
+
+    for result in results:
+        try:
+            answer = submit(args.submit, args.token, result.to_dict())
+        except SubmitError as exc:
+            return _error(str(exc))
+        print(f"제출됨 / submitted: {result.lab} (attempt {answer.get('attempt_id')})",
+              file=sys.stderr)
+    return 0
+
+
+def _tls_files_from_environment(url: str) -> tuple[str | None, str | None, str | None]:
+    """What `eval $(docker-machine env)` sets: DOCKER_TLS_VERIFY=1 and DOCKER_CERT_PATH holding
+    ca.pem, cert.pem and key.pem (the docker CLI reads the same)."""
+    if not url.startswith("tcp://") or os.environ.get("DOCKER_TLS_VERIFY", "") in ("", "0"):
+        return None, None, None
+    folder = Path(os.environ.get("DOCKER_CERT_PATH") or Path.home() / ".docker")
+    return tuple(str(folder / name) for name in ("ca.pem", "cert.pem", "key.pem"))
+
+
+def host_spec(args) -> HostSpec:
+    def read(path):
+        return Path(path).read_bytes() if path else None
+
+    url = args.host or default_host_url()
+    tls = (args.tls_ca, args.tls_cert, args.tls_key)
+    if not any(tls):
+        tls = _tls_files_from_environment(url)
+    return HostSpec(url=url, tls_ca=read(tls[0]), tls_cert=read(tls[1]), tls_key=read(tls[2]),
+                    ssh_private_key=read(args.ssh_key), ssh_host_key=args.ssh_host_key,
+                    allow_plain_tcp=args.allow_plain_tcp, connect_timeout=args.timeout,
+                    read_timeout=args.timeout)
+
+
+def render(result, lang: str) -> str:
+    pick = 1 if lang == "ko" else 2
+    word = LAB_WORDS[result.status][0 if lang == "ko" else 1]
+    points = "점" if lang == "ko" else " points"
+    calls = "API 호출" if lang == "ko" else "API calls"
+    hint_word = "힌트" if lang == "ko" else "hint"
+    lines = [f"{result.lab}: {result.title} — {word} ({result.score}/{result.max_score}{points}, "
+             f"{result.api_calls} {calls}, {result.duration_ms} ms)"]
+    for check in result.checks:
+        mark = MARKS[check.status]
+        lines.append(f"  {mark[0]} {mark[pick]} {check.id}: {check.message}")
+        if check.status in ("fail", "error") and check.hint:
+            lines.append(f"      {hint_word}: {check.hint}")
+    return "\n".join(lines)
+
+
+def _error(message: str) -> int:
+    print(message, file=sys.stderr)
+    return 2
+
+
+def cmd_check(args) -> int:
+    try:
+        labs = load_labs(args.labs_dir)
+    except LabFileError as exc:
+        return _error(str(exc))
+    unknown = [lab_id for lab_id in args.labs if lab_id not in labs]
+    if unknown:
+        known = ", ".join(labs)
+        return _error(f"알 수 없는 실습 / unknown lab: {', '.join(unknown)} (labs: {known})")
+    try:
+        spec = host_spec(args)
+    except OSError as exc:
+        return _error(f"파일을 읽을 수 없습니다 / cannot read file: {exc}")
+    results = grade_many([labs[lab_id] for lab_id in args.labs], spec, args.lang)
+    if args.json:
+        data = [r.to_dict() for r in results]
+        print(json.dumps(data[0] if len(data) == 1 else data, ensure_ascii=False, indent=2))
+    else:
+        print("\n\n".join(render(r, args.lang) for r in results))
+    if args.junit:
+        Path(args.junit).write_text(to_junit(results), encoding="utf-8")
+    if getattr(args, "submit", None) and submit_results(args, results):
+        return 2
+    return exit_code(results)
+
+
+def cmd_list(args) -> int:
+    try:
+        labs = load_labs(args.labs_dir)
+    except LabFileError as exc:
+        return _error(str(exc))
+    width = max((len(lab_id) for lab_id in labs), default=0)
+    for lab in labs.values():
+        print(f"{lab.id:<{width}}  {lab.title(args.lang)}  [{lab.section}]")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .loader import LABS_DIR
+
+    problems = validate_paths(args.paths or [LABS_DIR])
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"{len(problems)} problem(s)", file=sys.stderr)
+        return 1
+    print("ok")
+    return 0
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    return {"check": cmd_check, "list": cmd_list, "validate": cmd_validate}[args.command](args)

@@ -1,0 +1,333 @@
+"""Lab files (YAML) → `Lab` objects, with every problem reported at once as `file:line: field:
+message`. Line numbers come from the composed YAML nodes, so errors point at the exact key."""
+from __future__ import annotations
+
+import difflib
+import re
+from pathlib import Path
+
+import yaml
+
+from .checks import REGISTRY
+from .checks.base import Param
+from .checks.selection import SELECTOR_KEYS, ContainerCheck
+from .model import LANGS, AntiSolution, CheckSpec, Lab, Problem, Solution, Text
+
+REPO = Path(__file__).resolve().parent.parent
+LABS_DIR = REPO / "labs"
+NOTES = REPO / "notes" / "docker-notes.ko.md"
+LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+MIN_ANTI_SOLUTIONS = 3
+
+# field -> (required, allowed types)
+LAB_FIELDS = {"id": (True, str), "section": (True, str), "title": (True, dict),
+              "instructions": (True, dict), "exec_checks": (False, bool), "checks": (True, list),
+              "solution": (True, dict), "anti_solutions": (True, list)}
+CHECK_FIELDS = {"id": (True, str), "kind": (True, str), "points": (False, int),
+                "hint": (True, dict), "needs": (False, list), "params": (False, dict)}
+SOLUTION_FIELDS = {"commands": (False, list), "dockerfile": (False, str),
+                   "build_tag": (False, str)}
+ANTI_FIELDS = {**SOLUTION_FIELDS, "description": (True, str), "fails": (True, str),
+               "expect": (False, str), "host": (False, str), "says": (False, dict)}
+TYPE_WORDS = {str: "text", int: "a whole number", bool: "true/false", list: "a list",
+              dict: "a mapping"}
+
+
+class LabFileError(Exception):
+    """One or more lab files are invalid; `.problems` lists every problem found."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+def _did_you_mean(word: str, choices) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean `{close[0]}`?" if close else ""
+
+
+def _field_name(path: tuple) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class _File:
+    """One file being validated: its plain data, the line of every path, and the problems."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.name = str(path)
+        self.lines: dict[tuple, int] = {}
+        self.problems: list[Problem] = []
+        self._reported: set[tuple] = set()
+        self._constructor = yaml.SafeLoader("")
+
+    def problem(self, path: tuple, message: str) -> None:
+        if path in self._reported:  # one problem per field: no cascades from the first one
+            return
+        self._reported.add(path)
+        line = 1
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.lines:
+                line = self.lines[path[:end]]
+                break
+        self.problems.append(Problem(self.name, line, _field_name(path), message))
+
+    def plain(self, node, path: tuple = ()):
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            result = {}
+            for key_node, value_node in node.value:
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.lines[path] = key_node.start_mark.line + 1
+                    self.problem(path, "keys must be plain text")
+                    continue
+                key = self._constructor.construct_object(key_node)
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                if key in result:  # keep the first value, so one mistake gives one problem
+                    self.problem((*path, key), "duplicate key")
+                    continue
+                result[key] = self.plain(value_node, (*path, key))
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.plain(item, (*path, index)) for index, item in enumerate(node.value)]
+        try:
+            return self._constructor.construct_object(node)
+        except yaml.constructor.ConstructorError:  # e.g. `!secret x`: labs are plain data
+            self.problem(path, f"unsupported YAML tag `{node.tag}`")
+            return None
+
+    def fields(self, data, path: tuple, schema: dict) -> bool:
+        """Required/unknown/typed fields of one mapping; False when it is not a mapping."""
+        if not isinstance(data, dict):
+            self.problem(path, "expected a mapping")
+            return False
+        for key in data:
+            if key not in schema:
+                self.problem((*path, key), f"unknown field{_did_you_mean(key, schema)}")
+        for key, (required, kind) in schema.items():
+            if key not in data:
+                if required:
+                    self.problem((*path, key), "required field is missing")
+                continue
+            value = data[key]
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                self.problem((*path, key), f"expected {TYPE_WORDS[kind]}")
+        return True
+
+    def text(self, data: dict, path: tuple) -> Text | None:
+        value = data.get(path[-1])
+        if not isinstance(value, dict):
+            return None
+        ok = True
+        for key in value:
+            if key not in LANGS:
+                self.problem((*path, key),
+                             f"unknown language (use ko and en){_did_you_mean(key, LANGS)}")
+                ok = False
+        for lang in LANGS:
+            if not isinstance(value.get(lang), str) or not value[lang].strip():
+                word = "Korean" if lang == "ko" else "English"
+                self.problem((*path, lang), f"missing {word} text")
+                ok = False
+        return Text(value["ko"].strip(), value["en"].strip()) if ok else None
+
+
+def _note_sections() -> set[str] | None:
+    if not NOTES.exists():
+        return None
+    return {line.lstrip("#").strip() for line in NOTES.read_text(encoding="utf-8").splitlines()
+            if line.startswith("#")}
+
+
+def _check_params(file: _File, kind: type, params: dict, path: tuple) -> None:
+    ok = _typed(file, params, kind.params, path)
+    selector = params.get("container")
+    if issubclass(kind, ContainerCheck) and isinstance(selector, dict):
+        ok = _typed(file, selector, SELECTOR_KEYS, (*path, "container")) and ok
+    if ok:
+        for field, message in kind.validate(params):
+            file.problem((*path, *field.split(".")), message)
+
+
+def _typed(file: _File, values: dict, schema: dict[str, Param], path: tuple) -> bool:
+    ok = True
+    for key, value in values.items():
+        if key not in schema:
+            file.problem((*path, key), f"unknown parameter{_did_you_mean(key, schema)}")
+            ok = False
+        elif (problem := schema[key].problem(value)) is not None:
+            file.problem((*path, key), problem)
+            ok = False
+    for key, param in schema.items():
+        if param.required and key not in values:
+            file.problem((*path, key), "required parameter is missing")
+            ok = False
+    return ok
+
+
+def _checks(file: _File, data: dict, exec_allowed: bool) -> tuple[list[CheckSpec], list[str]]:
+    """The valid checks, and every id declared (so one bad check does not cascade)."""
+    checks, seen = [], []
+    raw = data.get("checks")
+    if not isinstance(raw, list):
+        return [], []
+    if not raw:
+        file.problem(("checks",), "a lab needs at least one check")
+    for index, item in enumerate(raw):
+        path = ("checks", index)
+        if not file.fields(item, path, CHECK_FIELDS):
+            continue
+        check_id, kind_name = item.get("id"), item.get("kind")
+        earlier = list(seen)
+        if isinstance(check_id, str):
+            if check_id in seen:
+                file.problem((*path, "id"), f"duplicate check id `{check_id}`")
+            seen.append(check_id)
+        kind = REGISTRY.get(kind_name) if isinstance(kind_name, str) else None
+        if isinstance(kind_name, str) and kind is None:
+            file.problem((*path, "kind"),
+                         f"unknown check kind `{kind_name}`{_did_you_mean(kind_name, REGISTRY)}")
+        if kind is not None and not kind.read_only and not exec_allowed:
+            file.problem((*path, "kind"), f"`{kind_name}` runs commands in containers; "
+                                          "the lab must say `exec_checks: true`")
+        params = item.get("params", {})
+        if kind is not None and isinstance(params, dict):
+            _check_params(file, kind, params, (*path, "params"))
+        needs = item.get("needs", [])
+        for n, need in enumerate(needs if isinstance(needs, list) else []):
+            if need not in earlier:
+                later = any(isinstance(c, dict) and c.get("id") == need for c in raw)
+                reason = ("must name an earlier check" if later else
+                          f"unknown check id `{need}`{_did_you_mean(need, earlier)}")
+                file.problem((*path, "needs", n), reason)
+        points = item.get("points", 1)
+        if isinstance(points, int) and points < 0:
+            file.problem((*path, "points"), "points cannot be negative")
+        hint = file.text(item, (*path, "hint"))
+        if hint and kind and isinstance(check_id, str) and isinstance(params, dict):
+            checks.append(CheckSpec(check_id, kind_name, points, hint, params,
+                                    tuple(needs) if isinstance(needs, list) else (),
+                                    file.lines.get(path, 0)))
+    return checks, seen
+
+
+def _solution(file: _File, item, path: tuple, schema: dict, cls=Solution, **extra):
+    if not file.fields(item, path, schema):
+        return None
+    commands = item.get("commands", [])
+    if isinstance(commands, list):
+        for index, command in enumerate(commands):
+            if not isinstance(command, str) or not command.strip().startswith("docker "):
+                file.problem((*path, "commands", index), "expected a `docker ...` command")
+    if not commands and "dockerfile" not in item and "host" not in item:
+        file.problem(path, "give `commands` and/or a `dockerfile`")
+    if ("dockerfile" in item) != ("build_tag" in item):
+        file.problem((*path, "build_tag"), "`dockerfile` and `build_tag` go together")
+    return cls(tuple(commands) if isinstance(commands, list) else (), item.get("dockerfile"),
+               item.get("build_tag"), **extra)
+
+
+def _anti_solutions(file: _File, data: dict, check_ids: set[str]) -> list[AntiSolution]:
+    raw = data.get("anti_solutions")
+    if not isinstance(raw, list):
+        return []
+    if len(raw) < MIN_ANTI_SOLUTIONS:
+        file.problem(("anti_solutions",), f"give at least {MIN_ANTI_SOLUTIONS} anti-solutions "
+                                          f"(found {len(raw)})")
+    result = []
+    for index, item in enumerate(raw):
+        path = ("anti_solutions", index)
+        if not isinstance(item, dict):
+            file.problem(path, "expected a mapping")
+            continue
+        fails, expect = item.get("fails"), item.get("expect", "fail")
+        if isinstance(fails, str) and fails not in check_ids:
+            file.problem((*path, "fails"),
+                         f"unknown check id `{fails}`{_did_you_mean(fails, check_ids)}")
+        if expect not in ("fail", "error"):
+            file.problem((*path, "expect"), "must be `fail` or `error`")
+        says = file.text(item, (*path, "says")) if "says" in item else None
+        anti = _solution(file, item, path, ANTI_FIELDS, AntiSolution,
+                         description=str(item.get("description", "")), fails=str(fails),
+                         expect=str(expect), host=item.get("host"), says=says)
+        if anti is not None:
+            result.append(anti)
+    return result
+
+
+def load_lab_file(path: str | Path) -> tuple[Lab | None, list[Problem]]:
+    """Parse and validate one lab file: (the lab or None, every problem found)."""
+    file = _File(Path(path))
+    try:
+        node = yaml.compose(file.path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        return None, [Problem(file.name, line, "", f"not valid YAML: {exc.problem}")]
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        return None, [Problem(file.name, 1, "", f"cannot read: {exc}")]
+    if node is None:
+        return None, [Problem(file.name, 1, "", "the file is empty")]
+    try:
+        data = file.plain(node)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        return None, [Problem(file.name, mark.line + 1 if mark else 1, "",
+                              f"not valid here: {exc.problem}")]
+    if not file.fields(data, (), LAB_FIELDS):
+        return None, file.problems
+    lab_id = data.get("id")
+    if isinstance(lab_id, str):
+        if not LAB_ID.match(lab_id):
+            file.problem(("id",), "use lowercase letters, digits and dashes")
+        elif lab_id != file.path.stem:
+            file.problem(("id",), f"must match the file name `{file.path.stem}`")
+    sections = _note_sections()
+    section = data.get("section")
+    if isinstance(section, str) and sections is not None and section.strip() not in sections:
+        file.problem(("section",), f"no heading `{section}` in {NOTES.name}"
+                                   f"{_did_you_mean(section, sections)}")
+    title = file.text(data, ("title",))
+    instructions = file.text(data, ("instructions",))
+    checks, check_ids = _checks(file, data, data.get("exec_checks") is True)
+    solution = _solution(file, data.get("solution"), ("solution",), SOLUTION_FIELDS) \
+        if "solution" in data else None
+    anti = _anti_solutions(file, data, set(check_ids))
+    if file.problems:
+        return None, file.problems
+    lab = Lab(id=lab_id, section=section.strip(), titles=title, instructions_text=instructions,
+              checks=tuple(checks), solution=solution, anti_solutions=tuple(anti),
+              exec_checks=data.get("exec_checks", False), source=file.name)
+    return lab, []
+
+
+def _lab_files(paths) -> list[Path]:
+    files = []
+    for path in map(Path, paths):
+        files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
+                     if path.is_dir() else [path])
+    return files
+
+
+def validate_paths(paths) -> list[Problem]:
+    """Every problem in the given lab files and directories (empty when all are valid)."""
+    problems = []
+    for path in _lab_files(paths):
+        problems.extend(load_lab_file(path)[1])
+    return problems
+
+
+def load_labs(directory: str | Path | None = None) -> dict[str, Lab]:
+    """All labs of a directory (default: the repository's `labs/`), by id, in file order."""
+    labs, problems = {}, []
+    for path in _lab_files([directory or LABS_DIR]):
+        lab, found = load_lab_file(path)
+        problems.extend(found)
+        if lab is not None:
+            labs[lab.id] = lab
+    if problems:
+        raise LabFileError(problems)
+    return labs

@@ -1,0 +1,95 @@
+"""What a lab is, once its YAML file has been validated."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+LANGS = ("ko", "en")
+
+
+@dataclass(frozen=True)
+class Text:
+    """A user-facing text in Korean and English."""
+
+    ko: str
+    en: str
+
+    def get(self, lang: str = "ko") -> str:
+        return self.en if lang == "en" else self.ko
+
+    def format(self, **values) -> Text:
+        return Text(self.ko.format(**values), self.en.format(**values))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a lab file; `str()` reads `file:line: field: message`."""
+
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        prefix = f"{where}: {self.field}" if self.field else where
+        return f"{prefix}: {self.message}"
+
+
+@dataclass(frozen=True)
+class CheckSpec:
+    id: str
+    kind: str
+    points: int
+    hint: Text
+    params: dict
+    needs: tuple[str, ...] = ()
+    line: int = 0
+
+
+@dataclass(frozen=True)
+class Solution:
+    """Docker CLI commands (run in a directory holding `dockerfile`, when given)."""
+
+    commands: tuple[str, ...] = ()
+    dockerfile: str | None = None
+    build_tag: str | None = None
+
+
+@dataclass(frozen=True)
+class AntiSolution(Solution):
+    """A plausible mistake and the check it must not pass (`expect`: fail, or error for hosts).
+
+    `says` holds a piece of that check's message in each language, so CI proves the learner is
+    told the right thing, not only that something failed."""
+
+    description: str = ""
+    fails: str = ""
+    expect: str = "fail"
+    host: str | None = None
+    says: Text | None = None
+
+
+@dataclass(frozen=True)
+class Lab:
+    id: str
+    section: str
+    titles: Text
+    instructions_text: Text
+    checks: tuple[CheckSpec, ...]
+    solution: Solution
+    anti_solutions: tuple[AntiSolution, ...]
+    exec_checks: bool = False
+    source: str = ""
+
+    def title(self, lang: str = "ko") -> str:
+        return self.titles.get(lang)
+
+    def instructions(self, lang: str = "ko") -> str:
+        return self.instructions_text.get(lang)
+
+    @property
+    def max_score(self) -> int:
+        return sum(check.points for check in self.checks)
+
+    def check(self, check_id: str) -> CheckSpec:
+        return next(check for check in self.checks if check.id == check_id)

@@ -1,0 +1,82 @@
+"""What a grading run says about a lab, as data (`to_dict`) and as JUnit XML."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from xml.etree import ElementTree
+
+PASSED, FAILED, ERRORED = "passed", "failed", "error"
+
+
+@dataclass
+class CheckResult:
+    id: str
+    status: str  # pass | fail | error | skip
+    message: str
+    hint: str
+    points: int  # what the check is worth; earned only when status is pass
+
+    def to_dict(self) -> dict:
+        return {"id": self.id, "status": self.status, "message": self.message, "hint": self.hint,
+                "points": self.points}
+
+
+@dataclass
+class LabResult:
+    lab: str
+    status: str  # passed | failed | error
+    score: int
+    max_score: int
+    duration_ms: int
+    api_calls: int
+    checks: list[CheckResult] = field(default_factory=list)
+    title: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    def to_dict(self) -> dict:
+        return {"lab": self.lab, "status": self.status, "score": self.score,
+                "max_score": self.max_score, "duration_ms": self.duration_ms,
+                "api_calls": self.api_calls, "checks": [c.to_dict() for c in self.checks]}
+
+    def check(self, check_id: str) -> CheckResult:
+        return next(c for c in self.checks if c.id == check_id)
+
+
+def lab_status(checks: list[CheckResult]) -> str:
+    if any(c.status == "error" for c in checks):
+        return ERRORED
+    if all(c.status == "pass" for c in checks):
+        return PASSED
+    return FAILED
+
+
+def exit_code(results: list[LabResult]) -> int:
+    """0 when every lab passed, 2 when any errored, else 1 (the CLI's contract)."""
+    if any(r.status == ERRORED for r in results):
+        return 2
+    return 0 if all(r.passed for r in results) else 1
+
+
+def to_junit(results: list[LabResult]) -> str:
+    """One <testsuite> per lab, one <testcase> per check."""
+    suites = ElementTree.Element("testsuites", name="docklab")
+    for result in results:
+        counts = {s: sum(c.status == s for c in result.checks) for s in ("fail", "error", "skip")}
+        suite = ElementTree.SubElement(
+            suites, "testsuite", name=result.lab, tests=str(len(result.checks)),
+            failures=str(counts["fail"]), errors=str(counts["error"]),
+            skipped=str(counts["skip"]), time=f"{result.duration_ms / 1000:.3f}")
+        for check in result.checks:
+            case = ElementTree.SubElement(suite, "testcase", classname=result.lab, name=check.id)
+            text = check.message + (f"\n{check.hint}" if check.hint else "")
+            if check.status == "fail":
+                ElementTree.SubElement(case, "failure", message=check.message).text = text
+            elif check.status == "error":
+                ElementTree.SubElement(case, "error", message=check.message).text = text
+            elif check.status == "skip":
+                ElementTree.SubElement(case, "skipped", message=check.message)
+    ElementTree.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(
+        suites, encoding="unicode") + "\n"

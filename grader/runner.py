@@ -1,0 +1,73 @@
+"""Grade labs against a host: one connection, one snapshot, every check in order."""
+from __future__ import annotations
+
+import time
+
+from .checks import ERROR, PASS, REGISTRY, SKIP
+from .hosts import HostError, HostSpec, connect
+from .model import Lab, Text
+from .result import CheckResult, LabResult, lab_status
+from .snapshot import Snapshot
+
+SKIPPED = Text("앞선 확인 `{needs}` 이(가) 통과하지 않아 건너뛰었습니다.",
+               "skipped: `{needs}` did not pass.")
+HOST_SKIPPED = Text("호스트에 접속하지 못해 건너뛰었습니다.",
+                    "skipped: the host could not be reached.")
+
+
+def grade(lab: Lab, spec: HostSpec, lang: str = "ko") -> LabResult:
+    return grade_many([lab], spec, lang)[0]
+
+
+def grade_many(labs: list[Lab], spec: HostSpec, lang: str = "ko") -> list[LabResult]:
+    """Grade several labs over one connection and one snapshot of the host."""
+    started = time.monotonic()
+    try:
+        with connect(spec) as connection:
+            snapshot = Snapshot(connection)
+            results, calls_before = [], 0
+            for lab in labs:
+                result = _grade_lab(lab, snapshot, lang, started)
+                result.api_calls = connection.api_calls - calls_before
+                calls_before = connection.api_calls
+                results.append(result)
+                started = time.monotonic()
+            return results
+    except HostError as error:
+        elapsed = int((time.monotonic() - started) * 1000)
+        return [_host_error(lab, error, lang, elapsed) for lab in labs]
+
+
+def _grade_lab(lab: Lab, snapshot: Snapshot, lang: str, started: float) -> LabResult:
+    statuses: dict[str, str] = {}
+    checks = []
+    for spec in lab.checks:
+        blocked = [need for need in spec.needs if statuses.get(need) != PASS]
+        if blocked:
+            status, message = SKIP, SKIPPED.format(needs="`, `".join(blocked)).get(lang)
+        else:
+            try:
+                outcome = REGISTRY[spec.kind](spec.params).run(snapshot)
+                status, message = outcome.status, outcome.message.get(lang)
+            except HostError as error:
+                status, message = ERROR, error.message(lang)
+            except Exception as exc:  # noqa: BLE001 - a hostile or broken engine must not crash us
+                status, message = ERROR, snapshot.connection.classify(exc).message(lang)
+        statuses[spec.id] = status
+        checks.append(CheckResult(spec.id, status, message, spec.hint.get(lang), spec.points))
+    return LabResult(
+        lab=lab.id, status=lab_status(checks),
+        score=sum(c.points for c in checks if c.status == PASS), max_score=lab.max_score,
+        duration_ms=int((time.monotonic() - started) * 1000), api_calls=0, checks=checks,
+        title=lab.title(lang))
+
+
+def _host_error(lab: Lab, error: HostError, lang: str, elapsed: int) -> LabResult:
+    """The host could not be read: the first check carries the reason, the rest are skipped."""
+    checks = []
+    for index, spec in enumerate(lab.checks):
+        status, message = (ERROR, error.message(lang)) if index == 0 else (SKIP,
+                                                                            HOST_SKIPPED.get(lang))
+        checks.append(CheckResult(spec.id, status, message, spec.hint.get(lang), spec.points))
+    return LabResult(lab=lab.id, status="error", score=0, max_score=lab.max_score,
+                     duration_ms=elapsed, api_calls=0, checks=checks, title=lab.title(lang))

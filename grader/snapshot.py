@@ -1,0 +1,155 @@
+"""One read of a learner's host, shared by every check of a grading run.
+
+Each kind of API call is made at most once per object (memoised), so the number of calls grows with
+the containers and images the labs name, never with the number of checks. Only GET requests,
+and never `size=true` (it makes the engine walk every filesystem).
+"""
+from __future__ import annotations
+
+import struct
+import time
+
+import docker
+
+from . import imageref
+from .hosts import HostError
+
+EXEC_OUTPUT_LIMIT = 64 * 1024
+
+
+class Snapshot:
+    def __init__(self, connection) -> None:
+        self.connection = connection
+        self.api = connection.api
+        self._containers: list[dict] | None = None
+        self._images: list[dict] | None = None
+        self._inspected: dict[str, dict] = {}
+        self._image_inspected: dict[str, dict | None] = {}
+        self._history: dict[str, list[dict]] = {}
+        self.failure: HostError | None = None  # once the host fails, later reads fail fast
+
+    @property
+    def version_info(self) -> dict:
+        return self.connection.version_info
+
+    def _call(self, function, *args, **kwargs):
+        if self.failure is not None:
+            raise self.failure
+        try:
+            return function(*args, **kwargs)
+        except docker.errors.NotFound:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any host failure becomes a reasoned error
+            self.failure = self.connection.classify(exc)
+            raise self.failure from exc
+
+    # -- containers ------------------------------------------------------------------------
+    def containers(self) -> list[dict]:
+        """Every container (the list endpoint, newest first), fetched once."""
+        if self._containers is None:
+            listed = self._call(self.api.containers, all=True)
+            if not isinstance(listed, list):
+                self.failure = HostError("protocol", "the container list is not a list")
+                raise self.failure
+            # Rows without an Id cannot be inspected or named reliably: ignore them.
+            self._containers = [c for c in listed if isinstance(c, dict) and c.get("Id")]
+        return self._containers
+
+    def container_names(self) -> list[str]:
+        return [summary_name(c) for c in self.containers()]
+
+    def inspect(self, container_id: str) -> dict | None:
+        if container_id not in self._inspected:
+            try:
+                self._inspected[container_id] = self._call(self.api.inspect_container,
+                                                           container_id)
+            except docker.errors.NotFound:  # removed between the list and now
+                self._inspected[container_id] = None
+        return self._inspected[container_id]
+
+    # -- images ----------------------------------------------------------------------------
+    def images(self) -> list[dict]:
+        if self._images is None:
+            self._images = self._call(self.api.images)
+        return self._images
+
+    def all_tags(self) -> list[str]:
+        return [tag for image in self.images() for tag in (image.get("RepoTags") or [])
+                if tag != "<none>:<none>"]
+
+    def find_image(self, reference: str) -> dict | None:
+        """The image-list entry a reference names, compared the way Docker resolves names."""
+        for image in self.images():
+            if imageref.looks_like_id(reference) and image["Id"].removeprefix(
+                    "sha256:").startswith(reference.removeprefix("sha256:")):
+                return image
+            if any(imageref.same(tag, reference) for tag in image.get("RepoTags") or []):
+                return image
+        return None
+
+    def tags_of(self, image_id: str) -> list[str]:
+        for image in self.images():
+            if image["Id"] == image_id:
+                return [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]
+        return []
+
+    def inspect_image(self, image_id: str) -> dict | None:
+        if image_id not in self._image_inspected:
+            try:
+                self._image_inspected[image_id] = self._call(self.api.inspect_image, image_id)
+            except docker.errors.NotFound:
+                self._image_inspected[image_id] = None
+        return self._image_inspected[image_id]
+
+    def history(self, image_id: str) -> list[dict]:
+        if image_id not in self._history:
+            try:
+                self._history[image_id] = self._call(self.api.history, image_id)
+            except docker.errors.NotFound:
+                self._history[image_id] = []
+        return self._history[image_id]
+
+    # -- exec (opt-in, not read-only) ------------------------------------------------------
+    def exec_run(self, container_id: str, command) -> tuple[int | None, str]:
+        """Run a command in a container; output capped, whole run bounded by the read timeout.
+
+        Not the SDK's `exec_start`: it upgrades (hijacks) the connection and then reads with no
+        timeout, so a host that never closes the stream would hang the grader.
+        """
+        created = self._call(self.api.exec_create, container_id, command, stdout=True,
+                             stderr=True)
+        output = self._call(self._exec_output, created["Id"])
+        code = self._call(self.api.exec_inspect, created["Id"]).get("ExitCode")
+        return code, output
+
+    def _exec_output(self, exec_id: str) -> str:
+        response = self.api._post_json(self.api._url("/exec/{0}/start", exec_id),
+                                       data={"Tty": False, "Detach": False}, stream=True)
+        self.api._raise_for_status(response)
+        deadline = time.monotonic() + self.connection.spec.read_timeout
+        raw = b""
+        try:
+            for chunk in response.iter_content(4096):
+                raw += chunk
+                if len(raw) > EXEC_OUTPUT_LIMIT or time.monotonic() > deadline:
+                    break
+        finally:
+            response.close()
+        return _demultiplex(raw).decode(errors="replace")
+
+
+def _demultiplex(raw: bytes) -> bytes:
+    """Join the payloads of Docker's multiplexed stream (8-byte header: stream, 0,0,0, size)."""
+    out, at = b"", 0
+    while at + 8 <= len(raw) and raw[at] in (0, 1, 2) and raw[at + 1:at + 4] == b"\0\0\0":
+        size = struct.unpack(">I", raw[at + 4:at + 8])[0]
+        out += raw[at + 8:at + 8 + size]
+        at += 8 + size
+    return out if at else raw
+
+
+def summary_name(summary: dict) -> str:
+    """The container's own name. Legacy `--link` adds aliases such as `/web/db` to `Names`, in no
+    guaranteed order (seen: ['/aweb/db', '/zdb']), so take the one without an inner slash."""
+    names = [str(n).lstrip("/") for n in summary.get("Names") or []]
+    return next((n for n in names if "/" not in n), names[0] if names else "?")

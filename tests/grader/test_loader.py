@@ -1,0 +1,105 @@
+"""Lab files: every rule has one broken fixture, and its problem names file, line and field."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader import LabFileError, load_labs, validate_paths
+from grader.checks import REGISTRY
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+EXPECTED = {
+    "unknown-field": ["3: titel: unknown field; did you mean `title`?",
+                      "1: title: required field is missing"],
+    "unknown-kind": ["18: checks[1].kind: unknown check kind `container_stat`; "
+                     "did you mean `container_state`?"],
+    "unknown-needs": ["19: checks[1].needs[0]: unknown check id `exist`; did you mean `exists`?"],
+    "later-needs": ["12: checks[0].needs[0]: must name an earlier check"],
+    "duplicate-check-id": ["17: checks[1].id: duplicate check id `exists`",
+                           "35: anti_solutions[1].fails: unknown check id `running`",
+                           "38: anti_solutions[2].fails: unknown check id `running`"],
+    "missing-en": ["23: checks[1].hint.en: missing English text"],
+    "unknown-param": ["22: checks[1].params.stat: unknown parameter; did you mean `state`?",
+                      "20: checks[1].params.state: required parameter is missing"],
+    "bad-param-value": ["22: checks[1].params.state: must be one of running, exited, created, "
+                        "paused, restarting, removing, dead, not 'sleeping'"],
+    "bad-points": ["12: checks[0].points: expected a whole number"],
+    "bad-selector": ["13: checks[0].params.container.nmae: unknown parameter; "
+                     "did you mean `name`?"],
+    "few-anti-solutions": ["29: anti_solutions: give at least 3 anti-solutions (found 2)"],
+    "anti-fails-unknown": ["32: anti_solutions[0].fails: unknown check id `exist`; "
+                           "did you mean `exists`?"],
+    "bad-yaml": ["6: not valid YAML: expected ',' or ']', but got ':'"],
+    "exec-without-flag": ["18: checks[1].kind: `exec` runs commands in containers; "
+                          "the lab must say `exec_checks: true`"],
+    "wrong-section": ["2: section: no heading `실습하기` in docker-notes.ko.md; "
+                      "did you mean `실습`?"],
+    "id-mismatch": ["1: id: must match the file name `id-mismatch`"],
+    "bad-regex": ["22: checks[1].params.regex: not a valid regular expression: missing ), "
+                  "unterminated subpattern at position 8"],
+    "unknown-tag": ["22: checks[1].params.state: unsupported YAML tag `!secret`"],
+    "duplicate-key": ["19: checks[1].kind: duplicate key"],
+    "bad-image-ref": ["22: checks[1].params.ref: not an image reference: 'MySQL:5.6'"],
+    "build-tag-missing": ["26: solution.build_tag: `dockerfile` and `build_tag` go together"],
+    "says-missing-ko": ["33: anti_solutions[0].says.ko: missing Korean text"],
+    "not-docker-command": ["28: solution.commands[0]: expected a `docker ...` command"],
+    "empty": ["1: the file is empty"],
+    "not-a-mapping": ["1: expected a mapping"],
+    # Several problems in one file are all reported at once.
+    "many-problems": ["3: titel: unknown field; did you mean `title`?",
+                      "1: title: required field is missing",
+                      "18: checks[1].kind: unknown check kind `container_stat`; "
+                      "did you mean `container_state`?",
+                      "32: anti_solutions[0].fails: unknown check id `exist`; "
+                      "did you mean `exists`?"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_broken_file_reports_file_line_field(name):
+    path = FIXTURES / f"{name}.yaml"
+    problems = validate_paths([path])
+    assert [str(p) for p in problems] == [f"{path}:{line}" for line in EXPECTED[name]]
+    assert all(p.file == str(path) and p.line >= 1 for p in problems)
+
+
+def test_every_broken_fixture_is_covered():
+    names = {p.stem for p in FIXTURES.glob("*.yaml")} - {"valid"}
+    assert names == set(EXPECTED)
+
+
+def test_valid_fixture_loads():
+    assert validate_paths([FIXTURES / "valid.yaml"]) == []
+
+
+def test_load_labs_raises_with_every_problem(tmp_path):
+    for name in ("valid", "unknown-kind", "bad-points"):
+        (tmp_path / f"{name}.yaml").write_text((FIXTURES / f"{name}.yaml").read_text())
+    with pytest.raises(LabFileError) as caught:
+        load_labs(tmp_path)
+    fields = [p.field for p in caught.value.problems]
+    assert fields == ["checks[0].points", "checks[1].kind"]
+    assert "bad-points.yaml:12: checks[0].points: expected a whole number" in str(caught.value)
+
+
+def test_repository_labs_are_valid_and_complete():
+    labs = load_labs()
+    assert set(labs) >= {"engine-ready", "hello-world", "whalesay-pull", "mysql-env",
+                         "nginx-port", "nginx-publish-all", "fortune-image", "cleanup"}
+    for lab in labs.values():
+        assert lab.title("ko") != lab.title("en")
+        assert "docker" in lab.instructions("ko") and "docker" in lab.instructions("en")
+        assert len(lab.anti_solutions) >= 3
+        assert {a.fails for a in lab.anti_solutions} <= {c.id for c in lab.checks}
+        assert all(check.kind in REGISTRY for check in lab.checks)
+        assert lab.max_score == sum(c.points for c in lab.checks) > 0
+
+
+def test_sections_are_headings_of_the_notes():
+    labs = load_labs()
+    assert labs["engine-ready"].section == labs["hello-world"].section == "도커 실행하기"
+    assert labs["whalesay-pull"].section == labs["fortune-image"].section == "Dockerfile"
+    assert {labs[i].section for i in ("mysql-env", "nginx-port", "nginx-publish-all",
+                                      "cleanup")} == {"실습"}

@@ -1,0 +1,69 @@
+"""`POST /api/v1/labs/<id>/self-report` (what `grader check --submit` sends): every field is checked
+against the lab, status and score are recomputed from the checks, and the attempt is marked."""
+from __future__ import annotations
+
+import pytest
+
+from docklab.extensions import db
+from docklab.labs import catalog
+from docklab.models import ApiToken, User
+from tests.support.webapp import create_user
+
+LAB = "hello-world"
+
+
+@pytest.fixture
+def headers(app):
+    user_id = create_user(app, "terminal")
+    with app.app_context():
+        _token, plain = ApiToken.issue(db.session.get(User, user_id), "cli")
+        db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
+
+
+def lab_checks(app) -> list[str]:
+    with app.app_context():
+        return [check.id for check in catalog.lab(LAB).checks]
+
+
+def report(ids: list[str], status: str = "pass", **extra) -> dict:
+    return {"lab": LAB, "status": "passed", "score": 999, "max_score": 999,
+            "checks": [{"id": i, "status": status, "message": f"{i} ok", "hint": "",
+                        "points": 100} for i in ids], **extra}
+
+
+@pytest.mark.parametrize(("mutate", "named"), [
+    (lambda r: r.update(checks="all good"), "`checks` must be a list"),
+    (lambda r: r["checks"].pop(), "lacks"),
+    (lambda r: r["checks"].append(dict(r["checks"][0])), "appears twice"),
+    (lambda r: r["checks"][0].update(id="made-up"), "`checks[0].id`"),
+    (lambda r: r["checks"][0].update(status="great"), "`checks[0].status`"),
+    (lambda r: r["checks"][0].update(message=["x"]), "`checks[0].message`"),
+    (lambda r: r.update(lab="nginx-port"), "`lab`"),
+    (lambda r: r.update(duration_ms=-5), "`duration_ms`"),
+])
+def test_bad_reports_are_400_naming_the_field(app, client, headers, mutate, named):
+    body = report(lab_checks(app))
+    mutate(body)
+    response = client.post(f"/api/v1/labs/{LAB}/self-report", headers=headers, json=body)
+    assert response.status_code == 400
+    assert response.get_json()["error"] == "bad_report" and named in response.get_json()["message"]
+
+
+def test_status_and_score_come_from_the_lab_not_the_client(app, client, headers, auth):
+    ids = lab_checks(app)
+    body = report(ids)
+    body["checks"][-1]["status"] = "fail"  # the client still claims "passed" and 999 points
+    stored = client.post(f"/api/v1/labs/{LAB}/self-report", headers=headers, json=body)
+    assert stored.status_code == 201
+    data = stored.get_json()
+    assert data["status"] == "failed" and data["source"] == "self_reported"
+    assert data["max_score"] < 999 and data["score"] < data["max_score"]
+    assert data["host"] == "terminal" and data["host_id"] is None
+    again = client.get(f"/api/v1/attempts/{data['attempt_id']}", headers=headers).get_json()
+    assert again == data
+    auth.login("terminal")
+    page = client.get(f"/labs/attempts/{data['attempt_id']}").get_data(as_text=True)
+    assert "자가 보고" in page and f"{ids[-1]} ok" in page
+    assert client.post("/api/v1/labs/no-such-lab/self-report", headers=headers,
+                       json=body).status_code == 404
