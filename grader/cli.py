@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -44,7 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def add_host_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", help="unix:///path, tcp://HOST:PORT or ssh://USER@HOST[:PORT] "
-                                       "(default: $DOCKER_HOST, then the local socket)")
+                                       "(default: $DOCKER_HOST, then the local socket; "
+                                       "TLS files default to $DOCKER_CERT_PATH when "
+                                       "$DOCKER_TLS_VERIFY is set, as docker-machine env sets)")
     parser.add_argument("--tls-ca", metavar="FILE")
     parser.add_argument("--tls-cert", metavar="FILE")
     parser.add_argument("--tls-key", metavar="FILE")
@@ -102,6 +105,14 @@ def host_spec(args) -> HostSpec:
                     read_timeout=args.timeout)
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _printable(text: str) -> str:
+    """Names and values come from the learner's host: show control characters, do not obey them."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def render(result, lang: str) -> str:
     pick = 1 if lang == "ko" else 2
     word = LAB_WORDS[result.status][0 if lang == "ko" else 1]
@@ -112,7 +123,7 @@ def render(result, lang: str) -> str:
              f"{result.api_calls} {calls}, {result.duration_ms} ms)"]
     for check in result.checks:
         mark = MARKS[check.status]
-        lines.append(f"  {mark[0]} {mark[pick]} {check.id}: {check.message}")
+        lines.append(f"  {mark[0]} {mark[pick]} {check.id}: {_printable(check.message)}")
         if check.status in ("fail", "error") and check.hint:
             lines.append(f"      {hint_word}: {check.hint}")
     return "\n".join(lines)
@@ -161,9 +172,13 @@ def cmd_list(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from .loader import LABS_DIR
+    from .loader import LABS_DIR, _lab_files
 
-    problems = validate_paths(args.paths or [LABS_DIR])
+    paths = args.paths or [LABS_DIR]
+    if not _lab_files(paths):
+        print(f"no lab files (*.yaml) in {', '.join(map(str, paths))}", file=sys.stderr)
+        return 1
+    problems = validate_paths(paths)
     for problem in problems:
         print(problem)
     if problems:

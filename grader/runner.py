@@ -15,8 +15,12 @@ HOST_SKIPPED = Text("호스트에 접속하지 못해 건너뛰었습니다.",
                     "skipped: the host could not be reached.")
 
 
-def grade(lab: Lab, spec: HostSpec, lang: str = "ko") -> LabResult:
-    return grade_many([lab], spec, lang)[0]
+def grade(lab_or_labs: Lab | list[Lab], spec: HostSpec,
+          lang: str = "ko") -> LabResult | list[LabResult]:
+    """One lab → its result; a list of labs → a list, over one connection and one snapshot."""
+    if isinstance(lab_or_labs, Lab):
+        return grade_many([lab_or_labs], spec, lang)[0]
+    return grade_many(list(lab_or_labs), spec, lang)
 
 
 def grade_many(labs: list[Lab], spec: HostSpec, lang: str = "ko") -> list[LabResult]:

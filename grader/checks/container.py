@@ -6,7 +6,7 @@ import re
 from .. import imageref
 from ..snapshot import summary_name
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
-from .selection import ContainerCheck
+from .selection import ContainerCheck, image_matches
 
 STATES = ("running", "exited", "created", "paused", "restarting", "removing", "dead")
 ALL_ADDRESSES = "0.0.0.0"  # noqa: S104 - how Docker shows "every interface", not a bind
@@ -415,12 +415,17 @@ class ContainersCount(Check):
                 problems.append(("states", f"expected a list of {', '.join(STATES)}"))
         if "max" not in params and "min" not in params:
             problems.append(("max", "give `max` and/or `min`"))
+        if isinstance(params.get("image"), str):
+            try:
+                imageref.parse(params["image"])
+            except ValueError as exc:
+                problems.append(("image", str(exc)))
         return problems
 
     def run(self, snapshot):
         states = self.p["states"]
         found = [c for c in snapshot.containers() if c.get("State") in states
-                 and ("image" not in self.p or imageref.same(c.get("Image", ""), self.p["image"]))]
+                 and ("image" not in self.p or image_matches(snapshot, c, self.p["image"]))]
         names = ", ".join(f"`{summary_name(c)}` ({c.get('State')})" for c in found[:8])
         if len(found) > 8:
             names += ", …"

@@ -26,7 +26,7 @@ def validate_selector(selector: dict) -> list[tuple[str, str]]:
         problems.append(("container.count", "`match: exactly` needs `count`"))
     if "count" in selector and selector.get("match") != "exactly":
         problems.append(("container.count", "`count` is only used with `match: exactly`"))
-    if "name" in selector and ("image" in selector or "labels" in selector):
+    if "name" in selector and any(key in selector for key in ("image", "labels", "match")):
         problems.append(("container.name", "select by `name` alone (names are unique)"))
     image = selector.get("image")
     if isinstance(image, str):
@@ -37,10 +37,8 @@ def validate_selector(selector: dict) -> list[tuple[str, str]]:
     return problems
 
 
-def describe(selector: dict) -> Text:
-    """`container `mydb`` / `a container from image `nginx:latest``, in both languages."""
-    if "name" in selector:
-        return Text(f"컨테이너 `{selector['name']}`", f"container `{selector['name']}`")
+def criteria(selector: dict) -> Text:
+    """`image `nginx:latest` and label `k=v`` (what an image/label selector asks for)."""
     parts_ko, parts_en = [], []
     if "image" in selector:
         image = imageref.familiar(selector["image"])
@@ -50,14 +48,22 @@ def describe(selector: dict) -> Text:
         labels = ", ".join(_label_text(k, v) for k, v in selector["labels"].items())
         parts_ko.append(f"라벨 {labels}")
         parts_en.append(f"label {labels}")
-    return Text(f"{' · '.join(parts_ko)} 의 컨테이너", f"a container with {' and '.join(parts_en)}")
+    return Text(" · ".join(parts_ko), " and ".join(parts_en))
+
+
+def describe(selector: dict) -> Text:
+    """`container `mydb`` / `a container with image `nginx:latest``, in both languages."""
+    if "name" in selector:
+        return Text(f"컨테이너 `{selector['name']}`", f"container `{selector['name']}`")
+    what = criteria(selector)
+    return Text(f"{what.ko} 의 컨테이너", f"a container with {what.en}")
 
 
 def _label_text(key, value) -> str:
     return f"`{key}`" if value is None else f"`{key}={value}`"
 
 
-def _image_matches(snapshot, summary: dict, wanted: str) -> bool:
+def image_matches(snapshot, summary: dict, wanted: str) -> bool:
     used = summary.get("Image") or ""
     if imageref.looks_like_id(used):  # the tag moved away since; use the tags the ID still has
         return any(imageref.same(tag, wanted) for tag in snapshot.tags_of(summary["ImageID"]))
@@ -69,7 +75,7 @@ def candidates(snapshot, selector: dict) -> list[dict]:
     for summary in snapshot.containers():
         if "name" in selector and summary_name(summary) != selector["name"]:
             continue
-        if "image" in selector and not _image_matches(snapshot, summary, selector["image"]):
+        if "image" in selector and not image_matches(snapshot, summary, selector["image"]):
             continue
         labels = summary.get("Labels") or {}
         if any(key not in labels or (value is not None and labels[key] != str(value))
@@ -146,17 +152,14 @@ class ContainerCheck(Check):
     def _exactly(self, selector: dict, passing: list[Judged], judged: list[Judged]) -> Outcome:
         wanted = selector["count"]
         names = ", ".join(f"`{j.name}`" for j in passing) or "-"
-        what = describe(selector)
+        what = criteria(selector)  # `match: exactly` never goes with `name`
         if len(passing) == wanted:
             return Outcome.passed(
-                f"{what.ko} 중 조건을 만족하는 것이 정확히 {wanted}개입니다: {names}",
-                f"exactly {wanted} of {what.en.removeprefix('a ')}s pass: "
-                f"{names}")
-        detail = ""
-        if not passing:
-            detail = f" — {judged[0].outcome.message.ko}"
+                f"{what.ko} 조건을 만족하는 컨테이너가 정확히 {wanted}개입니다: {names}",
+                f"exactly {wanted} container(s) with {what.en} pass: {names}")
+        first = judged[0].outcome.message
         return Outcome(FAIL, Text(
-            f"{what.ko} 중 조건을 만족하는 것이 {len(passing)}개입니다 ({wanted}개여야 함): "
-            f"{names}{detail}",
-            f"{len(passing)} of {what.en.removeprefix('a ')}s pass, expected exactly {wanted}: "
-            f"{names}" + (f" — {judged[0].outcome.message.en}" if not passing else "")))
+            f"{what.ko} 조건을 만족하는 컨테이너가 {len(passing)}개입니다 ({wanted}개여야 함): "
+            f"{names}" + (f" — {first.ko}" if not passing else ""),
+            f"{len(passing)} container(s) with {what.en} pass, expected exactly {wanted}: "
+            f"{names}" + (f" — {first.en}" if not passing else "")))

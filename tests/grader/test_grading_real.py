@@ -110,7 +110,12 @@ def test_selection_by_image_and_labels_with_match_modes(docker_engine, clean_con
         check("nolabel", "container_exists", container={"labels": {"course": "c"}}),
     )
     assert [c.status for c in result.checks] == ["fail", "pass", "pass", "fail"]
-    assert "expected exactly 1" in result.checks[0].message
+    assert result.checks[0].message.startswith(
+        "2 container(s) with image `hello-world:latest` pass, expected exactly 1: `")
+    assert result.checks[1].message.startswith(
+        "exactly 2 container(s) with image `hello-world:latest` pass: `")
+    assert result.checks[3].message == ("there is no container with label `course=c` "
+                                        "(see `docker ps -a`).")
 
 
 def test_needs_turn_failures_into_skips(docker_engine, clean_containers):
