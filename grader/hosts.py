@@ -45,6 +45,9 @@ class HostSpec:
     allow_plain_tcp: bool = False
     connect_timeout: float = 5.0
     read_timeout: float = 5.0
+    # The whole grading run, however the host behaves (a host trickling one byte a second
+    # never trips the per-read timeout).
+    total_timeout: float = 20.0
     resolved_ip: str | None = None  # ssh: connect to this already-checked address, not the name
 
 

@@ -1,6 +1,7 @@
 """Grade labs against a host: one connection, one snapshot, every check in order."""
 from __future__ import annotations
 
+import threading
 import time
 
 from .checks import ERROR, PASS, REGISTRY, SKIP
@@ -24,7 +25,24 @@ def grade(lab_or_labs: Lab | list[Lab], spec: HostSpec,
 
 
 def grade_many(labs: list[Lab], spec: HostSpec, lang: str = "ko") -> list[LabResult]:
-    """Grade several labs over one connection and one snapshot of the host."""
+    """Grade several labs over one connection and one snapshot of the host, within
+    `spec.total_timeout` seconds: a host that answers too slowly ends as an `error`."""
+    started = time.monotonic()
+    outcome: list[list[LabResult]] = []
+    worker = threading.Thread(target=lambda: outcome.append(_grade_many(labs, spec, lang)),
+                              name="docklab-grade", daemon=True)
+    worker.start()
+    worker.join(spec.total_timeout)
+    if outcome:
+        return outcome[0]
+    # The worker is still blocked on the host; it is a daemon thread and ends with the socket.
+    error = HostError("timeout", f"the host did not finish answering within "
+                                 f"{spec.total_timeout:g} s")
+    elapsed = int((time.monotonic() - started) * 1000)
+    return [_host_error(lab, error, lang, elapsed) for lab in labs]
+
+
+def _grade_many(labs: list[Lab], spec: HostSpec, lang: str) -> list[LabResult]:
     started = time.monotonic()
     try:
         with connect(spec) as connection:

@@ -169,3 +169,18 @@ def test_every_kind_is_exercised_here_or_in_the_labs():
                   encoding="utf-8").read()
     untested = [kind for kind in REGISTRY if f'"{kind}"' not in source + others]
     assert untested == []
+
+
+def test_ports_of_a_created_container_come_from_its_host_config(docker_engine, clean_containers,
+                                                                make_container):
+    """Before it starts, NetworkSettings.Ports is empty: what `-p` asked for is in PortBindings;
+    `-P` asks for nothing concrete, so its exposed ports are not bound yet."""
+    make_container("nginx:latest", name="web", state="created", ports={"80/tcp": 8080})
+    make_container("nginx:latest", name="all", state="created", publish_all_ports=True)
+    result = _grade(
+        docker_engine,
+        check("asked", "container_port", container=WEB, port="80/tcp", host_port=8080),
+        check("all", "container_port", container={"name": "all"}, all_exposed=True),
+    )
+    assert _statuses(result) == ["pass", "fail"]
+    assert result.checks[1].message == "exposed port 80/tcp is not bound to a host port."
