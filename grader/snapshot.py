@@ -26,6 +26,8 @@ class Snapshot:
         self._inspected: dict[str, dict] = {}
         self._image_inspected: dict[str, dict | None] = {}
         self._history: dict[str, list[dict]] = {}
+        self._by_name: dict[str, dict | None] = {}
+        self._image_by_ref: dict[str, dict | None] = {}
         self.failure: HostError | None = None  # once the host fails, later reads fail fast
 
     @property
@@ -55,6 +57,22 @@ class Snapshot:
             self._containers = [c for c in listed if isinstance(c, dict) and c.get("Id")]
         return self._containers
 
+    def container_by_name(self, name: str) -> dict | None:
+        """A container by its exact name, inspected directly: the common case needs no listing of
+        the whole host (the list is read only to suggest a name when this one is missing)."""
+        if name not in self._by_name:
+            try:
+                info = self._call(self.api.inspect_container, name)
+            except docker.errors.NotFound:
+                info = None
+            # The engine also resolves ID prefixes; only the exact name counts here.
+            if not isinstance(info, dict) or info.get("Name") != f"/{name}" or not info.get("Id"):
+                info = None
+            else:
+                self._inspected[info["Id"]] = info
+            self._by_name[name] = info
+        return self._by_name[name]
+
     def container_names(self) -> list[str]:
         return [summary_name(c) for c in self.containers()]
 
@@ -78,6 +96,25 @@ class Snapshot:
                 if tag != "<none>:<none>"]
 
     def find_image(self, reference: str) -> dict | None:
+        """The image a reference names. Inspected directly (the engine resolves `nginx` to
+        `docker.io/library/nginx:latest` itself); the list is read only when that fails."""
+        if reference not in self._image_by_ref:
+            found = None
+            try:
+                info = self._call(self.api.inspect_image, reference)
+            except docker.errors.NotFound:
+                info = None
+            if isinstance(info, dict) and info.get("Id") and (
+                    any(imageref.same(tag, reference) for tag in info.get("RepoTags") or [])
+                    or (imageref.looks_like_id(reference) and info["Id"].removeprefix(
+                        "sha256:").startswith(reference.removeprefix("sha256:")))):
+                self._image_inspected[info["Id"]] = info
+                found = info
+            self._image_by_ref[reference] = found if found is not None else self._listed_image(
+                reference)
+        return self._image_by_ref[reference]
+
+    def _listed_image(self, reference: str) -> dict | None:
         """The image-list entry a reference names, compared the way Docker resolves names."""
         for image in self.images():
             if imageref.looks_like_id(reference) and image["Id"].removeprefix(
@@ -88,6 +125,9 @@ class Snapshot:
         return None
 
     def tags_of(self, image_id: str) -> list[str]:
+        inspected = self._image_inspected.get(image_id)
+        if inspected:
+            return [t for t in inspected.get("RepoTags") or [] if t != "<none>:<none>"]
         for image in self.images():
             if image["Id"] == image_id:
                 return [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]

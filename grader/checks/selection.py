@@ -70,7 +70,20 @@ def image_matches(snapshot, summary: dict, wanted: str) -> bool:
     return imageref.same(used, wanted)
 
 
+def summary_of(info: dict) -> dict:
+    """The container-list shape of an inspected container (what the selection reads)."""
+    config = info.get("Config") or {}
+    state = info.get("State") or {}
+    return {"Id": info["Id"], "Names": [info.get("Name", "")], "Image": config.get("Image", ""),
+            "ImageID": info.get("Image", ""), "Labels": config.get("Labels") or {},
+            "State": state.get("Status", "?") if isinstance(state, dict) else str(state)}
+
+
 def candidates(snapshot, selector: dict) -> list[dict]:
+    if set(selector) <= {"name", "match", "count"} and "name" in selector:
+        # Selected by name alone: one inspect, no listing of the whole host.
+        info = snapshot.container_by_name(selector["name"])
+        return [summary_of(info)] if info else []
     found = []
     for summary in snapshot.containers():
         if "name" in selector and summary_name(summary) != selector["name"]:
