@@ -46,10 +46,11 @@ DOCKER_CLI = "/usr/bin/docker"  # /usr/local/bin/docker on these machines is an 
 ONE_RUN = re.compile(r"apt-get\s+(-y\s+)?update\s*&&\s*apt-get\s+(-y\s+)?install\s+(-y\s+)?"
                      r"fortune")
 CHECKS = ("mysql-env/exists", "mysql-env/running", "mysql-env/image", "mysql-env/root-password",
-          "fortune-image/built", "fortune-image/based-on-whalesay", "fortune-image/one-run",
-          "fortune-image/cmd-fortune")
+          "mysql-env/detached", "fortune-image/built", "fortune-image/based-on-whalesay",
+          "fortune-image/one-run", "fortune-image/cmd-fortune")
 
 VERIFY_SH = Path(__file__).resolve().parent / "verify.sh"
+ATTACHED = ("AttachStdin", "AttachStdout", "AttachStderr")  # all false when started with -d
 
 
 # --- the four ways to check ----------------------------------------------------------------------
@@ -74,6 +75,8 @@ def by_raw_sdk(url: str) -> dict[str, bool]:
             image_env = api.inspect_image(mydb["Image"])["Config"].get("Env") or []
             verdict["mysql-env/root-password"] = verdict["mysql-env/running"] and (
                 wanted in (mydb["Config"].get("Env") or []) and wanted not in image_env)
+            verdict["mysql-env/detached"] = verdict["mysql-env/running"] and not any(
+                mydb["Config"].get(stream) for stream in ATTACHED)
         try:
             whale = api.inspect_image("docker-whale:latest")
         except docker.errors.NotFound:
@@ -114,6 +117,8 @@ def by_testinfra(host) -> dict[str, bool]:
         wanted = "MYSQL_ROOT_PASSWORD=Passw0rd"
         verdict["mysql-env/root-password"] = verdict["mysql-env/running"] and (
             wanted in config["Env"] and wanted not in (image[0]["Config"].get("Env") or []))
+        verdict["mysql-env/detached"] = verdict["mysql-env/running"] and not any(
+            mydb.inspect()["Config"].get(stream) for stream in ATTACHED)
     whale = host.run("docker image inspect docker-whale:latest")
     if whale.rc != 0:
         return verdict

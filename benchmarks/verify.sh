@@ -32,6 +32,12 @@ password_given_at_run_time() {
     | grep -qx "$wanted"
 }
 check mysql-env/root-password password_given_at_run_time
+detached() {  # started with -d: no stream attached
+  running || return 1
+  test "$($DOCKER inspect -f '{{.Config.AttachStdin}}{{.Config.AttachStdout}}{{.Config.AttachStderr}}' mydb)" \
+    = falsefalsefalse
+}
+check mysql-env/detached detached
 
 # fortune-image
 check fortune-image/built $DOCKER image inspect -f '{{.Id}}' docker-whale:latest
