@@ -260,6 +260,7 @@ def test_progress_shows_mastery_per_section(app, client, auth):
         assert (other.known, other.mastery) == (0, 0)
     html = client.get("/quiz/progress").get_data(as_text=True)
     assert f"{item.mastery}% · {len(ids)}문제 중 {len(ids) - 1}개 정답" in html
+    assert 'href="/labs/progress" data-testid="lab-progress-link">실습 기록' in html
 
 
 def test_progress_needs_a_login(client):
