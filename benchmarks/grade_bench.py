@@ -37,7 +37,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import docker  # noqa: E402
-from grader import HostSpec, grade_many, imageref, load_labs  # noqa: E402
+from grader import HostSpec, VersionCache, grade_many, imageref, load_labs  # noqa: E402
 from tests.support.docker_engine import start_private_engine  # noqa: E402
 from tests.support.images import ensure_lab_images  # noqa: E402
 from tests.support.proxy import RecordingProxy  # noqa: E402
@@ -54,8 +54,12 @@ ATTACHED = ("AttachStdin", "AttachStdout", "AttachStderr")  # all false when sta
 
 
 # --- the four ways to check ----------------------------------------------------------------------
+# As the web app grades: one process, one cache of negotiated API versions.
+VERSIONS = VersionCache()
+
+
 def by_grader(labs, url: str) -> dict[str, bool]:
-    results = grade_many(labs, HostSpec(url))
+    results = grade_many(labs, HostSpec(url), versions=VERSIONS)
     return {f"{r.lab}/{c.id}": c.status == "pass" for r in results for c in r.checks}
 
 

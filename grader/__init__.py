@@ -7,6 +7,7 @@ Public API (the web app and the CLI use only these names; keep them stable):
     problems = validate_paths(["labs"])     # list[Problem] (file, line, field, message); [] = ok
     result = grade(labs["mysql-env"], HostSpec("unix:///var/run/docker.sock"), lang="en")
     results = grade_many([...], spec, "ko") # one connection and one snapshot for all labs
+    grade(lab, spec, versions=VersionCache())  # a service keeps one cache: known hosts skip /_ping
     result.to_dict()                        # {"lab", "status", "score", "max_score",
                                             #  "duration_ms", "api_calls", "checks": [...]}
     to_junit(results)                       # JUnit XML text;  exit_code(results) -> 0/1/2
@@ -16,11 +17,12 @@ Public API (the web app and the CLI use only these names; keep them stable):
 A host that cannot be read gives a result with status `error` and the reason, never `fail`;
 `HostSpec`/`HostError` come from `grader.hosts`.
 """
-from .hosts import HostError, HostSpec
+from .hosts import HostError, HostSpec, VersionCache
 from .loader import LabFileError, load_labs, validate_paths
 from .model import Lab, Problem
 from .result import CheckResult, LabResult, exit_code, to_junit
 from .runner import grade, grade_many
 
 __all__ = ["CheckResult", "HostError", "HostSpec", "Lab", "LabFileError", "LabResult", "Problem",
-           "exit_code", "grade", "grade_many", "load_labs", "to_junit", "validate_paths"]
+           "VersionCache", "exit_code", "grade", "grade_many", "load_labs", "to_junit",
+           "validate_paths"]

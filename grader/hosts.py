@@ -14,6 +14,7 @@ import shutil
 import socket
 import ssl
 import tempfile
+import threading
 import time
 import urllib.parse
 from contextlib import contextmanager
@@ -458,18 +459,55 @@ def _version_tuple(version: str) -> tuple[int, ...]:
         return (0,)
 
 
+class VersionCache:
+    """The API version negotiated with each host, kept for a while: a service that checks the
+    same learner's host again and again skips the /_ping. Any failure forgets the host, so an
+    upgraded or replaced engine is negotiated afresh on the next run."""
+
+    def __init__(self, ttl: float = 300.0) -> None:
+        self.ttl = ttl
+        self._versions: dict[str, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, url: str) -> str | None:
+        with self._lock:
+            entry = self._versions.get(url)
+        if entry is None or time.monotonic() - entry[1] > self.ttl:
+            return None
+        return entry[0]
+
+    def put(self, url: str, version: str) -> None:
+        with self._lock:
+            self._versions[url] = (version, time.monotonic())
+
+    def forget(self, url: str) -> None:
+        with self._lock:
+            self._versions.pop(url, None)
+
+
 @contextmanager
-def connect(spec: HostSpec):
-    """Open a connection, negotiate the API version, and always clean up (temp TLS files too)."""
+def connect(spec: HostSpec, versions: VersionCache | None = None):
+    """Open a connection, negotiate the API version (or take it from `versions`), and always
+    clean up (temp TLS files too)."""
     connection = None
+    cached = versions.get(spec.url) if versions is not None else None
     try:
         connection = EngineConnection(spec)
-        connection.negotiate()
+        if cached:
+            connection.server_api_version = connection.api._version = cached
+        else:
+            negotiated = connection.negotiate()
+            if versions is not None:
+                versions.put(spec.url, negotiated)
         yield connection
     except HostError:
+        if versions is not None:
+            versions.forget(spec.url)
         raise
     except (docker.errors.DockerException, requests.exceptions.RequestException, OSError,
             paramiko.SSHException) as exc:
+        if versions is not None:
+            versions.forget(spec.url)
         # A safety net for calls made outside grader.snapshot (which classifies its own).
         raise (connection.classify(exc) if connection else classify(exc)) from exc
     finally:

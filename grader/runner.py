@@ -5,7 +5,7 @@ import threading
 import time
 
 from .checks import ERROR, PASS, REGISTRY, SKIP
-from .hosts import HostError, HostSpec, connect
+from .hosts import HostError, HostSpec, VersionCache, connect
 from .model import Lab, Text
 from .result import CheckResult, LabResult, lab_status
 from .snapshot import Snapshot
@@ -16,20 +16,23 @@ HOST_SKIPPED = Text("호스트에 접속하지 못해 건너뛰었습니다.",
                     "skipped: the host could not be reached.")
 
 
-def grade(lab_or_labs: Lab | list[Lab], spec: HostSpec,
-          lang: str = "ko") -> LabResult | list[LabResult]:
-    """One lab → its result; a list of labs → a list, over one connection and one snapshot."""
+def grade(lab_or_labs: Lab | list[Lab], spec: HostSpec, lang: str = "ko",
+          versions: VersionCache | None = None) -> LabResult | list[LabResult]:
+    """One lab → its result; a list of labs → a list, over one connection and one snapshot.
+    A long-running service passes one `VersionCache` to skip re-negotiating with known hosts."""
     if isinstance(lab_or_labs, Lab):
-        return grade_many([lab_or_labs], spec, lang)[0]
-    return grade_many(list(lab_or_labs), spec, lang)
+        return grade_many([lab_or_labs], spec, lang, versions)[0]
+    return grade_many(list(lab_or_labs), spec, lang, versions)
 
 
-def grade_many(labs: list[Lab], spec: HostSpec, lang: str = "ko") -> list[LabResult]:
+def grade_many(labs: list[Lab], spec: HostSpec, lang: str = "ko",
+               versions: VersionCache | None = None) -> list[LabResult]:
     """Grade several labs over one connection and one snapshot of the host, within
     `spec.total_timeout` seconds: a host that answers too slowly ends as an `error`."""
     started = time.monotonic()
     outcome: list[list[LabResult]] = []
-    worker = threading.Thread(target=lambda: outcome.append(_grade_many(labs, spec, lang)),
+    worker = threading.Thread(target=lambda: outcome.append(_grade_many(labs, spec, lang,
+                                                                        versions)),
                               name="docklab-grade", daemon=True)
     worker.start()
     worker.join(spec.total_timeout)
@@ -42,10 +45,11 @@ def grade_many(labs: list[Lab], spec: HostSpec, lang: str = "ko") -> list[LabRes
     return [_host_error(lab, error, lang, elapsed) for lab in labs]
 
 
-def _grade_many(labs: list[Lab], spec: HostSpec, lang: str) -> list[LabResult]:
+def _grade_many(labs: list[Lab], spec: HostSpec, lang: str,
+                versions: VersionCache | None) -> list[LabResult]:
     started = time.monotonic()
     try:
-        with connect(spec) as connection:
+        with connect(spec, versions) as connection:
             snapshot = Snapshot(connection)
             results, calls_before = [], 0
             for lab in labs:
@@ -54,6 +58,8 @@ def _grade_many(labs: list[Lab], spec: HostSpec, lang: str) -> list[LabResult]:
                 calls_before = connection.api_calls
                 results.append(result)
                 started = time.monotonic()
+            if snapshot.failure is not None and versions is not None:
+                versions.forget(spec.url)  # negotiate afresh next time
             return results
     except HostError as error:
         elapsed = int((time.monotonic() - started) * 1000)

@@ -14,6 +14,8 @@ import grader
 from grader.model import Text
 from grader.result import CheckResult, LabResult
 
+# Negotiated Engine API versions of the hosts this process has checked (see grader.hosts).
+_versions = grader.VersionCache()
 _pool = ThreadPoolExecutor(max_workers=int(os.environ.get("DOCKLAB_CHECK_WORKERS", "8")),
                            thread_name_prefix="docklab-check")
 
@@ -41,7 +43,7 @@ def error_result(lab: grader.Lab, message: str, lang: str, duration_ms: int = 0)
 def grade_with_deadline(lab: grader.Lab, spec: grader.HostSpec, lang: str,
                         deadline: float) -> LabResult:
     started = time.monotonic()
-    future = _pool.submit(grader.grade, lab, spec, lang)
+    future = _pool.submit(grader.grade, lab, spec, lang, _versions)
     try:
         return future.result(timeout=deadline)
     except FutureTimeout:

@@ -47,3 +47,23 @@ def test_trickling_host_is_an_error_within_the_total_timeout():
     assert time.monotonic() - started < 4
     assert result.status == "error"
     assert "did not finish answering within 2 s" in result.checks[0].message
+
+
+def test_version_cache_skips_the_ping_for_a_known_host_and_forgets_a_failed_one(
+        docker_engine, tmp_path):
+    from grader import VersionCache
+    from grader.hosts import connect
+
+    versions = VersionCache()
+    spec = HostSpec(docker_engine.base_url)
+    with connect(spec, versions) as first:
+        assert first.requests_log[0][1] == "/_ping"
+    with connect(spec, versions) as second:
+        second.api.containers(all=True)
+        assert [path for _method, path in second.requests_log] == [
+            f"/v{second.api.api_version}/containers/json"]
+    gone = HostSpec(f"unix://{tmp_path}/gone.sock")
+    versions.put(gone.url, "1.41")
+    result = grade(load_labs()["cleanup"], gone, versions=versions)
+    assert result.status == "error"
+    assert versions.get(gone.url) is None
