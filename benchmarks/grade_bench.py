@@ -7,8 +7,10 @@ among some other containers, then times, round-robin in the same run:
   grader     grader.grade_many([mysql-env, fortune-image], HostSpec(socket)): connect, negotiate
              the API version, one snapshot, every check
   raw-sdk    (a) the docker SDK calls the checks strictly need, written by hand: inspect `mydb`
-             and its image, inspect `docker-whale` and its base, the history (fresh client, pinned
-             API version, no /version)
+             and its image, inspect `docker-whale` and its base, both histories (the exact "built
+             on" verdict the grader gives; fresh client, pinned API version, no /version)
+  raw-layers the same, but judging "built on the base" by layers alone (one history call less;
+             wrong for bases that add no layer of their own): shown for information
   verify.sh  (b) benchmarks/verify.sh: the same checks the way lab platforms write them,
              `docker inspect -f ...` per check with /usr/bin/docker
   testinfra  (c) pytest-testinfra's docker module (`host.docker("mydb").is_running`, ...), with
@@ -63,7 +65,7 @@ def by_grader(labs, url: str) -> dict[str, bool]:
     return {f"{r.lab}/{c.id}": c.status == "pass" for r in results for c in r.checks}
 
 
-def by_raw_sdk(url: str) -> dict[str, bool]:
+def by_raw_sdk(url: str, exact_base: bool = True) -> dict[str, bool]:
     verdict = dict.fromkeys(CHECKS, False)
     with docker.APIClient(base_url=url, version="1.41", timeout=5) as api:
         api.trust_env = False
@@ -86,14 +88,22 @@ def by_raw_sdk(url: str) -> dict[str, bool]:
         except docker.errors.NotFound:
             return verdict
         verdict["fortune-image/built"] = True
-        base = api.inspect_image("docker/whalesay:latest")["RootFS"]["Layers"]
+        whalesay = api.inspect_image("docker/whalesay:latest")
+        base = whalesay["RootFS"]["Layers"]
         layers = whale["RootFS"]["Layers"]
+        history = api.history(whale["Id"])
         based = len(layers) > len(base) and layers[: len(base)] == base
+        if based and exact_base:
+            # Layers alone pass an image built on the base's parent when the base adds no layer
+            # of its own (ENV/CMD only); the grader also compares the build steps, as here.
+            theirs = [(h.get("Created"), h.get("CreatedBy")) for h in api.history(whalesay["Id"])]
+            mine = [(h.get("Created"), h.get("CreatedBy")) for h in history]
+            based = len(mine) > len(theirs) and mine[len(mine) - len(theirs):] == theirs
         verdict["fortune-image/based-on-whalesay"] = based
         if based:
             verdict["fortune-image/one-run"] = any(
                 ONE_RUN.search(step.get("CreatedBy") or "") and "#(nop)" not in step["CreatedBy"]
-                for step in api.history(whale["Id"]))
+                for step in history)
             verdict["fortune-image/cmd-fortune"] = "fortune" in " ".join(
                 whale["Config"].get("Cmd") or [])
     return verdict
@@ -209,6 +219,7 @@ def main() -> int:
         approaches = {
             "grader": lambda u=url: by_grader(labs, u),
             "raw-sdk": lambda u=url: by_raw_sdk(u),
+            "raw-layers": lambda u=url: by_raw_sdk(u, exact_base=False),
             "verify.sh": lambda: by_verify_sh(script, cli_env),
             "testinfra": lambda: by_testinfra(host),
         }
@@ -233,6 +244,7 @@ def main() -> int:
             os.environ["DOCKER_HOST"] = proxy.url
             for name, run in {"grader": lambda: by_grader(labs, proxy.url),
                               "raw-sdk": lambda: by_raw_sdk(proxy.url),
+                              "raw-layers": lambda: by_raw_sdk(proxy.url, exact_base=False),
                               "verify.sh": lambda: by_verify_sh(script, proxied_env),
                               "testinfra": lambda: by_testinfra(host)}.items():
                 proxy.clear()
@@ -263,6 +275,8 @@ def main() -> int:
     grader = medians["grader"]
     print()
     print(f"grader / raw-sdk      = {grader / medians['raw-sdk']:.2f}x   (target <= 1.5x)")
+    print(f"grader / raw-layers   = {grader / medians['raw-layers']:.2f}x   (for information: a "
+          "layers-only base check, which passes images built on the base's parent)")
     print(f"verify.sh / grader    = {medians['verify.sh'] / grader:.1f}x   (target >= 5x)")
     print(f"testinfra / grader    = {medians['testinfra'] / grader:.1f}x   (target >= 5x)")
     ok = (grader <= 1.5 * medians["raw-sdk"] and medians["verify.sh"] >= 5 * grader
