@@ -108,9 +108,24 @@ class PrivateDockerd:
         return _setting("DOCKLAB_TEST_HOST_IP", "127.29.{slot}.1").format(slot=self.slot)
 
     def start(self, timeout: float = 30.0) -> PrivateDockerd:
-        dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
         self.root = Path(tempfile.mkdtemp(prefix="dl-", dir="/tmp"))  # short: socket paths max 108
         self._claim_bridge()
+        return self._launch(timeout)
+
+    def restart(self, timeout: float = 30.0) -> PrivateDockerd:
+        """Start the engine again on the same data root and socket (after `kill()`: a crash and
+        its recovery; containers that were running come back as exited, as with Docker)."""
+        self.kill()
+        # What the dead daemon left (its containerd and shims, named by our root) would block the
+        # new one: a crash of the engine takes them along.
+        subprocess.run(["pkill", "-KILL", "-f", str(self.root)], check=False)
+        time.sleep(0.5)
+        # Its containerd's pid file and sockets too: the new daemon starts a fresh containerd.
+        shutil.rmtree(self.root / "exec" / "containerd", ignore_errors=True)
+        return self._launch(timeout)
+
+    def _launch(self, timeout: float) -> PrivateDockerd:
+        dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
         args = [
             dockerd, "--host", self.socket_url,
             "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
@@ -122,7 +137,7 @@ class PrivateDockerd:
             args += ["--host", f"tcp://127.0.0.1:{self.tcp_port}", "--tlsverify",
                      "--tlscacert", self.tls["ca"], "--tlscert", self.tls["cert"],
                      "--tlskey", self.tls["key"]]
-        with open(self.root / "dockerd.log", "wb") as log:  # the daemon keeps its own copy
+        with open(self.root / "dockerd.log", "ab") as log:  # the daemon keeps its own copy
             self.process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT,
                                             start_new_session=True, preexec_fn=_die_with_parent)
         _ip("link", "set", "dev", self.bridge, "alias",
