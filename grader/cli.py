@@ -8,13 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import re
 import sys
 from pathlib import Path
 
 from .hosts import HostSpec, default_host_url
 from .loader import LabFileError, load_labs, validate_paths
-from .result import exit_code, to_junit
+from .result import exit_code, printable, to_junit
 from .runner import grade_many
 
 MARKS = {"pass": ("✔", "통과", "pass"), "fail": ("✘", "실패", "FAIL"),
@@ -105,16 +104,6 @@ def host_spec(args) -> HostSpec:
                     read_timeout=args.timeout)
 
 
-# Control characters, and the bidirectional overrides that make a terminal show text reversed.
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def _printable(text: str) -> str:
-    """Names and values come from the learner's host: show control characters, do not obey them."""
-    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xff
-                        else f"\\x{ord(m.group()):02x}", text)
-
-
 def render(result, lang: str) -> str:
     pick = 1 if lang == "ko" else 2
     word = LAB_WORDS[result.status][0 if lang == "ko" else 1]
@@ -125,7 +114,7 @@ def render(result, lang: str) -> str:
              f"{result.api_calls} {calls}, {result.duration_ms} ms)"]
     for check in result.checks:
         mark = MARKS[check.status]
-        lines.append(f"  {mark[0]} {mark[pick]} {check.id}: {_printable(check.message)}")
+        lines.append(f"  {mark[0]} {mark[pick]} {check.id}: {printable(check.message)}")
         if check.status in ("fail", "error") and check.hint:
             lines.append(f"      {hint_word}: {check.hint}")
     return "\n".join(lines)

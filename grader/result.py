@@ -1,10 +1,22 @@
 """What a grading run says about a lab, as data (`to_dict`) and as JUnit XML."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
 PASSED, FAILED, ERRORED = "passed", "failed", "error"
+
+
+# Control characters, and the bidirectional overrides that make a terminal show text reversed.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """Names and values come from the learner's host: show control characters, do not obey them
+    (in a terminal, a web page or JSON alike)."""
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group()):04x}" if ord(m.group()) > 0xff
+                        else f"\\x{ord(m.group()):02x}", text)
 
 
 @dataclass

@@ -7,7 +7,7 @@ import time
 from .checks import ERROR, PASS, REGISTRY, SKIP
 from .hosts import HostError, HostSpec, VersionCache, connect
 from .model import Lab, Text
-from .result import CheckResult, LabResult, lab_status
+from .result import CheckResult, LabResult, lab_status, printable
 from .snapshot import Snapshot
 
 SKIPPED = Text("앞선 확인 `{needs}` 이(가) 통과하지 않아 건너뛰었습니다.",
@@ -82,7 +82,8 @@ def _grade_lab(lab: Lab, snapshot: Snapshot, lang: str, started: float) -> LabRe
             except Exception as exc:  # noqa: BLE001 - a hostile or broken engine must not crash us
                 status, message = ERROR, snapshot.connection.classify(exc).message(lang)
         statuses[spec.id] = status
-        checks.append(CheckResult(spec.id, status, message, spec.hint.get(lang), spec.points))
+        checks.append(CheckResult(spec.id, status, printable(message), spec.hint.get(lang),
+                                  spec.points))
     return LabResult(
         lab=lab.id, status=lab_status(checks),
         score=sum(c.points for c in checks if c.status == PASS), max_score=lab.max_score,
@@ -94,7 +95,7 @@ def _host_error(lab: Lab, error: HostError, lang: str, elapsed: int) -> LabResul
     """The host could not be read: the first check carries the reason, the rest are skipped."""
     checks = []
     for index, spec in enumerate(lab.checks):
-        status, message = (ERROR, error.message(lang)) if index == 0 else (SKIP,
+        status, message = (ERROR, printable(error.message(lang))) if index == 0 else (SKIP,
                                                                             HOST_SKIPPED.get(lang))
         checks.append(CheckResult(spec.id, status, message, spec.hint.get(lang), spec.points))
     return LabResult(lab=lab.id, status="error", score=0, max_score=lab.max_score,

@@ -59,3 +59,18 @@ def test_hostile_token_host_and_class_names_are_escaped(app, client, auth):
     auth.login("teacher-x")
     for path in ("/instructor/", f"/instructor/classes/{class_id}"):
         assert_escaped(client.get(path, follow_redirects=True).get_data(as_text=True))
+
+
+def test_what_a_hostile_host_sends_is_shown_escaped(app, client, auth):
+    from tests.support.hostile_engine import HostileEngine
+
+    create_user(app, "checker")
+    auth.login("checker")
+    with HostileEngine("hostile") as engine:
+        app.config.update(DOCKLAB_LOCAL_ENGINE_URL=engine.url, DOCKLAB_LOCAL_ENGINE=True)
+        response = post_form(client, "/labs/cleanup", {}, action="/labs/cleanup/check",
+                             follow_redirects=True)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert_escaped(page)
+    assert "\x1b" not in page
