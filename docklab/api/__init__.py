@@ -10,4 +10,5 @@ csrf.exempt(bp)
 from . import classes as classes_api  # noqa: E402,F401
 from . import labs as labs_api  # noqa: E402,F401
 from . import me  # noqa: E402,F401
+from . import openapi as openapi_api  # noqa: E402,F401
 from . import quizzes as quizzes_api  # noqa: E402,F401

@@ -14,6 +14,7 @@ from ..hosts.models import LearnerHost
 from ..hosts.policy import HostRefused
 from ..labs import catalog
 from ..labs import services as labs
+from ..labs.models import as_utc
 from . import bp
 from .auth import error, token_required
 
@@ -25,11 +26,15 @@ def _lang() -> str:
     return request.accept_languages.best_match(["ko", "en"], default="ko") or "ko"
 
 
+# Ids are 32-bit integer columns: a larger id cannot exist (and must not reach the database).
+MAX_ID = 2**31 - 1
+
+
 def _host_dict(host: LearnerHost) -> dict:
     return {"id": host.id, "name": host.name, "kind": host.kind, "url": host.url,
             "default": host.is_default, "ssh_public_key": host.ssh_public_key,
             "ssh_host_fingerprint": host.ssh_host_fingerprint,
-            "created_at": host.created_at.isoformat()}
+            "created_at": as_utc(host.created_at).isoformat()}
 
 
 def _payload() -> dict | None:
@@ -76,6 +81,8 @@ def check_lab(lab_id: str):
     host_id = payload.get("host_id")
     if host_id is not None and (not isinstance(host_id, int) or isinstance(host_id, bool)):
         return error(400, "bad_request", "`host_id` must be a number.")
+    if host_id is not None and not 0 <= host_id <= MAX_ID:
+        return error(404, "not_found", f"No host with id {host_id}.")
     user_id = g.api_user.id
     try:
         attempt, result = labs.run_check(user_id, lab, host_id, _lang())
@@ -105,7 +112,7 @@ def self_report(lab_id: str):
 @bp.get("/attempts/<int:attempt_id>")
 @token_required()
 def get_attempt(attempt_id: int):
-    attempt = labs.attempt_of(g.api_user.id, attempt_id)
+    attempt = labs.attempt_of(g.api_user.id, attempt_id) if attempt_id <= MAX_ID else None
     if attempt is None:
         return error(404, "not_found", f"No attempt with id {attempt_id}.")
     return jsonify(attempt.to_dict())
@@ -164,7 +171,7 @@ def register_host():
 
 
 def _own_host(host_id: int):
-    return hosts.host_of(g.api_user.id, host_id)
+    return hosts.host_of(g.api_user.id, host_id) if host_id <= MAX_ID else None
 
 
 @bp.delete("/hosts/<int:host_id>")

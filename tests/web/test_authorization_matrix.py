@@ -77,6 +77,7 @@ RULES: dict[tuple[str, str], str] = {
     ("api.test_host", "POST"): "owner",
     ("api.list_classes", "GET"): "login", ("api.join_class", "POST"): "login",
     ("api.create_class", "POST"): "staff", ("api.class_progress", "GET"): "teacher_of",
+    ("api.openapi", "GET"): "public",
 }
 
 
