@@ -25,6 +25,10 @@ from docklab.i18n import compile_catalogs; compile_catalogs()" \
  && rm -rf /app/tests /app/benchmarks /app/.git /app/.venv /app/instance /app/docker/extra-ca
 
 FROM ${BASE_IMAGE}
+ARG BASE_IMAGE
+LABEL org.opencontainers.image.title="docklab" \
+      org.opencontainers.image.description="Docker quizzes and auto-graded labs" \
+      org.docklab.base-image="${BASE_IMAGE}"
 RUN (getent group docklab || groupadd --system docklab) \
  && (id docklab || useradd --system --gid docklab --home-dir /app --shell /usr/sbin/nologin docklab) \
  && mkdir -p /data && chown docklab:docklab /data
