@@ -27,6 +27,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     _init_extensions(app)
     _register_blueprints(app)
+    _trust_proxies(app)
 
     from . import cli, errors, navigation, security
 
@@ -35,6 +36,16 @@ def create_app(config: dict | None = None) -> Flask:
     security.register(app)
     cli.register(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind N proxies the client's address (rate limits key on it) and the scheme come from
+    their X-Forwarded-* headers; only as many hops as configured are believed."""
+    hops = int(app.config.get("DOCKLAB_PROXY_HOPS") or 0)
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
 
 def _init_extensions(app: Flask) -> None:

@@ -1,15 +1,17 @@
 """`flask --app app ...` operations: accounts, first-run setup."""
 from __future__ import annotations
 
+import fcntl
 import secrets
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from . import backup
 from .extensions import db
@@ -80,10 +82,46 @@ def ensure_first_instructor(username: str = "instructor") -> tuple[str, str] | N
     return username, password
 
 
+SETUP_LOCK_ID = 0x646F636B6C6162  # "docklab": the PostgreSQL advisory lock `setup` holds
+
+
+@contextmanager
+def one_setup_at_a_time():
+    """Replicas that start together all run `setup`: they take turns, so the migrations and the
+    first instructor happen once (PostgreSQL: an advisory lock; SQLite: a lock file beside the
+    database, which only one machine can use anyway)."""
+    engine = db.engine
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            connection.execute(text("SELECT pg_advisory_lock(:id)"), {"id": SETUP_LOCK_ID})
+            connection.commit()  # the lock is the session's; no transaction stays open
+            try:
+                yield
+            finally:
+                connection.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": SETUP_LOCK_ID})
+                connection.commit()
+        return
+    database = engine.url.database
+    if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+        yield
+        return
+    with open(f"{database}.setup-lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
 @click.command("setup")
 @with_appcontext
 def setup() -> None:
     """Apply migrations, load content and make the first instructor account (idempotent)."""
+    with one_setup_at_a_time():
+        _setup()
+
+
+def _setup() -> None:
     upgrade()
     from .content_sync import sync_content
 

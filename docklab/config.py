@@ -42,6 +42,9 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_LOGIN_LIMIT": int(os.environ.get("DOCKLAB_LOGIN_LIMIT", "10")),
         "DOCKLAB_LOGIN_WINDOW": int(os.environ.get("DOCKLAB_LOGIN_WINDOW", "300")),
         "DOCKLAB_CONTENT_DIR": os.environ.get("DOCKLAB_CONTENT_DIR", str(REPO_ROOT)),
+        # Reverse proxies in front of docklab whose X-Forwarded-* headers are trusted: 0 = none
+        # (the headers are ignored, so nobody can fake an address to dodge a rate limit).
+        "DOCKLAB_PROXY_HOPS": int(os.environ.get("DOCKLAB_PROXY_HOPS", "0")),
     }
 
 

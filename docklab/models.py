@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from flask_login import UserMixin
 from sqlalchemy import DateTime, ForeignKey, Integer, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db
@@ -90,7 +90,8 @@ class ApiToken(db.Model):
 
     @classmethod
     def find_active(cls, plain: str) -> ApiToken | None:
-        token = db.session.scalar(db.select(cls).where(cls.token_hash == hash_token(plain)))
+        token = db.session.scalar(db.select(cls).options(joinedload(cls.user))
+                                  .where(cls.token_hash == hash_token(plain)))
         if token is None or token.revoked_at is not None:
             return None
         return token

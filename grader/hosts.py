@@ -49,6 +49,9 @@ class HostSpec:
     # The whole grading run, however the host behaves (a host trickling one byte a second
     # never trips the per-read timeout).
     total_timeout: float = 20.0
+    # The largest answer read from the host: a hostile or broken engine sending gigabytes is an
+    # `error`, never the grader's memory. 5,000 containers list in ~4 MB.
+    max_response_bytes: int = 32 * 1024 * 1024
     resolved_ip: str | None = None  # ssh: connect to this already-checked address, not the name
 
 
@@ -90,6 +93,8 @@ MESSAGES = {
                 "The host address is not valid: {detail}"),
     "protocol": ("엔진이 Docker API 로 응답하지 않았습니다: {detail}",
                  "The host did not answer as a Docker engine: {detail}"),
+    "too_large": ("엔진의 응답이 너무 큽니다: {detail}",
+                  "The engine's answer is too large: {detail}"),
 }
 
 
@@ -285,6 +290,23 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
         return ""
 
 
+def _read_capped(response: requests.Response, limit: int) -> None:
+    """Load the body into `response` (as requests would without stream=True), refusing more
+    than `limit` bytes, whether announced by Content-Length or simply sent."""
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        response.close()
+        raise HostError("too_large", f"{int(declared):,} bytes announced, the limit is "
+                                     f"{limit:,}")
+    body = bytearray()
+    for chunk in response.iter_content(64 * 1024):
+        body += chunk
+        if len(body) > limit:
+            response.close()
+            raise HostError("too_large", f"more than {limit:,} bytes sent")
+    response._content = bytes(body)
+
+
 class EngineConnection:
     """An open, counted connection to one engine. `.api` is a docker.APIClient."""
 
@@ -376,7 +398,13 @@ class EngineConnection:
                 kwargs["timeout"] = timeouts
             self.api_calls += 1
             self.requests_log.append((method.upper(), urllib.parse.urlsplit(url).path))
-            return original(method, url, *args, **kwargs)
+            if kwargs.get("stream"):
+                return original(method, url, *args, **kwargs)
+            # Read the body ourselves, at most max_response_bytes of it.
+            kwargs["stream"] = True
+            response = original(method, url, *args, **kwargs)
+            _read_capped(response, self.spec.max_response_bytes)
+            return response
 
         self.api.request = counted
 

@@ -1,6 +1,7 @@
 """Bearer-token authentication for the JSON API."""
 from __future__ import annotations
 
+from datetime import UTC, timedelta
 from functools import wraps
 
 from flask import g, jsonify, request
@@ -21,9 +22,22 @@ def token_user() -> User | None:
     token = ApiToken.find_active(value.strip())
     if token is None:
         return None
-    token.last_used_at = utcnow()
-    db.session.commit()
+    _note_use(token)
     return token.user
+
+
+# "Last used" is shown to the nearest minute; writing it on every call would double the writes of
+# every API request (a burst of answers is mostly those).
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+def _note_use(token: ApiToken) -> None:
+    now, last = utcnow(), token.last_used_at
+    if last is not None and now - (last if last.tzinfo else last.replace(tzinfo=UTC)) \
+            < LAST_USED_RESOLUTION:
+        return
+    token.last_used_at = now
+    db.session.commit()
 
 
 def token_required(*roles: str):

@@ -83,7 +83,8 @@ def class_entries(user_id: int) -> list[str]:
         return []
     from ..instructor import services as classes
 
-    return [*classes.allowed_networks_for(user_id), *classes.allowed_hostnames_for(user_id)]
+    networks, hostnames = classes.allowed_entries_for(user_id)
+    return [*networks, *hostnames]
 
 
 def _valid(entries: list[str]) -> list[str]:
@@ -340,7 +341,8 @@ def local_connection(host_id: int | None = None, label: str = "") -> Connection:
         raise RegistrationError("local_disabled")
     timeout = settings.host_timeout()
     url = settings.local_engine_url()
-    return Connection(HostSpec(url=url, connect_timeout=timeout, read_timeout=timeout),
+    return Connection(HostSpec(url=url, connect_timeout=timeout, read_timeout=timeout,
+                               max_response_bytes=settings.max_response_bytes()),
                       label or f"local ({url})", host_id)
 
 
@@ -355,7 +357,8 @@ def connection_for(user_id: int, host: LearnerHost | None) -> Connection:
         return local_connection(host.id, host.name)
     target = policy_for(user_id).check(host.url, tls=host.kind != PLAIN)
     timeout = settings.host_timeout()
-    common = {"connect_timeout": timeout, "read_timeout": timeout}
+    common = {"connect_timeout": timeout, "read_timeout": timeout,
+              "max_response_bytes": settings.max_response_bytes()}
     if host.kind == TLS:
         # TLS verifies the server against the learner's CA: the handshake fails on any other
         # machine a re-pointed name might lead to, so the name stays (certificates name it).

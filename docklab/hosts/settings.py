@@ -50,3 +50,8 @@ def allow_plain_tcp() -> bool:
 def host_timeout() -> float:
     """Connect and read timeout per call to a learner's host, seconds (DOCKLAB_HOST_TIMEOUT)."""
     return float(_setting("DOCKLAB_HOST_TIMEOUT", 5.0))
+
+
+def max_response_bytes() -> int:
+    """The largest answer read from a learner's host (DOCKLAB_HOST_MAX_RESPONSE_MB, default 32)."""
+    return int(float(_setting("DOCKLAB_HOST_MAX_RESPONSE_MB", 32)) * 1024 * 1024)

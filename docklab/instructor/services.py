@@ -1,9 +1,10 @@
 """Classes as the views and the API use them: create, join, assign, hosts policy, access.
 
 Other areas call:
-- `allowed_networks_for(user_id)` / `allowed_hostnames_for(user_id)`: the networks (CIDR strings)
-  and host names the classes of a learner allow for their Docker hosts (union over classes;
-  docklab.hosts.services.class_entries adds them to the learner's SSRF policy);
+- `allowed_entries_for(user_id)` (or `allowed_networks_for` / `allowed_hostnames_for`): the
+  networks (CIDR strings) and host names the classes of a learner allow for their Docker hosts
+  (union over classes; docklab.hosts.services.class_entries adds them to the learner's SSRF
+  policy);
 - `classes_of_student(user_id)`, `class_for_staff(class_id, user)` (None when not theirs).
 """
 from __future__ import annotations
@@ -201,20 +202,22 @@ def set_policy(classroom: Classroom, networks: list[str], hostnames: list[str]) 
 def allowed_networks_for(user_id: int) -> list[str]:
     """Networks (CIDR strings) the classes of this learner allow for their Docker hosts, as the
     union over every class they are in (de-duplicated, in a stable order)."""
-    found: dict[str, None] = {}
-    for classroom in classes_of_student(user_id):
-        for network in classroom.allowed_networks or []:
-            found.setdefault(network)
-    return list(found)
+    return allowed_entries_for(user_id)[0]
 
 
 def allowed_hostnames_for(user_id: int) -> list[str]:
     """Host names (a leading `*.` matches any sub-domain) the learner's classes allow."""
-    found: dict[str, None] = {}
+    return allowed_entries_for(user_id)[1]
+
+
+def allowed_entries_for(user_id: int) -> tuple[list[str], list[str]]:
+    """(networks, host names) over the learner's classes, from one query (every check asks)."""
+    networks: dict[str, None] = {}
+    hostnames: dict[str, None] = {}
     for classroom in classes_of_student(user_id):
-        for name in classroom.allowed_hostnames or []:
-            found.setdefault(name)
-    return list(found)
+        networks.update(dict.fromkeys(classroom.allowed_networks or []))
+        hostnames.update(dict.fromkeys(classroom.allowed_hostnames or []))
+    return list(networks), list(hostnames)
 
 
 # --- admin -------------------------------------------------------------------------------------

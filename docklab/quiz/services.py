@@ -150,10 +150,13 @@ def answer_in_run(run: QuizRun, q: Question, answer, lang: str) -> AnswerResult:
 def _card_row(user_id: int, question_id: str, now: datetime) -> ReviewCard:
     row = db.session.scalar(select(ReviewCard).where(ReviewCard.user_id == user_id,
                                                      ReviewCard.question_id == question_id))
-    if row is None:
-        row = ReviewCard(user_id=user_id, question_id=question_id,
-                         card=scheduling.new_card_state(now), due=now, reviews=0, lapses=0)
-        db.session.add(row)
+    return row if row is not None else _new_card(user_id, question_id, now)
+
+
+def _new_card(user_id: int, question_id: str, now: datetime) -> ReviewCard:
+    row = ReviewCard(user_id=user_id, question_id=question_id,
+                     card=scheduling.new_card_state(now), due=now, reviews=0, lapses=0)
+    db.session.add(row)
     return row
 
 
@@ -207,8 +210,12 @@ def mark_section_due(user_id: int, section_title: str) -> int:
     e.g. when a lab check of that section failed. Returns how many questions were affected."""
     ids = section_question_ids(section_title)
     now = utcnow()
+    # One query for the cards the learner has (a section holds a dozen questions or more).
+    cards = {card.question_id: card for card in db.session.scalars(
+        select(ReviewCard).where(ReviewCard.user_id == user_id,
+                                 ReviewCard.question_id.in_(ids)))} if ids else {}
     for qid in ids:
-        scheduling.make_due(_card_row(user_id, qid, now), now)
+        scheduling.make_due(cards.get(qid) or _new_card(user_id, qid, now), now)
     db.session.commit()
     return len(ids)
 

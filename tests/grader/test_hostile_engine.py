@@ -4,6 +4,7 @@ import os
 import subprocess
 import sys
 import time
+import tracemalloc
 
 import pytest
 
@@ -26,10 +27,31 @@ def test_every_lab_ends_cleanly_on_a_hostile_host(scenario):
             # These break the container list (or everything): labs that read containers can only
             # end as an error (engine-ready reads /version, fortune-image only images).
             reads_containers = lab_id in ("mysql-env", "nginx-port", "cleanup")
-            if scenario == "hang" or (reads_containers and scenario in (
-                    "not-json", "list-is-a-dict")):
+            if scenario in ("hang", "huge", "huge-announced") or (
+                    reads_containers and scenario in ("not-json", "list-is-a-dict")):
                 assert result.status == "error", (scenario, lab_id, result.to_dict())
                 assert any(c.status == "error" and c.message for c in result.checks)
+            if scenario.startswith("huge"):
+                assert "too large" in result.checks[0].message, result.to_dict()
+
+
+@pytest.mark.parametrize("scenario", ["huge", "huge-announced"])
+def test_a_huge_answer_is_refused_with_memory_bounded(scenario):
+    """64 MB streamed (or 50 GB announced) against a 1 MB cap: an `error` naming the size, and
+    the grader never holds much more than the cap."""
+    with HostileEngine(scenario) as engine:
+        spec = HostSpec(engine.url, connect_timeout=2, read_timeout=2, total_timeout=10,
+                        max_response_bytes=1024 * 1024)
+        tracemalloc.start()
+        try:
+            result = grade(load_labs()["mysql-env"], spec, lang="en")
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert result.status == "error"
+    assert "too large" in result.checks[0].message
+    assert "1,048,576" in result.checks[0].message
+    assert peak < 8 * 1024 * 1024, f"peak {peak:,} bytes"
 
 
 def test_thousands_of_containers_are_counted_right():

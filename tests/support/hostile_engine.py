@@ -40,7 +40,12 @@ SCENARIOS = {
                      "Labels": None}],
     "wrong-types": [{"Id": 7, "Names": "mydb", "State": 3, "Image": ["x"], "Labels": "y"}],
     "hang": None,
+    # every answer but /_ping is 64 MB of JSON, streamed in chunks with no length announced
+    "huge": None,
+    # every answer but /_ping announces 50 GB (and sends a little of it)
+    "huge-announced": None,
 }
+HUGE_BYTES = 64 * 1024 * 1024
 
 
 class HostileEngine:
@@ -70,6 +75,29 @@ class HostileEngine:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def huge(self, announced: bool):
+                row = json.dumps(_container(1, "x" * 200)).encode() + b","
+                chunk = b"[" + row * (1024 * 1024 // len(row))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                if announced:
+                    self.send_header("Content-Length", str(50 * 1024**3))
+                else:
+                    self.send_header("Transfer-Encoding", "chunked")
+                self.end_headers()
+                try:
+                    for _ in range(HUGE_BYTES // len(chunk) + 1):
+                        if announced:
+                            self.wfile.write(chunk)
+                        else:
+                            self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        chunk = row * (1024 * 1024 // len(row))
+                    if not announced:
+                        self.wfile.write(b"0\r\n\r\n")
+                except OSError:
+                    pass  # the client stopped reading: what a capped client does
+                self.close_connection = True
+
             def do_GET(self):  # noqa: N802 - the http.server API
                 path = self.path.split("?")[0]
                 if path == "/_ping":
@@ -77,6 +105,8 @@ class HostileEngine:
                 if engine.scenario == "hang":
                     time.sleep(30)
                     return None
+                if engine.scenario.startswith("huge"):
+                    return self.huge(announced=engine.scenario == "huge-announced")
                 if path.endswith("/version"):
                     return self.reply({"Version": HOSTILE_TEXT, "ApiVersion": "1.41",
                                        "Os": "linux", "Arch": "amd64"})
