@@ -148,8 +148,11 @@ def answer_in_run(run: QuizRun, q: Question, answer, lang: str) -> AnswerResult:
 
 # --- answers and scheduling --------------------------------------------------------------------
 def _card_row(user_id: int, question_id: str, now: datetime) -> ReviewCard:
+    # FOR UPDATE: two answers to one question at once (two tabs) each add their review to the
+    # card in turn on PostgreSQL (SQLite drops the clause: its writers queue on the file lock).
     row = db.session.scalar(select(ReviewCard).where(ReviewCard.user_id == user_id,
-                                                     ReviewCard.question_id == question_id))
+                                                     ReviewCard.question_id == question_id)
+                            .with_for_update())
     return row if row is not None else _new_card(user_id, question_id, now)
 
 
