@@ -12,6 +12,7 @@ import pytest
 import requests
 
 from tests.support.app_image import build_app_image
+from tests.support.dockerd import free_port
 
 SECRET = "image-smoke-test-secret-0123456789abcdef"
 
@@ -155,3 +156,39 @@ def test_image_serves_logs_in_and_grades_a_lab_on_a_second_engine(
         assert container.logs().decode(errors="replace").count("password: ") == 1
     finally:
         container.remove(force=True, v=True)
+
+
+def test_two_replicas_on_postgresql_share_accounts_and_sessions(
+        docker_engine, app_image, postgres_server, request):
+    """What docker-compose.yml and docs/deploy.md describe: the image on PostgreSQL, two replicas
+    started together on one database and one secret key. Setup runs once (one first instructor)
+    and a session made by one replica is honoured by the other."""
+    database = f"replicas_{int(time.time())}"
+    postgres_server.execute(f"CREATE DATABASE {database}")
+    request.addfinalizer(lambda: postgres_server.execute(
+        f"DROP DATABASE {database} WITH (FORCE)"))
+    url = postgres_server.url(database)
+    ports = [free_port(), free_port()]
+    replicas = [docker_engine.client.containers.run(
+        app_image.id, name=f"docklab-replica-{n}", detach=True, network_mode="host",
+        environment={"DOCKLAB_SECRET_KEY": SECRET, "DATABASE_URL": url, "PORT": str(port),
+                     "DOCKLAB_LOCAL_ENGINE": "0", "WEB_CONCURRENCY": "2"},
+        healthcheck={"test": app_image.attrs["Config"]["Healthcheck"]["Test"],
+                     "interval": 500_000_000, "timeout": 5_000_000_000, "retries": 3,
+                     "start_period": 0})
+        for n, port in enumerate(ports)]
+    try:
+        for replica in replicas:
+            _wait_healthy(replica)
+        logs = "".join(replica.logs().decode(errors="replace") for replica in replicas)
+        assert logs.count("password: ") == 1, logs[-3000:]
+        password = re.search(r"password: (\S+)", logs).group(1)
+        first, second = (f"http://127.0.0.1:{port}" for port in ports)
+        session = _log_in(first, "instructor", password)
+        # The cookie made by the first replica opens the second one's pages.
+        account = session.get(f"{second}/account", timeout=10, allow_redirects=False)
+        assert account.status_code == 200
+        assert "instructor" in account.text
+    finally:
+        for replica in replicas:
+            replica.remove(force=True, v=True)
