@@ -11,7 +11,7 @@ import pytest
 
 from docklab import create_app
 from docklab.extensions import db
-from docklab.models import Role, User
+from docklab.models import ApiToken, Role, User
 
 PASSWORD = "correct-horse-9"
 
@@ -122,6 +122,14 @@ def csrf_token(client, url: str) -> str:
     )
     assert match, f"no CSRF token on {url}"
     return match.group(1)
+
+
+def bearer(app, user_id: int) -> dict:
+    """Authorization headers with a fresh API token of that user."""
+    with app.app_context():
+        _token, plain = ApiToken.issue(db.session.get(User, user_id), "tests")
+        db.session.commit()
+    return {"Authorization": f"Bearer {plain}"}
 
 
 def post_form(client, form_url: str, data: dict, action: str | None = None, **kwargs):

@@ -5,19 +5,15 @@ import threading
 from sqlalchemy import select
 
 from docklab.extensions import db
-from docklab.models import ApiToken, User
 from docklab.quiz.models import QuizAnswer, ReviewCard
-from tests.support.webapp import create_user
+from tests.support.webapp import bearer, create_user
 
 ANSWERS = 12
 
 
 def test_simultaneous_answers_all_count(app):
     user_id = create_user(app, "many-tabs")
-    with app.app_context():
-        _, plain = ApiToken.issue(db.session.get(User, user_id), "tabs")
-        db.session.commit()
-    headers = {"Authorization": f"Bearer {plain}"}
+    headers = bearer(app, user_id)
     start, statuses = threading.Barrier(ANSWERS), []
 
     def answer(correct: bool) -> None:

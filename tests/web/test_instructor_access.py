@@ -10,8 +10,8 @@ import pytest
 
 from docklab.extensions import db
 from docklab.instructor.models import Classroom
-from docklab.models import ApiToken, User
-from tests.support.webapp import create_user
+from docklab.models import User
+from tests.support.webapp import bearer, create_user
 from tests.web.instructor_data import LAB1, seed_class
 
 # Routes of the class's own instructor (and admins); everything else is for them too.
@@ -98,13 +98,6 @@ def test_the_owner_and_an_admin_see_every_page(app, client, auth, seeded):
                 continue
             assert client.get(url).status_code == 200, (name, endpoint)
         auth.logout()
-
-
-def bearer(app, user_id: int) -> dict:
-    with app.app_context():
-        _token, plain = ApiToken.issue(db.session.get(User, user_id))
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
 
 
 def test_class_api_roles(app, client, seeded):

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from docklab.extensions import db
 from docklab.labs import catalog
-from docklab.models import ApiToken, User
-from tests.support.webapp import create_user
+from tests.support.webapp import bearer, create_user
 
 LAB = "hello-world"
 
 
 @pytest.fixture
 def headers(app):
-    user_id = create_user(app, "terminal")
-    with app.app_context():
-        _token, plain = ApiToken.issue(db.session.get(User, user_id), "cli")
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
+    return bearer(app, create_user(app, "terminal"))
 
 
 def lab_checks(app) -> list[str]:

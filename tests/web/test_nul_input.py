@@ -4,17 +4,13 @@ found the shape, this test pins it on both databases.)"""
 import pytest
 
 from docklab.extensions import db
-from docklab.models import ApiToken, User
-from tests.support.webapp import create_user, post_form
+from docklab.models import User
+from tests.support.webapp import bearer, create_user, post_form
 
 
 @pytest.fixture
 def token(app):
-    user_id = create_user(app, "nul-tester")
-    with app.app_context():
-        _, plain = ApiToken.issue(db.session.get(User, user_id), "nul")
-        db.session.commit()
-    return {"Authorization": f"Bearer {plain}"}
+    return bearer(app, create_user(app, "nul-tester"))
 
 
 @pytest.mark.parametrize(("path", "body"), [
