@@ -41,6 +41,9 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_OPEN_REGISTRATION": _flag("DOCKLAB_OPEN_REGISTRATION", True),
         "DOCKLAB_LOGIN_LIMIT": int(os.environ.get("DOCKLAB_LOGIN_LIMIT", "10")),
         "DOCKLAB_LOGIN_WINDOW": int(os.environ.get("DOCKLAB_LOGIN_WINDOW", "300")),
+        # Sign-ups per address: a whole class may sign up from one school address (NAT).
+        "DOCKLAB_REGISTER_LIMIT": int(os.environ.get("DOCKLAB_REGISTER_LIMIT", "60")),
+        "DOCKLAB_REGISTER_WINDOW": int(os.environ.get("DOCKLAB_REGISTER_WINDOW", "3600")),
         "DOCKLAB_CONTENT_DIR": os.environ.get("DOCKLAB_CONTENT_DIR", str(REPO_ROOT)),
         # Reverse proxies in front of docklab whose X-Forwarded-* headers are trusted: 0 = none
         # (the headers are ignored, so nobody can fake an address to dodge a rate limit).

@@ -45,7 +45,9 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         limit_key = f"register:{request.remote_addr}"
-        if ratelimit.too_many(limit_key, 20, 3600):
+        limit, window = (current_app.config["DOCKLAB_REGISTER_LIMIT"],
+                         current_app.config["DOCKLAB_REGISTER_WINDOW"])
+        if ratelimit.too_many(limit_key, limit, window):
             flash(_("Too many sign-ups from here. Please try again later."), "error")
             return render_template("auth/register.html", form=form), 429
         exists = db.session.scalar(select(User).where(User.username == form.username.data))
@@ -56,7 +58,7 @@ def register():
             user.set_password(form.password.data)
             db.session.add(user)
             db.session.commit()
-            ratelimit.record(limit_key, 3600)
+            ratelimit.record(limit_key, window)
             start_session(user)
             flash(_("Welcome, %(name)s!", name=user.username), "success")
             return redirect(url_for("main.index"))

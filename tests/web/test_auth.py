@@ -80,6 +80,18 @@ def test_login_is_rate_limited(app, client):
     assert client.get("/account").status_code == 302
 
 
+def test_registration_is_rate_limited_per_address(app, client):
+    app.config.update(DOCKLAB_REGISTER_LIMIT=2, DOCKLAB_REGISTER_WINDOW=60)
+    for name in ("first", "second"):
+        assert register(client, username=name).status_code == 302
+        client.delete_cookie("session")  # signed up and logged in: start over as a visitor
+    refused = register(client, username="third")
+    assert refused.status_code == 429
+    assert 'value="third"' in refused.get_data(as_text=True)  # what was typed is kept
+    with app.app_context():
+        assert db.session.scalar(select(User).where(User.username == "third")) is None
+
+
 def test_change_password_ends_other_sessions(app, auth, client):
     create_user(app, "han")
     other = app.test_client()
