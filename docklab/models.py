@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import enum
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime
@@ -22,6 +23,11 @@ class Role(enum.StrEnum):
     STUDENT = "student"
     INSTRUCTOR = "instructor"
     ADMIN = "admin"
+
+
+@functools.cache
+def _nobody_hash() -> str:
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
 
 
 class User(UserMixin, db.Model):
@@ -45,6 +51,13 @@ class User(UserMixin, db.Model):
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
+
+    @staticmethod
+    def check_password_of_nobody(password: str) -> bool:
+        """As long as a real check, for a user name that does not exist: the time a log-in
+        takes must not tell whether the account exists."""
+        check_password_hash(_nobody_hash(), password)
+        return False
 
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch or 0}"

@@ -80,7 +80,9 @@ def login():
             flash(_("Too many failed log-ins. Please wait a few minutes and try again."), "error")
             return render_template("auth/login.html", form=form, next_url=next_url), 429
         user = db.session.scalar(select(User).where(User.username == form.username.data))
-        if user is not None and user.check_password(form.password.data):
+        if user is None:
+            User.check_password_of_nobody(form.password.data)
+        elif user.check_password(form.password.data):
             start_session(user)
             return redirect(next_url or url_for("main.index"))
         for key in keys:

@@ -1,3 +1,6 @@
+import statistics
+import time
+
 from sqlalchemy import select
 
 from docklab.extensions import db
@@ -51,6 +54,38 @@ def test_wrong_password_and_unknown_user_read_the_same(app, client, auth):
     unknown = auth.login("nobody", "not-the-password").get_data(as_text=True)
     assert "사용자 이름 또는 비밀번호가 틀렸습니다" in wrong
     assert "사용자 이름 또는 비밀번호가 틀렸습니다" in unknown
+
+
+def test_unknown_user_takes_as_long_as_a_wrong_password(app, client, auth):
+    """The time a failed log-in takes does not tell whether the account exists."""
+    app.config.update(DOCKLAB_LOGIN_LIMIT=100)
+    create_user(app, "yoon")
+
+    def median_seconds(username: str) -> float:
+        times = []
+        for _ in range(5):
+            started = time.perf_counter()
+            auth.login(username, "not-the-password")
+            times.append(time.perf_counter() - started)
+        return statistics.median(times)
+
+    auth.login("warm-up", "not-the-password")
+    known, unknown = median_seconds("yoon"), median_seconds("nobody-at-all")
+    # A password hash (scrypt) dominates either way; without the stand-in hash the unknown
+    # name answered several times faster.
+    assert unknown > 0.6 * known, (known, unknown)
+
+
+def test_login_starts_a_fresh_session(app, client, auth):
+    """Session fixation: the cookie a visitor had before logging in opens nothing after."""
+    create_user(app, "seo")
+    client.get("/login")
+    before = client.get_cookie("session").value
+    auth.login("seo")
+    assert client.get_cookie("session").value != before
+    planted = app.test_client()
+    planted.set_cookie("session", before)
+    assert planted.get("/account").status_code == 302
 
 
 def test_login_honours_only_local_next(app, auth):
