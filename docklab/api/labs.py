@@ -17,14 +17,7 @@ from ..labs import services as labs
 from ..labs.models import as_utc
 from . import bp
 from .auth import error, token_required
-
-
-def _lang() -> str:
-    chosen = request.args.get("lang")
-    if chosen in ("ko", "en"):
-        return chosen
-    return request.accept_languages.best_match(["ko", "en"], default="ko") or "ko"
-
+from .language import request_lang
 
 # Ids are 32-bit integer columns: a larger id cannot exist (and must not reach the database).
 MAX_ID = 2**31 - 1
@@ -59,7 +52,7 @@ def _pem(payload: dict, name: str) -> bytes | None:
 @bp.get("/labs")
 @token_required()
 def list_labs():
-    lang = _lang()
+    lang = request_lang()
     items = labs.progress(g.api_user.id, catalog.all_labs())
     return jsonify(labs=[{**item.to_dict(lang), "note": catalog.note_link(item.lab)}
                          for item in items])
@@ -85,11 +78,11 @@ def check_lab(lab_id: str):
         return error(404, "not_found", f"No host with id {host_id}.")
     user_id = g.api_user.id
     try:
-        attempt, result = labs.run_check(user_id, lab, host_id, _lang())
+        attempt, result = labs.run_check(user_id, lab, host_id, request_lang())
     except labs.UnknownHost:
         return error(404, "not_found", f"No host with id {host_id}.")
     except labs.RateLimited as limited:
-        return error(429, "rate_limited", limited.message(_lang()))
+        return error(429, "rate_limited", limited.message(request_lang()))
     return jsonify({**result.to_dict(), "attempt_id": attempt.id, "source": attempt.source,
                     "host": attempt.host_label, "host_id": attempt.host_id})
 
@@ -101,11 +94,12 @@ def self_report(lab_id: str):
     if lab is None:
         return error(404, "not_found", f"No lab with id '{lab_id}'.")
     try:
-        attempt = labs.self_report(g.api_user.id, lab, request.get_json(silent=True), _lang())
+        attempt = labs.self_report(g.api_user.id, lab, request.get_json(silent=True),
+                                   request_lang())
     except labs.ReportError as problem:
         return error(400, "bad_report", str(problem))
     except labs.RateLimited as limited:
-        return error(429, "rate_limited", limited.message(_lang()))
+        return error(429, "rate_limited", limited.message(request_lang()))
     return jsonify(attempt.to_dict()), 201
 
 
@@ -121,7 +115,7 @@ def get_attempt(attempt_id: int):
 @bp.get("/me/progress")
 @token_required()
 def my_progress():
-    lang = _lang()
+    lang = request_lang()
     user_id = g.api_user.id
     quizzes = None
     if "quiz" in current_app.blueprints:
@@ -149,7 +143,7 @@ def register_host():
     if payload is None:
         return error(400, "bad_request", 'Send a JSON object: {"url": ..., "kind": "tls"|"ssh"|'
                      '"local", "name": ..., "tls_ca", "tls_cert", "tls_key": PEM text}.')
-    lang = _lang()
+    lang = request_lang()
     kind = payload.get("kind") or ""
     if kind not in ("", "local", "tls", "ssh", "tcp", "unix"):
         return error(400, "bad_request", "`kind` must be local, tls, ssh, tcp or unix.")
@@ -190,7 +184,7 @@ def test_host(host_id: int):
     host = _own_host(host_id)
     if host is None:
         return error(404, "not_found", f"No host with id {host_id}.")
-    lang = _lang()
+    lang = request_lang()
     try:
         summary = hosts.test_connection(g.api_user.id, host)
     except HostError as problem:

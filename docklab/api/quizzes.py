@@ -7,20 +7,13 @@ from ..content import AnswerFormatError
 from ..quiz import services
 from . import bp
 from .auth import error, token_required
-
-
-def _lang() -> str:
-    """`?lang=en|ko`, else the Accept-Language header, else Korean."""
-    chosen = request.args.get("lang")
-    if chosen in ("ko", "en"):
-        return chosen
-    return request.accept_languages.best_match(["ko", "en"], default="ko") or "ko"
+from .language import request_lang
 
 
 @bp.get("/quizzes")
 @token_required()
 def list_quizzes():
-    lang = _lang()
+    lang = request_lang()
     sections = [{"section": section.title, "anchor": section.anchor, "level": section.level,
                  "questions": count}
                 for section, count in services.sections_with_counts()]
@@ -34,7 +27,7 @@ def get_question(question_id: str):
     question = services.question(question_id)
     if question is None:
         return error(404, "not_found", f"No question with id '{question_id}'.")
-    return jsonify(question.public_dict(_lang()))
+    return jsonify(question.public_dict(request_lang()))
 
 
 @bp.post("/questions/<question_id>/answer")
@@ -47,7 +40,7 @@ def answer_question(question_id: str):
     if not isinstance(payload, dict) or "answer" not in payload:
         return error(400, "bad_answer", 'Send a JSON object {"answer": ...}.',
                      reason='the request body must be a JSON object with an "answer" field')
-    lang = _lang()
+    lang = request_lang()
     try:
         result = services.answer_question(g.api_user.id, question, payload["answer"], lang)
     except AnswerFormatError as problem:
