@@ -45,6 +45,17 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_REGISTER_LIMIT": int(os.environ.get("DOCKLAB_REGISTER_LIMIT", "60")),
         "DOCKLAB_REGISTER_WINDOW": int(os.environ.get("DOCKLAB_REGISTER_WINDOW", "3600")),
         "DOCKLAB_CONTENT_DIR": os.environ.get("DOCKLAB_CONTENT_DIR", str(REPO_ROOT)),
+        # Learners' Docker hosts (docklab/hosts/settings.py reads these).
+        "DOCKLAB_LOCAL_ENGINE_URL": (os.environ.get("DOCKLAB_LOCAL_ENGINE_URL")
+                                     or os.environ.get("DOCKER_HOST") or None),
+        "DOCKLAB_ALLOWED_HOSTS": os.environ.get("DOCKLAB_ALLOWED_HOSTS", ""),
+        "DOCKLAB_ALLOW_PLAIN_TCP": _flag("DOCKLAB_ALLOW_PLAIN_TCP", False),
+        "DOCKLAB_HOST_TIMEOUT": float(os.environ.get("DOCKLAB_HOST_TIMEOUT", "5")),
+        "DOCKLAB_HOST_MAX_RESPONSE_MB": float(os.environ.get("DOCKLAB_HOST_MAX_RESPONSE_MB", "32")),
+        # Lab checks (docklab/labs/services.py).
+        "DOCKLAB_CHECK_LIMIT": int(os.environ.get("DOCKLAB_CHECK_LIMIT", "10")),
+        "DOCKLAB_CHECK_WINDOW": int(os.environ.get("DOCKLAB_CHECK_WINDOW", "60")),
+        "DOCKLAB_CHECK_DEADLINE": float(os.environ.get("DOCKLAB_CHECK_DEADLINE", "20")),
         # Reverse proxies in front of docklab whose X-Forwarded-* headers are trusted: 0 = none
         # (the headers are ignored, so nobody can fake an address to dodge a rate limit).
         "DOCKLAB_PROXY_HOPS": int(os.environ.get("DOCKLAB_PROXY_HOPS", "0")),

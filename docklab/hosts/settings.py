@@ -1,8 +1,6 @@
-"""The hosts area's settings: app config first (tests, operators), then the environment, then a
-safe default. (The lead may move these into docklab/config.py and the README table.)"""
+"""The hosts area's settings, typed: from the app config, which docklab/config.py fills from the
+environment (tests and operators may override it)."""
 from __future__ import annotations
-
-import os
 
 from flask import current_app
 
@@ -12,9 +10,8 @@ from .policy import split_entries
 
 
 def _setting(name: str, default):
-    if name in current_app.config and current_app.config[name] is not None:
-        return current_app.config[name]
-    return os.environ.get(name, default)
+    value = current_app.config.get(name)
+    return default if value is None else value
 
 
 def _flag(name: str, default: bool) -> bool:
@@ -32,9 +29,7 @@ def local_engine_enabled() -> bool:
 
 def local_engine_url() -> str:
     """DOCKLAB_LOCAL_ENGINE_URL, else DOCKER_HOST, else the local socket."""
-    return (current_app.config.get("DOCKLAB_LOCAL_ENGINE_URL")
-            or os.environ.get("DOCKLAB_LOCAL_ENGINE_URL") or os.environ.get("DOCKER_HOST")
-            or DEFAULT_SOCKET)
+    return _setting("DOCKLAB_LOCAL_ENGINE_URL", None) or DEFAULT_SOCKET
 
 
 def default_allowed_entries() -> list[str]:

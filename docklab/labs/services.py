@@ -8,7 +8,6 @@ Other areas call:
 """
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 
 from flask import current_app
@@ -36,9 +35,7 @@ SECRET_UNREADABLE = ("저장된 호스트 키를 풀 수 없습니다 (서버의
 
 def _setting(name: str, default: float) -> float:
     value = current_app.config.get(name)
-    if value is None:
-        value = os.environ.get(name, default)
-    return float(value)
+    return float(default if value is None else value)
 
 
 def check_limit() -> tuple[int, int]:
