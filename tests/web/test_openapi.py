@@ -14,6 +14,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import checks as st_checks
+from schemathesis.generation.modes import GenerationMode
 
 from docklab.extensions import db
 from docklab.hosts.models import LearnerHost
@@ -142,3 +143,32 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_response(api_app
     # The student's token was used: no operation answered only 401.
     assert not [label for label in {label for label, _ in statuses}
                 if {status for (other, status) in statuses if other == label} == {401}]
+
+
+def test_requests_that_break_the_description_are_refused_without_a_500(api_app, student_token):
+    """schemathesis's negative phase: bodies, parameters and types the description rules out.
+    Whatever docklab answers, it is never a server error, and it is JSON."""
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", api_app)
+    headers = {"Authorization": f"Bearer {student_token}"}
+    statuses: Counter = Counter()
+    ordered = sorted((result.ok() for result in schema.get_all_operations()),
+                     key=lambda operation: operation.method.upper() == "DELETE")
+    for operation in ordered:
+        strategy = operation.as_strategy(generation_mode=GenerationMode.NEGATIVE)
+
+        @settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
+                  suppress_health_check=list(HealthCheck))
+        @given(case=strategy)
+        def run(case):
+            response = case.call(headers=headers)
+            statuses[response.status_code] += 1
+            case.validate_response(response, checks=[st_checks.not_a_server_error],
+                                   headers=headers)
+            kind = str({k.lower(): v for k, v in response.headers.items()}.get("content-type"))
+            assert "application/json" in kind or response.status_code == 204, (
+                case.operation.label, response.status_code, kind)
+
+        run()
+    print(f"\nnegative phase: {sum(statuses.values())} requests, statuses {dict(statuses)}")
+    assert sum(statuses.values()) >= 100
+    assert not any(status >= 500 for status in statuses)
