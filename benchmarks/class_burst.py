@@ -216,12 +216,16 @@ class Client:
                                          "Content-Type": "application/json"}
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=90)
 
-    def post(self, path: str, body: dict) -> tuple[int, dict]:
-        data = json.dumps(body)
+    def post(self, path: str, body: dict | None) -> tuple[int, dict]:
+        return self.send("POST", path, body)
+
+    def send(self, method: str, path: str, body: dict | None) -> tuple[int, dict]:
+        data = json.dumps(body) if body is not None else None
         for attempt in (1, 2):
             try:
-                self.connection.request("POST", path, data, self.headers)
+                self.connection.request(method, path, data, self.headers)
                 response = self.connection.getresponse()
+                self.last_headers = response.headers
                 return response.status, json.loads(response.read() or b"{}")
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.connection.close()
@@ -240,6 +244,21 @@ def actions_for(learner: Learner, labs: int, questions: int, bank, rng) -> list[
     return actions
 
 
+def check(client: Client, lab: str) -> tuple[int, dict]:
+    """A check as a well-behaved client makes it: a busy server's 503 is tried again after its
+    Retry-After, and a slow host's 202 is polled until the attempt is no longer pending."""
+    status, body = client.post(f"/api/v1/labs/{lab}/check", {})
+    while status == 503:
+        time.sleep(float(client.last_headers.get("Retry-After", "1")))
+        status, body = client.post(f"/api/v1/labs/{lab}/check", {})
+    if status == 202:
+        poll = client.last_headers["Location"]
+        while status in (200, 202) and body.get("status") == "pending":
+            time.sleep(0.5)
+            status, body = client.send("GET", poll, None)
+    return status, body
+
+
 def run_learner(port: int, learner: Learner, actions, think: float, start: threading.Event,
                 samples: list[Sample], rng) -> None:
     client = Client(port, learner.token)
@@ -250,7 +269,7 @@ def run_learner(port: int, learner: Learner, actions, think: float, start: threa
         began, detail = time.perf_counter(), ""
         try:
             if kind == "check":
-                status, body = client.post(f"/api/v1/labs/{target}/check", {})
+                status, body = check(client, target)
                 verdict = body.get("status", "")
                 if verdict != learner.expected.get(target):
                     detail = "; ".join(f"{c.get('id')}: {c.get('message')}"

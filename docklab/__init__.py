@@ -19,7 +19,8 @@ def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings from the environment, then `config` (tests) on top."""
     instance_path = os.environ.get("DOCKLAB_INSTANCE_PATH") or None
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # Private: it holds the secret key and, by default, the SQLite database.
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.update(config_module.DEFAULTS)
     app.config.update(config_module.from_environment(Path(app.instance_path)))
     if config:
@@ -35,7 +36,17 @@ def create_app(config: dict | None = None) -> Flask:
     errors.register(app)
     security.register(app)
     cli.register(app)
+    _warn_about_risky_settings(app)
     return app
+
+
+def _warn_about_risky_settings(app: Flask) -> None:
+    if app.config["DOCKLAB_LOCAL_ENGINE"] and app.config["DOCKLAB_OPEN_REGISTRATION"] \
+            and not app.testing:
+        app.logger.warning(
+            "DOCKLAB_LOCAL_ENGINE=1 with DOCKLAB_OPEN_REGISTRATION=1: anyone who signs up is "
+            "graded on this server's own Docker engine and sees its containers and images. "
+            "On a shared server set DOCKLAB_LOCAL_ENGINE=0 (or close registration).")
 
 
 def _trust_proxies(app: Flask) -> None:
@@ -101,4 +112,19 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA busy_timeout=10000")
         cursor.execute("PRAGMA foreign_keys=ON")
+        files = [row[2] for row in cursor.execute("PRAGMA database_list") if row[1] == "main"]
         cursor.close()
+        _make_private(files[0] if files else "")
+
+
+def _make_private(database_file: str) -> None:
+    """The database holds password and token hashes and the encrypted host secrets: owner only.
+    SQLite gives a -wal or -shm it creates later the database file's mode."""
+    if not database_file:  # in memory
+        return
+    for path in (database_file, f"{database_file}-wal", f"{database_file}-shm"):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except OSError:  # not there (yet), or not ours to change
+            pass

@@ -36,8 +36,9 @@ def _read_password(password: str | None) -> str:
 @click.option("--password", help="Read from standard input when omitted.")
 def create_user(username: str, role: str, password: str | None) -> None:
     """Create an account (the password may come on stdin)."""
-    if db.session.scalar(select(User).where(User.username == username)):
-        raise click.ClickException(f"user {username!r} already exists")
+    existing = User.by_name(username)  # names are unique regardless of letter case
+    if existing is not None:
+        raise click.ClickException(f"user {existing.username!r} already exists")
     password = _read_password(password)
     if len(password) < 8:
         raise click.ClickException("the password needs at least 8 characters")
@@ -53,7 +54,7 @@ def create_user(username: str, role: str, password: str | None) -> None:
 @click.option("--name", default="cli", help="A label to recognise the token by.")
 def create_token(username: str, name: str) -> None:
     """Print a new API token for USERNAME (shown once)."""
-    user = db.session.scalar(select(User).where(User.username == username))
+    user = User.by_name(username)
     if user is None:
         raise click.ClickException(f"no user {username!r}")
     _token, plain = ApiToken.issue(user, name=name)

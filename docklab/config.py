@@ -21,7 +21,7 @@ def _instance_secret(instance_path: Path) -> str:
     path = instance_path / "secret_key"
     if path.exists():
         return path.read_text().strip()
-    instance_path.mkdir(parents=True, exist_ok=True)
+    instance_path.mkdir(mode=0o700, parents=True, exist_ok=True)
     key = secrets.token_urlsafe(48)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
@@ -41,6 +41,8 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_OPEN_REGISTRATION": _flag("DOCKLAB_OPEN_REGISTRATION", True),
         "DOCKLAB_LOGIN_LIMIT": int(os.environ.get("DOCKLAB_LOGIN_LIMIT", "10")),
         "DOCKLAB_LOGIN_WINDOW": int(os.environ.get("DOCKLAB_LOGIN_WINDOW", "300")),
+        # Failed log-ins per address and window, any names: a whole class may share one address.
+        "DOCKLAB_LOGIN_ADDRESS_LIMIT": int(os.environ.get("DOCKLAB_LOGIN_ADDRESS_LIMIT", "200")),
         # Sign-ups per address: a whole class may sign up from one school address (NAT).
         "DOCKLAB_REGISTER_LIMIT": int(os.environ.get("DOCKLAB_REGISTER_LIMIT", "60")),
         "DOCKLAB_REGISTER_WINDOW": int(os.environ.get("DOCKLAB_REGISTER_WINDOW", "3600")),
@@ -52,10 +54,19 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_ALLOW_PLAIN_TCP": _flag("DOCKLAB_ALLOW_PLAIN_TCP", False),
         "DOCKLAB_HOST_TIMEOUT": float(os.environ.get("DOCKLAB_HOST_TIMEOUT", "5")),
         "DOCKLAB_HOST_MAX_RESPONSE_MB": float(os.environ.get("DOCKLAB_HOST_MAX_RESPONSE_MB", "32")),
+        "DOCKLAB_MAX_HOSTS": int(os.environ.get("DOCKLAB_MAX_HOSTS", "10")),
+        "DOCKLAB_HOST_REGISTER_LIMIT": int(os.environ.get("DOCKLAB_HOST_REGISTER_LIMIT", "20")),
+        "DOCKLAB_HOST_REGISTER_WINDOW": int(os.environ.get("DOCKLAB_HOST_REGISTER_WINDOW",
+                                                           "3600")),
         # Lab checks (docklab/labs/services.py).
         "DOCKLAB_CHECK_LIMIT": int(os.environ.get("DOCKLAB_CHECK_LIMIT", "10")),
         "DOCKLAB_CHECK_WINDOW": int(os.environ.get("DOCKLAB_CHECK_WINDOW", "60")),
         "DOCKLAB_CHECK_DEADLINE": float(os.environ.get("DOCKLAB_CHECK_DEADLINE", "20")),
+        # Calls to learners' hosts (docklab/hosts/outbound.py): the pool's threads per process,
+        # calls in flight per learner, and how long a web request waits for one.
+        "DOCKLAB_CHECK_WORKERS": int(os.environ.get("DOCKLAB_CHECK_WORKERS", "8")),
+        "DOCKLAB_CHECKS_PER_LEARNER": int(os.environ.get("DOCKLAB_CHECKS_PER_LEARNER", "1")),
+        "DOCKLAB_REQUEST_WAIT": float(os.environ.get("DOCKLAB_REQUEST_WAIT", "3")),
         # Reverse proxies in front of docklab whose X-Forwarded-* headers are trusted: 0 = none
         # (the headers are ignored, so nobody can fake an address to dodge a rate limit).
         "DOCKLAB_PROXY_HOPS": int(os.environ.get("DOCKLAB_PROXY_HOPS", "0")),

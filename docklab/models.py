@@ -8,7 +8,7 @@ import secrets
 from datetime import UTC, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, Integer, String
+from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, func, select
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -38,7 +38,7 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16), default=Role.STUDENT.value)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    # Bumped on password change so every other logged-in session of this user ends.
+    # Bumped on password change and on log-out, so every other session cookie of this user ends.
     session_epoch: Mapped[int] = mapped_column(Integer, default=0)
 
     tokens: Mapped[list[ApiToken]] = relationship(
@@ -47,7 +47,7 @@ class User(UserMixin, db.Model):
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password, method="scrypt")
-        self.session_epoch = (self.session_epoch or 0) + 1
+        self.end_sessions()
 
     def check_password(self, password: str) -> bool:
         return check_password_hash(self.password_hash, password)
@@ -62,6 +62,15 @@ class User(UserMixin, db.Model):
     def get_id(self) -> str:
         return f"{self.id}:{self.session_epoch or 0}"
 
+    def end_sessions(self) -> None:
+        """Every session cookie issued so far stops working (log-out, password change)."""
+        self.session_epoch = (self.session_epoch or 0) + 1
+
+    @classmethod
+    def by_name(cls, name: str) -> User | None:
+        """The user with this name in any letter case (names are unique regardless of case)."""
+        return db.session.scalar(select(cls).where(func.lower(cls.username) == name.lower()))
+
     @property
     def is_instructor(self) -> bool:
         return self.role in (Role.INSTRUCTOR, Role.ADMIN)
@@ -69,6 +78,11 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == Role.ADMIN
+
+
+# `Alice` may not sit beside `alice` on a roster (names allow ASCII letters, digits and Korean,
+# for which SQL lower() and Python's casefold() agree).
+Index("uq_users_lower_username", func.lower(User.username), unique=True)
 
 
 def hash_token(token: str) -> str:

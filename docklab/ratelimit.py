@@ -1,7 +1,7 @@
 """A sliding-window rate limit kept in the database, shared by every worker process."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -18,6 +18,18 @@ def too_many(key: str, limit: int, window_seconds: int) -> bool:
         )
     )
     return (count or 0) >= limit
+
+
+def recent(key: str, window_seconds: int) -> tuple[int, datetime | None]:
+    """How many hits `key` has within the window, and when the latest was (None: no hit)."""
+    since = utcnow() - timedelta(seconds=window_seconds)
+    count, latest = db.session.execute(
+        select(func.count(), func.max(RateLimitHit.at)).where(
+            RateLimitHit.key == key, RateLimitHit.at >= since)
+    ).one()
+    if latest is not None and latest.tzinfo is None:  # SQLite hands back naive UTC
+        latest = latest.replace(tzinfo=UTC)
+    return count or 0, latest
 
 
 def record(key: str, window_seconds: int) -> None:

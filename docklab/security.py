@@ -1,6 +1,8 @@
 """Response headers every page gets (no inline script, no framing, no referrer leaks), and
 requests no view should ever see."""
-from flask import Flask, abort, request
+from flask import Flask, abort, jsonify, request
+from flask_babel import force_locale
+from flask_babel import gettext as _
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -17,25 +19,71 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if app.config.get("SESSION_COOKIE_SECURE"):  # served over HTTPS (DOCKLAB_SECURE_COOKIES)
+            # Not includeSubDomains: other sites under the same domain are not ours to pin.
+            response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response
 
 
+# No request body docklab takes nests deeper than a few levels.
+MAX_JSON_DEPTH = 64
+
+
+def _too_deep_or_has_nul(value) -> tuple[bool, bool]:
+    """(nested deeper than MAX_JSON_DEPTH, carries a NUL), walked without recursion."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return False, True
+            continue
+        if isinstance(item, (dict, list)) and depth > MAX_JSON_DEPTH:
+            return True, False
+        if isinstance(item, dict):
+            pending.extend((key, depth + 1) for key in item)
+            pending.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            pending.extend((child, depth + 1) for child in item)
+    return False, False
+
+
 def _has_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_nul(item) for item in value)
-    return False
+    return _too_deep_or_has_nul(value)[1]
 
 
-def refuse_nul_characters() -> None:
+def _refuse_deep_json():
+    message = "The JSON is nested too deeply (more than %(depth)d levels)."
+    if not request.path.startswith("/api/"):
+        abort(400, message % {"depth": MAX_JSON_DEPTH})
+    from .api.language import request_lang
+
+    texts = {}
+    for lang in ("ko", "en"):
+        with force_locale(lang):
+            texts[lang] = _("The JSON is nested too deeply (more than %(depth)d levels).",
+                            depth=MAX_JSON_DEPTH)
+    return jsonify(error="bad_request", message=texts[request_lang()], message_ko=texts["ko"],
+                   message_en=texts["en"]), 400
+
+
+def refuse_nul_characters():
     """No person types a NUL character, and PostgreSQL cannot store one (a 500 there): a request
-    carrying one anywhere is a 400 before any view or query sees it."""
+    carrying one anywhere is a 400 before any view or query sees it. So is JSON nested so deeply
+    that parsing or walking it would exhaust Python's stack (a 500 and a traceback each time)."""
     if "\x00" in request.path or any(_has_nul(v) for v in request.args.values()):
         abort(400, "Text may not contain NUL characters.")
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
-        if any(_has_nul(v) for v in request.form.values()) or (
-                request.is_json and _has_nul(request.get_json(silent=True))):
+        if any(_has_nul(v) for v in request.form.values()):
             abort(400, "Text may not contain NUL characters.")
+        if request.is_json:
+            try:
+                payload = request.get_json(silent=True)
+            except RecursionError:
+                return _refuse_deep_json()
+            too_deep, has_nul = _too_deep_or_has_nul(payload)
+            if too_deep:
+                return _refuse_deep_json()
+            if has_nul:
+                abort(400, "Text may not contain NUL characters.")
+    return None

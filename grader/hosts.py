@@ -22,9 +22,17 @@ from dataclasses import dataclass, field
 
 import paramiko
 import requests
+import urllib3
 from docker.transport.sshconn import SSHConnection, SSHConnectionPool, SSHHTTPAdapter
+from docker.transport.unixconn import (
+    UnixHTTPAdapter,
+    UnixHTTPConnection,
+    UnixHTTPConnectionPool,
+)
 
 import docker
+
+from .deadline import Deadline
 
 # The newest Engine API this SDK speaks, and the oldest we accept from a host.
 NEWEST_API = docker.constants.DEFAULT_DOCKER_API_VERSION
@@ -52,7 +60,9 @@ class HostSpec:
     # The largest answer read from the host: a hostile or broken engine sending gigabytes is an
     # `error`, never the grader's memory. 5,000 containers list in ~4 MB.
     max_response_bytes: int = 32 * 1024 * 1024
-    resolved_ip: str | None = None  # ssh: connect to this already-checked address, not the name
+    # Connect to this already-checked address, never to a fresh answer for the name (which a
+    # rebinding DNS server could point anywhere); TLS still sends and verifies the name.
+    resolved_ip: str | None = None
 
 
 MESSAGES = {
@@ -66,6 +76,10 @@ MESSAGES = {
                      "The host name could not be resolved: {detail}"),
     "timeout": ("호스트가 제한 시간 안에 응답하지 않았습니다: {detail}",
                 "The host did not answer within the time limit: {detail}"),
+    "deadline": ("호스트가 {detail}초 안에 응답을 마치지 않았습니다 (너무 느리거나 응답하지 않음). "
+                 "잠시 뒤 다시 시도하세요.",
+                 "The host did not finish answering within {detail} s (too slow, or not "
+                 "answering). Try again in a moment."),
     "tls_verify": ("TLS 검증 실패: 서버 인증서가 등록한 CA(ca.pem)로 서명되지 않았습니다: {detail}",
                    "TLS verification failed: the server certificate is not signed by the CA "
                    "you registered (ca.pem): {detail}"),
@@ -144,6 +158,9 @@ def classify(exc: BaseException, remote_stderr: str = "") -> HostError:
         return HostError("ssh_host_key", str(exc))
     if any(issubclass(t, paramiko.AuthenticationException) for t in types):
         return HostError("ssh_auth", str(exc))
+    if "hostname mismatch" in lowered or "doesn't match" in lowered:
+        return HostError("tls_verify", "the server certificate is not made out to this host "
+                                       "name")
     if "certificate_verify_failed" in lowered or "certificate verify failed" in lowered:
         return HostError("tls_verify", "CERTIFICATE_VERIFY_FAILED")
     if any(marker in lowered for marker in ("bad_certificate", "certificate_required",
@@ -232,8 +249,10 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
     """The SDK's paramiko transport, but with our key and pinned host key: it never reads the
     server account's ~/.ssh, so one docklab process can hold a key per learner."""
 
-    def __init__(self, spec: HostSpec, host: str, port: int, user: str, timeout: float):
+    def __init__(self, spec: HostSpec, host: str, port: int, user: str, timeout: float,
+                 deadline: Deadline):
         self._spec, self._host, self._port, self._user = spec, host, port, user
+        self._deadline = deadline
         self.channels: list[paramiko.Channel] = []
         super().__init__(f"ssh://{user}@{host}:{port}", timeout=timeout)
 
@@ -246,7 +265,7 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
             entry = address if self._port == 22 else f"[{address}]:{self._port}"
             client.get_host_keys().add(entry, key_type, key)
         self.ssh_client = client
-        timeout = self._spec.connect_timeout
+        timeout = self._deadline.clamp(self._spec.connect_timeout)
         self.ssh_params = {
             "hostname": address, "port": self._port, "username": self._user,
             "pkey": _load_private_key(self._spec.ssh_private_key or b""),
@@ -256,8 +275,13 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
 
     def _connect(self):
         started = time.monotonic()
+        if self._deadline.remaining() <= 0:
+            raise HostError("timeout", "no time left to connect")
         try:
             super()._connect()
+            transport = self.ssh_client.get_transport()
+            if transport is not None:  # its reader thread ends when the deadline cuts the socket
+                self._deadline.watch(transport.sock)
         except (paramiko.BadHostKeyException, paramiko.AuthenticationException):
             raise
         except paramiko.SSHException as exc:
@@ -290,6 +314,82 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
         return ""
 
 
+class _WatchedUnixConnection(UnixHTTPConnection):
+    def __init__(self, deadline: Deadline, *args) -> None:
+        super().__init__(*args)
+        self._deadline = deadline
+
+    def connect(self) -> None:
+        super().connect()
+        self._deadline.watch(self.sock)
+
+
+class _WatchedUnixPool(UnixHTTPConnectionPool):
+    def __init__(self, deadline: Deadline, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._deadline = deadline
+
+    def _new_conn(self) -> _WatchedUnixConnection:
+        return _WatchedUnixConnection(self._deadline, self.base_url, self.socket_path,
+                                      self.timeout)
+
+
+class WatchedUnixAdapter(UnixHTTPAdapter):
+    """The SDK's unix-socket transport, with every socket under the run's deadline."""
+
+    def __init__(self, socket_url: str, timeout: float, deadline: Deadline) -> None:
+        self._deadline = deadline
+        super().__init__(socket_url, timeout)
+
+    def get_connection(self, url, proxies=None):
+        with self.pools.lock:
+            pool = self.pools.get(url)
+            if pool is None:
+                pool = _WatchedUnixPool(self._deadline, url, self.socket_path, self.timeout,
+                                        maxsize=self.max_pool_size)
+                self.pools[url] = pool
+        return pool
+
+
+def _watched(connection_class: type, deadline: Deadline) -> type:
+    class Watched(connection_class):
+        def connect(self) -> None:
+            super().connect()
+            deadline.watch(self.sock)
+
+    return Watched
+
+
+class PinnedTCPAdapter(requests.adapters.HTTPAdapter):
+    """tcp:// to one address: the one the allow-list checked (`address`), never a second DNS
+    answer. With TLS, the handshake still sends the host's name (SNI) and verifies the
+    certificate for that name against the learner's CA."""
+
+    def __init__(self, name: str, address: str, port: int, deadline: Deadline,
+                 tls: docker.tls.TLSConfig | None = None) -> None:
+        super().__init__()
+        if tls is None:
+            self._pool = urllib3.HTTPConnectionPool(address, port, maxsize=2)
+            self._pool.ConnectionCls = _watched(urllib3.connection.HTTPConnection, deadline)
+        else:
+            cert_file, key_file = tls.cert if tls.cert else (None, None)
+            self._pool = urllib3.HTTPSConnectionPool(
+                address, port, maxsize=2, cert_reqs="CERT_REQUIRED", ca_certs=tls.ca_cert,
+                cert_file=cert_file, key_file=key_file, assert_hostname=name,
+                server_hostname=name)
+            self._pool.ConnectionCls = _watched(urllib3.connection.HTTPSConnection, deadline)
+
+    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+        return self._pool
+
+    def cert_verify(self, conn, url, verify, cert) -> None:
+        """The pool carries the learner's CA and client certificate itself."""
+
+    def close(self) -> None:
+        self._pool.close()
+        super().close()
+
+
 def _read_capped(response: requests.Response, limit: int) -> None:
     """Load the body into `response` (as requests would without stream=True), refusing more
     than `limit` bytes, whether announced by Content-Length or simply sent."""
@@ -310,8 +410,10 @@ def _read_capped(response: requests.Response, limit: int) -> None:
 class EngineConnection:
     """An open, counted connection to one engine. `.api` is a docker.APIClient."""
 
-    def __init__(self, spec: HostSpec) -> None:
+    def __init__(self, spec: HostSpec, deadline: Deadline | None = None) -> None:
         self.spec = spec
+        # Not armed unless the caller armed it: then it still caps every request's timeouts.
+        self.deadline = deadline or Deadline(spec.total_timeout)
         self.api_calls = 0
         self.requests_log: list[tuple[str, str]] = []
         self._version_info: dict | None = None
@@ -336,6 +438,9 @@ class EngineConnection:
             if not parsed.path:
                 raise HostError("bad_url", url)
             api = docker.APIClient(base_url=url, version=NEWEST_API, timeout=timeout)
+            adapter = WatchedUnixAdapter(f"http+unix://{parsed.path}", timeout, self.deadline)
+            api.mount("http+docker://", adapter)
+            api._custom_adapter = adapter
         elif parsed.scheme == "tcp":
             if not parsed.hostname or not parsed.port:
                 raise HostError("bad_url", f"{url} (expected tcp://HOST:PORT)")
@@ -349,7 +454,7 @@ class EngineConnection:
                                    timeout=timeout)
             try:
                 adapter = PinnedSSHAdapter(self.spec, parsed.hostname, parsed.port or 22,
-                                           parsed.username, timeout)
+                                           parsed.username, timeout, self.deadline)
             except Exception as exc:  # noqa: BLE001 - every failure is classified for the learner
                 raise classify(exc) from exc
             self._ssh_adapter = adapter
@@ -365,9 +470,8 @@ class EngineConnection:
         has_tls = bool(self.spec.tls_ca or self.spec.tls_cert or self.spec.tls_key)
         if not has_tls and not self.spec.allow_plain_tcp:
             raise HostError("plain_tcp_forbidden", parsed.geturl())
-        base = f"tcp://{parsed.hostname}:{parsed.port}"
         if not has_tls:
-            return docker.APIClient(base_url=base, version=NEWEST_API, timeout=timeout)
+            return self._pinned_client(parsed, timeout, None)
         if not self.spec.tls_ca:
             raise HostError("tls_verify", "no CA certificate (ca.pem) was given")
         self._tempdir = tempfile.mkdtemp(prefix="docklab-tls-")
@@ -385,17 +489,32 @@ class EngineConnection:
         _check_pem_files(paths)
         client_cert = (paths["tls_cert"], paths["tls_key"]) if len(paths) == 3 else None
         tls = docker.tls.TLSConfig(client_cert=client_cert, ca_cert=paths["tls_ca"], verify=True)
-        return docker.APIClient(base_url=base, tls=tls, version=NEWEST_API, timeout=timeout)
+        return self._pinned_client(parsed, timeout, tls)
+
+    def _pinned_client(self, parsed, timeout: float,
+                       tls: docker.tls.TLSConfig | None) -> docker.APIClient:
+        name, port = parsed.hostname, parsed.port
+        host = f"[{name}]" if ":" in name else name
+        api = docker.APIClient(base_url=f"tcp://{host}:{port}", version=NEWEST_API,
+                               timeout=timeout)
+        adapter = PinnedTCPAdapter(name, self.spec.resolved_ip or name, port, self.deadline, tls)
+        api.mount("http://", adapter)
+        api.mount("https://", adapter)
+        api.base_url = f"{'https' if tls else 'http'}://{host}:{port}"
+        return api
 
     def _count_requests(self) -> None:
         original = self.api.request
-        timeouts = (self.spec.connect_timeout, self.spec.read_timeout)
+        deadline = self.deadline
 
         def counted(method, url, *args, **kwargs):
             # The SDK puts its one timeout (or None: "wait forever") on its own requests; a
-            # learner's host gets our connect/read pair instead, so nothing can hang.
-            if kwargs.get("timeout") in (None, self.api.timeout):
-                kwargs["timeout"] = timeouts
+            # learner's host gets our connect/read pair instead, never more than the run has
+            # left, so nothing can hang.
+            if deadline.remaining() <= 0:
+                raise self.over_deadline()
+            kwargs["timeout"] = (deadline.clamp(self.spec.connect_timeout),
+                                 deadline.clamp(self.spec.read_timeout))
             self.api_calls += 1
             self.requests_log.append((method.upper(), urllib.parse.urlsplit(url).path))
             if kwargs.get("stream"):
@@ -454,8 +573,13 @@ class EngineConnection:
         return info
 
     def classify(self, exc: BaseException) -> HostError:
+        if self.deadline.expired or self.deadline.remaining() <= 0:
+            return self.over_deadline()  # the cut socket's own error would mislead
         stderr = self._ssh_adapter.remote_stderr() if self._ssh_adapter else ""
         return classify(exc, stderr)
+
+    def over_deadline(self) -> HostError:
+        return HostError("deadline", f"{self.deadline.seconds:g}")
 
     def close(self) -> None:
         try:
@@ -514,13 +638,20 @@ class VersionCache:
 
 
 @contextmanager
-def connect(spec: HostSpec, versions: VersionCache | None = None):
+def connect(spec: HostSpec, versions: VersionCache | None = None,
+            deadline: Deadline | None = None):
     """Open a connection, negotiate the API version (or take it from `versions`), and always
-    clean up (temp TLS files too)."""
+    clean up (temp TLS files too). Everything happens within `deadline` (armed by the caller),
+    else within `spec.total_timeout` from now."""
+    if deadline is None:
+        with Deadline(spec.total_timeout) as own:
+            with connect(spec, versions, own) as connection:
+                yield connection
+        return
     connection = None
     cached = versions.get(spec.url) if versions is not None else None
     try:
-        connection = EngineConnection(spec)
+        connection = EngineConnection(spec, deadline)
         if cached:
             connection.server_api_version = connection.api._version = cached
         else:
@@ -543,9 +674,9 @@ def connect(spec: HostSpec, versions: VersionCache | None = None):
             connection.close()
 
 
-def engine_summary(spec: HostSpec) -> dict:
+def engine_summary(spec: HostSpec, deadline: Deadline | None = None) -> dict:
     """What "Test connection" shows: the engine's version and platform."""
-    with connect(spec) as connection:
+    with connect(spec, deadline=deadline) as connection:
         info = connection.version_info
         return {
             "version": info.get("Version"),
@@ -561,12 +692,19 @@ def host_key_fingerprint(key_line: str) -> str:
     return "SHA256:" + base64.b64encode(hashlib.sha256(blob).digest()).decode().rstrip("=")
 
 
-def fetch_ssh_host_key(host: str, port: int = 22, timeout: float = 5.0) -> tuple[str, str]:
-    """Read a server's host key (to pin it at registration): ("type base64", "SHA256:...")."""
+def fetch_ssh_host_key(host: str, port: int = 22, timeout: float = 5.0,
+                       deadline: Deadline | None = None) -> tuple[str, str]:
+    """Read a server's host key (to pin it at registration): ("type base64", "SHA256:...").
+    `timeout` bounds the whole exchange (a server dripping its banner is cut at it)."""
+    if deadline is None:  # a little past `timeout`: a silent server is a plain timeout
+        with Deadline(timeout + 1) as own:
+            return fetch_ssh_host_key(host, port, timeout, own)
+    timeout = deadline.clamp(timeout)
     try:
         sock = socket.create_connection((host, port), timeout=timeout)
     except Exception as exc:  # noqa: BLE001 - classified for the learner
         raise classify(exc) from exc
+    deadline.watch(sock)
     transport = paramiko.Transport(sock)
     started = time.monotonic()
     try:
@@ -574,6 +712,8 @@ def fetch_ssh_host_key(host: str, port: int = 22, timeout: float = 5.0) -> tuple
         transport.start_client(timeout=timeout)
         key = transport.get_remote_server_key()
     except Exception as exc:  # noqa: BLE001
+        if deadline.expired:
+            raise HostError("deadline", f"{deadline.seconds:g}") from exc
         if time.monotonic() - started >= 0.9 * timeout:  # see PinnedSSHAdapter._connect
             raise HostError("timeout", f"no SSH handshake within {timeout:g} s") from exc
         raise classify(exc) from exc

@@ -1,10 +1,10 @@
 """Grade labs against a host: one connection, one snapshot, every check in order."""
 from __future__ import annotations
 
-import threading
 import time
 
 from .checks import ERROR, PASS, REGISTRY, SKIP
+from .deadline import Deadline
 from .hosts import HostError, HostSpec, VersionCache, connect
 from .model import Lab, Text
 from .result import CheckResult, LabResult, lab_status, printable
@@ -17,39 +17,33 @@ HOST_SKIPPED = Text("호스트에 접속하지 못해 건너뛰었습니다.",
 
 
 def grade(lab_or_labs: Lab | list[Lab], spec: HostSpec, lang: str = "ko",
-          versions: VersionCache | None = None) -> LabResult | list[LabResult]:
+          versions: VersionCache | None = None,
+          deadline: float | Deadline | None = None) -> LabResult | list[LabResult]:
     """One lab → its result; a list of labs → a list, over one connection and one snapshot.
     A long-running service passes one `VersionCache` to skip re-negotiating with known hosts."""
     if isinstance(lab_or_labs, Lab):
-        return grade_many([lab_or_labs], spec, lang, versions)[0]
-    return grade_many(list(lab_or_labs), spec, lang, versions)
+        return grade_many([lab_or_labs], spec, lang, versions, deadline)[0]
+    return grade_many(list(lab_or_labs), spec, lang, versions, deadline)
 
 
 def grade_many(labs: list[Lab], spec: HostSpec, lang: str = "ko",
-               versions: VersionCache | None = None) -> list[LabResult]:
-    """Grade several labs over one connection and one snapshot of the host, within
-    `spec.total_timeout` seconds: a host that answers too slowly ends as an `error`."""
-    started = time.monotonic()
-    outcome: list[list[LabResult]] = []
-    worker = threading.Thread(target=lambda: outcome.append(_grade_many(labs, spec, lang,
-                                                                        versions)),
-                              name="docklab-grade", daemon=True)
-    worker.start()
-    worker.join(spec.total_timeout)
-    if outcome:
-        return outcome[0]
-    # The worker is still blocked on the host; it is a daemon thread and ends with the socket.
-    error = HostError("timeout", f"the host did not finish answering within "
-                                 f"{spec.total_timeout:g} s")
-    elapsed = int((time.monotonic() - started) * 1000)
-    return [_host_error(lab, error, lang, elapsed) for lab in labs]
+               versions: VersionCache | None = None,
+               deadline: float | Deadline | None = None) -> list[LabResult]:
+    """Grade several labs over one connection and one snapshot of the host, within `deadline`
+    seconds from now (default `spec.total_timeout`; or a `Deadline` the caller armed): a host
+    that answers too slowly ends as an `error`, and its sockets are cut then, so the calling
+    thread is free again on time."""
+    if isinstance(deadline, Deadline):
+        return _grade_many(labs, spec, lang, versions, deadline)
+    with Deadline(spec.total_timeout if deadline is None else deadline) as limit:
+        return _grade_many(labs, spec, lang, versions, limit)
 
 
-def _grade_many(labs: list[Lab], spec: HostSpec, lang: str,
-                versions: VersionCache | None) -> list[LabResult]:
+def _grade_many(labs: list[Lab], spec: HostSpec, lang: str, versions: VersionCache | None,
+                limit: Deadline) -> list[LabResult]:
     started = time.monotonic()
     try:
-        with connect(spec, versions) as connection:
+        with connect(spec, versions, limit) as connection:
             snapshot = Snapshot(connection)
             results, calls_before = [], 0
             for lab in labs:

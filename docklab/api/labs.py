@@ -9,6 +9,7 @@ from flask import current_app, g, jsonify, request
 
 from grader.hosts import HostError
 
+from ..hosts import outbound
 from ..hosts import services as hosts
 from ..hosts.models import LearnerHost
 from ..hosts.policy import HostRefused
@@ -48,6 +49,18 @@ def _pem(payload: dict, name: str) -> bytes | None:
     return None
 
 
+@bp.errorhandler(outbound.Busy)
+@bp.errorhandler(outbound.AlreadyRunning)
+def _outbound_refused(refused):
+    """Every call to a learner's host can be refused before it starts: the pool is full (503)
+    or this learner already has one running (429). Either way: when to try again."""
+    busy = isinstance(refused, outbound.Busy)
+    response, status = error(503 if busy else 429, "busy" if busy else "already_running",
+                             refused.message(request_lang()))
+    response.headers["Retry-After"] = str(refused.retry_after)
+    return response, status
+
+
 # --- labs --------------------------------------------------------------------------------------
 @bp.get("/labs")
 @token_required()
@@ -83,6 +96,11 @@ def check_lab(lab_id: str):
         return error(404, "not_found", f"No host with id {host_id}.")
     except labs.RateLimited as limited:
         return error(429, "rate_limited", limited.message(request_lang()))
+    if result is None:  # a slow host: still running on the pool, poll the attempt
+        response = jsonify(attempt.to_dict())
+        response.headers["Location"] = f"{bp.url_prefix}/attempts/{attempt.id}"
+        response.headers["Retry-After"] = "1"
+        return response, 202
     return jsonify({**result.to_dict(), "attempt_id": attempt.id, "source": attempt.source,
                     "host": attempt.host_label, "host_id": attempt.host_id})
 
@@ -124,7 +142,10 @@ def my_progress():
         quizzes = progress_summary(user_id)
     lab_items = labs.progress(user_id, catalog.all_labs())
     return jsonify(quizzes=quizzes, labs=[item.to_dict(lang) for item in lab_items],
-                   labs_passed=sum(item.passed for item in lab_items), labs_total=len(lab_items))
+                   labs_passed=sum(item.passed for item in lab_items),
+                   labs_self_reported=sum(item.passed and item.self_reported
+                                          for item in lab_items),
+                   labs_total=len(lab_items))
 
 
 # --- hosts -------------------------------------------------------------------------------------

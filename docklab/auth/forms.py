@@ -1,11 +1,16 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Regexp
 
 USERNAME_RULE = Regexp(
     r"^[A-Za-z0-9_.\-가-힣]+$",
     message=_l("Use letters, digits, Korean, '.', '_' or '-' only."),
+)
+# `alice.` or `_alice` would read like `alice` on a roster.
+USERNAME_ENDS_RULE = Regexp(
+    r"^[A-Za-z0-9가-힣](.*[A-Za-z0-9가-힣])?$",
+    message=_l("A username must start and end with a letter, a digit or Korean."),
 )
 
 
@@ -16,7 +21,8 @@ class LoginForm(FlaskForm):
 
 class RegisterForm(FlaskForm):
     username = StringField(
-        _l("Username"), validators=[DataRequired(), Length(min=3, max=32), USERNAME_RULE]
+        _l("Username"),
+        validators=[DataRequired(), Length(min=3, max=32), USERNAME_RULE, USERNAME_ENDS_RULE],
     )
     password = PasswordField(_l("Password"), validators=[DataRequired(), Length(min=8, max=256)])
     confirm = PasswordField(
@@ -34,6 +40,9 @@ class ChangePasswordForm(FlaskForm):
         _l("Repeat new password"),
         validators=[DataRequired(), EqualTo("password", message=_l("Passwords do not match."))],
     )
+
+
+    revoke_tokens = BooleanField(_l("Also revoke all my API tokens"), default=True)
 
 
 class TokenForm(FlaskForm):

@@ -1,12 +1,14 @@
 """Register, log in, log out, change password, personal API tokens."""
 from __future__ import annotations
 
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from .. import ratelimit
 from ..extensions import db
@@ -50,19 +52,37 @@ def register():
         if ratelimit.too_many(limit_key, limit, window):
             flash(_("Too many sign-ups from here. Please try again later."), "error")
             return render_template("auth/register.html", form=form), 429
-        exists = db.session.scalar(select(User).where(User.username == form.username.data))
-        if exists is not None:
+        if User.by_name(form.username.data) is not None:
             form.username.errors.append(_("This username is taken."))
         else:
             user = User(username=form.username.data, role=Role.STUDENT.value)
             user.set_password(form.password.data)
             db.session.add(user)
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:  # the same name (in any case) signed up a moment earlier
+                db.session.rollback()
+                form.username.errors.append(_("This username is taken."))
+                return render_template("auth/register.html", form=form)
             ratelimit.record(limit_key, window)
             start_session(user)
             flash(_("Welcome, %(name)s!", name=user.username), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/register.html", form=form)
+
+
+# A pair's failed log-ins are remembered this long; its wait never grows beyond it.
+LOGIN_MEMORY_SECONDS = 24 * 3600
+
+
+def _pair_must_wait(pair_key: str, limit: int, window: int) -> bool:
+    """One name tried from one address: the first `limit` failures cost nothing; then the pair
+    waits `window` seconds after its latest failure, twice as long after each further one."""
+    failures, latest = ratelimit.recent(pair_key, LOGIN_MEMORY_SECONDS)
+    if failures < limit or latest is None:
+        return False
+    wait = min(window * 2 ** min(failures - limit, 20), LOGIN_MEMORY_SECONDS)
+    return utcnow() < latest + timedelta(seconds=wait)
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -72,21 +92,26 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        limit = current_app.config["DOCKLAB_LOGIN_LIMIT"]
-        window = current_app.config["DOCKLAB_LOGIN_WINDOW"]
-        keys = (f"login-ip:{request.remote_addr}", f"login-user:{form.username.data.lower()}")
-        if any(ratelimit.too_many(key, limit, window) for key in keys):
+        config = current_app.config
+        window = config["DOCKLAB_LOGIN_WINDOW"]
+        # Keyed on the address and on (address, name), never on the name alone: failures from
+        # elsewhere must not refuse the right password, and a class shares one school address.
+        address_key = f"login-ip:{request.remote_addr}"
+        pair_key = f"login-pair:{request.remote_addr}|{form.username.data.lower()}"
+        if ratelimit.too_many(address_key, config["DOCKLAB_LOGIN_ADDRESS_LIMIT"], window) or \
+                _pair_must_wait(pair_key, config["DOCKLAB_LOGIN_LIMIT"], window):
             # Same answer whether or not the account exists.
             flash(_("Too many failed log-ins. Please wait a few minutes and try again."), "error")
             return render_template("auth/login.html", form=form, next_url=next_url), 429
-        user = db.session.scalar(select(User).where(User.username == form.username.data))
+        user = User.by_name(form.username.data)
         if user is None:
             User.check_password_of_nobody(form.password.data)
         elif user.check_password(form.password.data):
+            ratelimit.reset(pair_key)
             start_session(user)
             return redirect(next_url or url_for("main.index"))
-        for key in keys:
-            ratelimit.record(key, window)
+        ratelimit.record(address_key, window)
+        ratelimit.record(pair_key, LOGIN_MEMORY_SECONDS)
         flash(_("Wrong username or password."), "error")
     return render_template("auth/login.html", form=form, next_url=next_url)
 
@@ -95,9 +120,33 @@ def login():
 @login_required
 def logout():
     if EmptyForm().validate_on_submit():
+        # Sessions are signed cookies: a copy of this one must stop working too.
+        current_user.end_sessions()
+        db.session.commit()
         logout_user()
         session.clear()
     return redirect(url_for("main.index"))
+
+
+def _account_page(form: ChangePasswordForm, new_token: str | None = None):
+    tokens = db.session.scalars(
+        select(ApiToken)
+        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.created_at.desc())
+    ).all()
+    return render_template(
+        "auth/account.html", form=form, token_form=TokenForm(formdata=None), tokens=tokens,
+        revoke_form=EmptyForm(), new_token=new_token,
+    )
+
+
+def _revoke_all_tokens(user: User) -> int:
+    now = utcnow()
+    tokens = db.session.scalars(select(ApiToken).where(ApiToken.user_id == user.id,
+                                                       ApiToken.revoked_at.is_(None))).all()
+    for token in tokens:
+        token.revoked_at = now
+    return len(tokens)
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -109,30 +158,32 @@ def account():
             form.current.errors.append(_("The current password is not right."))
         else:
             current_user.set_password(form.password.data)
+            revoked = _revoke_all_tokens(current_user) if form.revoke_tokens.data else None
             db.session.commit()
             start_session(current_user)  # the epoch changed: re-issue this session's cookie
-            flash(_("Password changed. Other sessions were logged out."), "success")
+            if revoked is not None:
+                flash(_("Password changed. Other sessions were logged out and all your API "
+                        "tokens were revoked (%(count)d).", count=revoked), "success")
+            else:
+                flash(_("Password changed. Other sessions were logged out. Your API tokens "
+                        "still work; revoke them below if they may be known to someone else."),
+                      "success")
             return redirect(url_for("auth.account"))
-    tokens = db.session.scalars(
-        select(ApiToken)
-        .where(ApiToken.user_id == current_user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.created_at.desc())
-    ).all()
-    return render_template(
-        "auth/account.html", form=form, token_form=TokenForm(), tokens=tokens,
-        revoke_form=EmptyForm(), new_token=session.pop("new_token", None),
-    )
+    return _account_page(form)
 
 
 @bp.post("/account/tokens")
 @login_required
 def create_token():
     form = TokenForm()
-    if form.validate_on_submit():
-        _token, plain = ApiToken.issue(current_user, name=form.name.data or "")
-        db.session.commit()
-        session["new_token"] = plain  # shown once on the next page, then gone
-    return redirect(url_for("auth.account"))
+    if not form.validate_on_submit():
+        return redirect(url_for("auth.account"))
+    _token, plain = ApiToken.issue(current_user, name=form.name.data or "")
+    db.session.commit()
+    # Shown in this answer only: never in the session (a signed, not encrypted, cookie), never
+    # in a cache, and gone on the next page.
+    page = _account_page(ChangePasswordForm(formdata=None), new_token=plain)
+    return page, 200, {"Cache-Control": "no-store"}
 
 
 @bp.post("/account/tokens/<int:token_id>/revoke")

@@ -227,6 +227,10 @@ class HostPolicy:
         host = (parsed.hostname or "").rstrip(".")
         if not host:
             raise HostRefused("bad_url", f"{url} (no host)")
+        if "%" in host:
+            # An IPv6 zone id ([fd00::2%eth0]) names an interface, not a host, and a scoped
+            # address never equals the unscoped one in the server's own-address list.
+            raise HostRefused("bad_url", f"{url} (IPv6 zone ids are not accepted)")
         if parsed.scheme == "tcp":
             if port is None:
                 raise HostRefused("bad_url", f"{url} (tcp://HOST:PORT needs a port)")

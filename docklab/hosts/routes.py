@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from grader.hosts import HostError
 
 from ..access import admin_required
-from . import bp, services, settings
+from . import bp, outbound, services, settings
 from .forms import EmptyForm, LocalHostForm, OtherHostForm, RuleForm, SshHostForm, TlsHostForm
 from .models import LOCAL, PLAIN, SSH, TLS, UNIX
 from .policy import HostRefused
@@ -61,7 +61,8 @@ def _register(form, form_name: str, kind: str, **files):
                                  getattr(form, "url", None) and form.url.data or "",
                                  make_default=bool(getattr(form, "make_default", None)
                                                    and form.make_default.data), **files)
-    except (HostRefused, services.RegistrationError) as problem:
+    except (HostRefused, services.RegistrationError, outbound.Busy,
+            outbound.AlreadyRunning) as problem:
         target = form.url if hasattr(form, "url") else form.name
         target.errors = [*target.errors, problem.message(lang())]
         return _page(422, **{form_name: form, "open_form": form_name})
@@ -144,6 +145,8 @@ def test_local():
 def _test(host, name: str):
     try:
         summary = services.test_connection(current_user.id, host)
+    except (outbound.Busy, outbound.AlreadyRunning) as refused:
+        flash(refused.message(lang()), "error")
     except (HostError, HostRefused, services.RegistrationError, services.NoHost) as problem:
         flash(_("Connection to “%(name)s” failed: %(reason)s", name=name,
                 reason=problem.message(lang())), "error")

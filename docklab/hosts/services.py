@@ -12,15 +12,15 @@ from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519
+from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, rsa
 from flask import current_app
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from grader.hosts import HostError, HostSpec, engine_summary, fetch_ssh_host_key
 
-from .. import crypto
+from .. import crypto, ratelimit
 from ..extensions import db
-from . import settings
+from . import outbound, settings
 from .models import (
     LOCAL,
     PLAIN,
@@ -33,7 +33,10 @@ from .models import (
 )
 from .policy import HostPolicy, HostRefused, parse_entry
 
-MAX_PEM_BYTES = 64 * 1024
+# A certificate chain or key docker-machine makes is 1-4 KB; 16 KB leaves room for a long chain.
+MAX_PEM_BYTES = 16 * 1024
+# Validating an RSA key checks its primes: ~0.1 s at 4096 bits, 5.7 s at 8192, 31 s at 16384.
+MAX_RSA_BITS = 4096
 
 REGISTRATION_MESSAGES = {
     "local_disabled": ("이 서버에서는 로컬 엔진을 쓸 수 없습니다 (DOCKLAB_LOCAL_ENGINE=0).",
@@ -44,6 +47,14 @@ REGISTRATION_MESSAGES = {
                      "Could not fetch the SSH host key: {detail}"),
     "duplicate": ("같은 이름의 호스트가 이미 있습니다: {detail}",
                   "You already have a host with this name: {detail}"),
+    "key_type": ("{detail}: RSA 는 4096비트 이하, 또는 ECDSA·Ed25519 키만 받습니다.",
+                 "{detail}: only RSA keys of up to 4096 bits, ECDSA or Ed25519 keys are "
+                 "accepted."),
+    "too_many_hosts": ("호스트는 {detail}개까지 등록할 수 있습니다. 쓰지 않는 호스트를 지우세요.",
+                       "You can register up to {detail} hosts. Delete one you no longer use."),
+    "rate_limited": ("호스트 등록을 너무 자주 했습니다. {detail}초 안에 다시 하세요.",
+                     "Too many host registrations in a short time. Try again within "
+                     "{detail} s."),
 }
 
 
@@ -233,14 +244,25 @@ def _pem_certificate(data: bytes | None, label: str) -> bytes:
 
 
 def _pem_private_key(data: bytes | None, label: str) -> bytes:
+    """A key TLS can use, its type and size read before the costly part of loading it (an RSA
+    key's primes are checked only once it is known to be at most MAX_RSA_BITS)."""
     if not data:
         raise RegistrationError("missing", label)
     try:
         if len(data) > MAX_PEM_BYTES:
             raise ValueError("too large")
-        serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError) as exc:
+        key = serialization.load_pem_private_key(data, password=None,
+                                                 unsafe_skip_rsa_key_validation=True)
+    except (ValueError, TypeError, serialization.UnsupportedAlgorithm) as exc:
         raise RegistrationError("pem", label) from exc
+    if isinstance(key, rsa.RSAPrivateKey) and key.key_size <= MAX_RSA_BITS:
+        try:
+            serialization.load_pem_private_key(data, password=None)  # now validate the primes
+        except ValueError as exc:
+            raise RegistrationError("pem", label) from exc
+    elif not isinstance(key, ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey
+                        | ed448.Ed448PrivateKey):
+        raise RegistrationError("key_type", label)
     return data
 
 
@@ -277,9 +299,13 @@ def register_ssh(user_id: int, name: str, url: str, make_default: bool = False) 
     if target.scheme != "ssh":
         raise HostRefused("scheme", url)
     name = _check_name(user_id, name or target.host or url)
+    release_session()
+    timeout = settings.host_timeout()
     try:
-        key_line, fingerprint = fetch_ssh_host_key(target.ip, target.port,
-                                                   timeout=settings.host_timeout())
+        key_line, fingerprint = outbound.for_app().call(
+            user_id, lambda deadline: fetch_ssh_host_key(target.ip, target.port, timeout,
+                                                         deadline),
+            timeout, settings.request_wait())
     except HostError as error:
         ko, en = REGISTRATION_MESSAGES["ssh_host_key"]
         raise RegistrationError("ssh_host_key", error.message("en"),
@@ -302,6 +328,21 @@ def register_socket(user_id: int, name: str, url: str, make_default: bool = Fals
     return _save(LearnerHost(user_id=user_id, name=name, kind=UNIX, url=target.url), make_default)
 
 
+def _admit_registration(user_id: int) -> None:
+    """Before any parsing or connecting: at most DOCKLAB_MAX_HOSTS hosts per learner, and
+    DOCKLAB_HOST_REGISTER_LIMIT registrations per DOCKLAB_HOST_REGISTER_WINDOW seconds (each
+    try counts, so bad uploads cannot be retried without end)."""
+    limit, window = settings.register_limit()
+    key = f"host-register:{user_id}"
+    if ratelimit.too_many(key, limit, window):
+        raise RegistrationError("rate_limited", str(window))
+    ratelimit.record(key, window)
+    owned = db.session.scalar(select(func.count()).select_from(LearnerHost)
+                              .where(LearnerHost.user_id == user_id)) or 0
+    if owned >= settings.max_hosts():
+        raise RegistrationError("too_many_hosts", str(settings.max_hosts()))
+
+
 def infer_kind(url: str, has_tls_files: bool) -> str:
     scheme = (url or "").split("://", 1)[0]
     if scheme == "tcp":
@@ -313,7 +354,8 @@ def register(user_id: int, kind: str, name: str, url: str = "", *, tls_ca: bytes
              tls_cert: bytes | None = None, tls_key: bytes | None = None,
              make_default: bool = False) -> LearnerHost:
     """One entry point for the form and the API (kind inferred from the URL when empty).
-    Raises HostRefused or RegistrationError."""
+    Raises HostRefused or RegistrationError (and outbound.Busy/AlreadyRunning for SSH)."""
+    _admit_registration(user_id)
     kind = kind or infer_kind(url, bool(tls_ca or tls_cert or tls_key))
     if kind == LOCAL:
         return register_local(user_id, name, make_default)
@@ -336,14 +378,19 @@ class Connection:
     host_id: int | None
 
 
+def _limits() -> dict:
+    """What every HostSpec of this server shares: timeouts and the answer size cap."""
+    timeout = settings.host_timeout()
+    return {"connect_timeout": timeout, "read_timeout": timeout,
+            "total_timeout": settings.check_deadline(),
+            "max_response_bytes": settings.max_response_bytes()}
+
+
 def local_connection(host_id: int | None = None, label: str = "") -> Connection:
     if not settings.local_engine_enabled():
         raise RegistrationError("local_disabled")
-    timeout = settings.host_timeout()
     url = settings.local_engine_url()
-    return Connection(HostSpec(url=url, connect_timeout=timeout, read_timeout=timeout,
-                               max_response_bytes=settings.max_response_bytes()),
-                      label or f"local ({url})", host_id)
+    return Connection(HostSpec(url=url, **_limits()), label or f"local ({url})", host_id)
 
 
 def connection_for(user_id: int, host: LearnerHost | None) -> Connection:
@@ -356,15 +403,15 @@ def connection_for(user_id: int, host: LearnerHost | None) -> Connection:
     if host.kind == LOCAL:
         return local_connection(host.id, host.name)
     target = policy_for(user_id).check(host.url, tls=host.kind != PLAIN)
-    timeout = settings.host_timeout()
-    common = {"connect_timeout": timeout, "read_timeout": timeout,
-              "max_response_bytes": settings.max_response_bytes()}
+    common = _limits()
     if host.kind == TLS:
-        # TLS verifies the server against the learner's CA: the handshake fails on any other
-        # machine a re-pointed name might lead to, so the name stays (certificates name it).
+        # Connect to the address just checked: a second DNS answer could point anywhere, and the
+        # learner's own CA proves nothing about which machine answered. The name stays for SNI
+        # and the certificate check.
         spec = HostSpec(url=host.url, tls_ca=(host.tls_ca or "").encode(),
                         tls_cert=crypto.decrypt(host.tls_cert_enc),
-                        tls_key=crypto.decrypt(host.tls_key_enc), **common)
+                        tls_key=crypto.decrypt(host.tls_key_enc), resolved_ip=target.ip,
+                        **common)
     elif host.kind == SSH:
         spec = HostSpec(url=host.url, ssh_private_key=crypto.decrypt(host.ssh_private_key_enc),
                         ssh_host_key=host.ssh_host_key, resolved_ip=target.ip, **common)
@@ -376,10 +423,13 @@ def connection_for(user_id: int, host: LearnerHost | None) -> Connection:
 
 
 def test_connection(user_id: int, host: LearnerHost | None) -> dict:
-    """The engine's version, or HostError / HostRefused with the precise reason."""
+    """The engine's version, or HostError / HostRefused with the precise reason; on the outbound
+    pool, cut off after DOCKLAB_REQUEST_WAIT seconds (raises outbound.Busy/AlreadyRunning)."""
     connection = connection_for(user_id, host)
     release_session()
-    return engine_summary(connection.spec)
+    return outbound.for_app().call(
+        user_id, lambda deadline: engine_summary(connection.spec, deadline),
+        settings.check_deadline(), settings.request_wait())
 
 
 def release_session() -> None:

@@ -50,3 +50,25 @@ def host_timeout() -> float:
 def max_response_bytes() -> int:
     """The largest answer read from a learner's host (DOCKLAB_HOST_MAX_RESPONSE_MB, default 32)."""
     return int(float(_setting("DOCKLAB_HOST_MAX_RESPONSE_MB", 32)) * 1024 * 1024)
+
+
+def check_deadline() -> float:
+    """The one deadline of every call to a learner's host (DOCKLAB_CHECK_DEADLINE seconds)."""
+    return float(_setting("DOCKLAB_CHECK_DEADLINE", 20.0))
+
+
+def request_wait() -> float:
+    """How long a web request waits for a call to a learner's host (DOCKLAB_REQUEST_WAIT)."""
+    return float(_setting("DOCKLAB_REQUEST_WAIT", 3.0))
+
+
+def max_hosts() -> int:
+    """Hosts one learner may register (DOCKLAB_MAX_HOSTS)."""
+    return int(_setting("DOCKLAB_MAX_HOSTS", 10))
+
+
+def register_limit() -> tuple[int, int]:
+    """Host registrations per learner per window (DOCKLAB_HOST_REGISTER_LIMIT per
+    DOCKLAB_HOST_REGISTER_WINDOW seconds)."""
+    return (int(_setting("DOCKLAB_HOST_REGISTER_LIMIT", 20)),
+            int(_setting("DOCKLAB_HOST_REGISTER_WINDOW", 3600)))

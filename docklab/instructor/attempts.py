@@ -12,7 +12,7 @@ from .dates import aware
 PASSED = "passed"
 FAILED = "failed"
 ERROR = "error"
-
+SELF_REPORTED = "self_reported"  # a source: graded in the learner's terminal, not by the server
 
 
 @cache
@@ -53,6 +53,15 @@ class AttemptView:
     def counted(self) -> bool:
         """An `error` (host unreachable) never counts against a learner."""
         return self.status != ERROR
+
+    @property
+    def self_reported(self) -> bool:
+        return self.source == SELF_REPORTED
+
+    def counted_in(self, self_reports_count: bool) -> bool:
+        """Counted in a class: not an error, and not self-reported unless the class counts
+        self-reports."""
+        return self.counted and (self_reports_count or not self.self_reported)
 
 
 def parse_checks(raw) -> tuple[CheckResult, ...]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
-from sqlalchemy import String, and_, case, func, select, type_coerce
+from sqlalchemy import String, and_, case, func, select, true, type_coerce
 
 from ..extensions import db
 from ..models import User, utcnow
@@ -24,8 +24,11 @@ from .models import LAB, SECTION, ClassMembership, Classroom
 NOT_STARTED = "not_started"
 HOST_ERROR = "host_error"  # only `error` attempts: the host was unreachable, not the learner
 FAILING = "failing"
+# A pass reported from the learner's terminal in a class that does not count self-reports:
+# shown, never counted as passed.
+SELF_REPORTED = "self_reported"
 PASSED = "passed"
-LAB_STATES = (NOT_STARTED, HOST_ERROR, FAILING, PASSED)
+LAB_STATES = (NOT_STARTED, HOST_ERROR, FAILING, SELF_REPORTED, PASSED)
 # Quiz mastery bands for the filter.
 MASTERED = "mastered"  # >= 80 %
 LEARNING = "learning"
@@ -40,6 +43,8 @@ class LabCell:
     max_score: int | None = None
     attempts: int = 0  # counted attempts (passed or failed)
     errors: int = 0  # attempts that ended in `error`, shown but not counted
+    self_reports: int = 0  # attempts reported from a terminal (counted only if the class says so)
+    self_reported: bool = False  # the cell's pass rests on self-reports alone
     first_passed_at: datetime | None = None  # filled only when the column has a due date
     late: bool = False  # passed after the due date
     overdue: bool = False  # not passed and the due date is gone
@@ -50,8 +55,9 @@ class LabCell:
 
     def as_dict(self) -> dict:
         return {"state": self.state, "best_score": self.best_score, "max_score": self.max_score,
-                "attempts": self.attempts, "errors": self.errors, "late": self.late,
-                "overdue": self.overdue}
+                "attempts": self.attempts, "errors": self.errors,
+                "self_reports": self.self_reports, "self_reported": self.self_reported,
+                "late": self.late, "overdue": self.overdue}
 
 
 @dataclass
@@ -94,6 +100,12 @@ class Row:
                    if isinstance(cell, LabCell) and cell.state == PASSED)
 
     @cached_property
+    def labs_self_reported(self) -> int:
+        """Labs whose pass (counted or not) rests on self-reports alone."""
+        return sum(1 for cell in self.cells.values()
+                   if isinstance(cell, LabCell) and cell.self_reported)
+
+    @cached_property
     def mean_mastery(self) -> int:
         values = [cell.mastery for cell in self.cells.values() if isinstance(cell, SectionCell)]
         return round(sum(values) / len(values)) if values else 0
@@ -109,6 +121,7 @@ class ItemSummary:
     due_at: datetime | None
     counts: dict[str, int]  # state -> learners
     mean_mastery: int | None = None  # sections only
+    self_reported: int = 0  # labs only: learners whose pass rests on self-reports alone
 
 
 @dataclass
@@ -150,23 +163,30 @@ def _members(class_id: int) -> list:
         .where(ClassMembership.class_id == class_id)).all()
 
 
-def lab_aggregates(class_id: int, lab_ids: list[str]) -> list:
-    """One row per learner x lab: passes, counted attempts, errors, best counted score, max,
-    first pass."""
+def lab_aggregates(class_id: int, lab_ids: list[str], self_reports_count: bool = False) -> list:
+    """One row per learner x lab: counted passes, counted attempts, errors, best counted score,
+    max, first counted pass, then server-checked passes, self-reported attempts and
+    self-reported passes. Self-reported attempts are counted only when `self_reports_count`."""
     if not lab_ids:
         return []
     c = A.cols()
-    counted = c.status != A.ERROR
+    self_reported = c.source == A.SELF_REPORTED
+    trusted = true() if self_reports_count else c.source != A.SELF_REPORTED
+    counted = and_(trusted, c.status != A.ERROR)
+    passed = and_(trusted, c.status == A.PASSED)
     return db.session.execute(
         select(c.user_id, c.lab_id,
-               func.sum(case((c.status == A.PASSED, 1), else_=0)),
+               func.sum(case((passed, 1), else_=0)),
                func.sum(case((counted, 1), else_=0)),
-               func.sum(case((c.status == A.ERROR, 1), else_=0)),
+               func.sum(case((and_(trusted, c.status == A.ERROR), 1), else_=0)),
                func.max(case((counted, c.score))),
                func.max(case((counted, c.max_score))),
                # raw text, parsed only where a due date needs it (DateTime result
                # processing of thousands of rows is a third of the page's time on SQLite)
-               type_coerce(func.min(case((c.status == A.PASSED, c.at))), String))
+               type_coerce(func.min(case((passed, c.at))), String),
+               func.sum(case((and_(~self_reported, c.status == A.PASSED), 1), else_=0)),
+               func.sum(case((self_reported, 1), else_=0)),
+               func.sum(case((and_(self_reported, c.status == A.PASSED), 1), else_=0)))
         .join(ClassMembership, and_(ClassMembership.user_id == c.user_id,
                                     ClassMembership.class_id == class_id))
         .where(c.lab_id.in_(lab_ids))
@@ -224,15 +244,19 @@ def build_rows(classroom: Classroom, items: list[Item],
         rows[user_id] = row
 
     lab_ids = [item.ref for item in items if item.kind == LAB]
-    for (user_id, lab_id, passes, counted, errors, best, maximum,
-         first_pass) in lab_aggregates(classroom.id, lab_ids):
+    for (user_id, lab_id, passes, counted, errors, best, maximum, first_pass, server_passes,
+         self_reports, self_passes) in lab_aggregates(classroom.id, lab_ids,
+                                                      classroom.self_reports_count):
         key = f"{LAB}:{lab_id}"
         cell = rows[user_id].cells[key]
         cell.attempts, cell.errors = int(counted or 0), int(errors or 0)
+        cell.self_reports = int(self_reports or 0)
         cell.best_score, cell.max_score = best, maximum
         if first_pass is not None and due.get(key) is not None:
             cell.first_passed_at = _parse_time(first_pass)
-        cell.state = PASSED if passes else FAILING if counted else HOST_ERROR
+        cell.self_reported = bool(self_passes) and not server_passes
+        cell.state = (PASSED if passes else SELF_REPORTED if self_passes
+                      else FAILING if counted else HOST_ERROR if errors else NOT_STARTED)
 
     for user_id, anchor, answered, known in section_aggregates(classroom.id, section_of):
         cell = rows[user_id].cells[f"{SECTION}:{anchor}"]
@@ -264,7 +288,9 @@ def summarize(items: list[Item], due: dict, rows: list[Row]) -> list[ItemSummary
         mean = None
         if item.kind == SECTION and rows:
             mean = round(sum(row.cells[item.key].mastery for row in rows) / len(rows))
-        summaries.append(ItemSummary(item, due.get(item.key), counts, mean))
+        self_reported = sum(1 for row in rows if getattr(row.cells[item.key], "self_reported",
+                                                         False))
+        summaries.append(ItemSummary(item, due.get(item.key), counts, mean, self_reported))
     return summaries
 
 
@@ -314,13 +340,17 @@ def build_board(classroom: Classroom, query: str = "", item_key: str = "", state
 def board_json(board: Board) -> dict:
     """The board as the JSON API returns it."""
     return {
-        "class": {"id": board.classroom.id, "name": board.classroom.name},
+        "class": {"id": board.classroom.id, "name": board.classroom.name,
+                  "self_reports_count": board.classroom.self_reports_count},
         "items": [{"key": s.item.key, "kind": s.item.kind, "ref": s.item.ref,
                    "title": {"ko": s.item.title_ko, "en": s.item.title_en},
                    "due_at": _iso(s.due_at), "counts": s.counts,
+                   "self_reported": s.self_reported,
                    "mean_mastery": s.mean_mastery} for s in board.summaries],
         "students": [{"id": row.user_id, "username": row.username,
-                      "labs_passed": row.labs_passed, "mean_mastery": row.mean_mastery,
+                      "labs_passed": row.labs_passed,
+                      "labs_self_reported": row.labs_self_reported,
+                      "mean_mastery": row.mean_mastery,
                       "cells": {key: cell.as_dict() for key, cell in row.cells.items()}}
                      for row in board.rows],
     }

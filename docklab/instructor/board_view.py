@@ -13,7 +13,8 @@ from markupsafe import Markup, escape
 
 from .board import LAB_STATES, Board, LabCell, SectionCell
 
-LAB_ICONS = {"passed": "✔", "failing": "✘", "host_error": "⚠", "not_started": "·"}
+LAB_ICONS = {"passed": "✔", "self_reported": "✎", "failing": "✘", "host_error": "⚠",
+             "not_started": "·"}
 SECTION_ICONS = {"mastered": "●", "learning": "◐", "not_started": "○"}
 
 
@@ -26,11 +27,14 @@ class Labels:
     tries: str  # "%(n)s tries" with "{n}" left in
     late: str
     overdue: str
+    self_passed: str  # after the "passed" badge when that pass was self-reported (and counts)
+    self_reports: str  # "%(n)s self-reported" with "{n}" left in
 
     @classmethod
     def translated(cls) -> Labels:
         # "board" context: the same English words may read differently in other areas
         words = {"passed": pgettext("board", "passed"), "failing": pgettext("board", "failing"),
+                 "self_reported": pgettext("board", "self-reported pass, not counted"),
                  "host_error": pgettext("board", "host error"),
                  "not_started": pgettext("board", "not started"),
                  "mastered": pgettext("board", "mastered"),
@@ -44,24 +48,35 @@ class Labels:
                    section_badges={s: badge(s, icon) for s, icon in SECTION_ICONS.items()},
                    tries=str(escape(_("%(n)s tries", n="{n}"))),
                    late=f'<span class="overdue">◷ {escape(pgettext("board", "late"))}</span>',
-                   overdue=f'<span class="overdue">◷ {escape(pgettext("board", "overdue"))}</span>')
+                   overdue=f'<span class="overdue">◷ {escape(pgettext("board", "overdue"))}</span>',
+                   self_passed=f'<span class="self-reported">'
+                               f'({escape(pgettext("board", "self-reported"))})</span>',
+                   self_reports=str(escape(_("%(n)s self-reported", n="{n}"))))
 
 
 def lab_cell(cell: LabCell, testid: str, labels: Labels) -> str:
     sort = f"{LAB_STATES.index(cell.state)}{cell.best_score or 0:05d}{99999 - cell.attempts:05d}"
     html = labels.lab_badges[cell.state]
-    if cell.state != "not_started":
-        nums = labels.tries.replace("{n}", str(cell.attempts))
-        if cell.best_score is not None:
-            nums = f"{cell.best_score}/{cell.max_score} · {nums}"
-        if cell.errors:
-            nums = f"{nums} · ⚠{cell.errors}"
-        html += f' <span class="nums">{nums}</span>'
+    if cell.state == "passed" and cell.self_reported:
+        html += " " + labels.self_passed
+    nums = []
+    if cell.best_score is not None:
+        nums.append(f"{cell.best_score}/{cell.max_score}")
+    if cell.attempts or cell.state in ("passed", "failing", "host_error"):
+        nums.append(labels.tries.replace("{n}", str(cell.attempts)))
+    if cell.errors:
+        nums.append(f"⚠{cell.errors}")
+    if cell.self_reports:
+        nums.append(f'<span class="self-reported">'
+                    f'{labels.self_reports.replace("{n}", str(cell.self_reports))}</span>')
+    if nums:
+        html += f' <span class="nums">{" · ".join(nums)}</span>'
     if cell.late:
         html += " " + labels.late
     elif cell.overdue:
         html += " " + labels.overdue
-    return (f'<td class="cell cell-{cell.state}" data-testid="{testid}" '
+    marked = " self-reported" if cell.self_reported else ""
+    return (f'<td class="cell cell-{cell.state}{marked}" data-testid="{testid}" '
             f'data-sort="{sort}">{html}</td>')
 
 

@@ -38,12 +38,25 @@ def _time(moment) -> str:
     return moment.isoformat(timespec="seconds") if moment else ""
 
 
+def lab_status_text(cell: LabCell) -> str:
+    """The grid's status word. A pass that rests on self-reports alone never reads as a plain
+    `passed`, so a spreadsheet filter or COUNTIF on "passed" finds server-checked passes only:
+    `passed (self-reported)` where the class counts self-reports, `self-reported (not counted)`
+    where it does not."""
+    if cell.state == "passed" and cell.self_reported:
+        return "passed (self-reported)"
+    if cell.state == "self_reported":
+        return "self-reported (not counted)"
+    return cell.state
+
+
 def grid_csv(board: Board) -> str:
     header = ["username", "labs_passed", "mean_mastery_percent", "overdue"]
     for item in board.items:
         if item.kind == "lab":
             header += [f"{item.ref} status", f"{item.ref} best_score", f"{item.ref} max_score",
-                       f"{item.ref} attempts", f"{item.ref} errors"]
+                       f"{item.ref} attempts", f"{item.ref} errors",
+                       f"{item.ref} self_reported_attempts"]
         else:
             header += [f"{item.title_ko} mastery_percent", f"{item.title_ko} answered"]
     rows = []
@@ -52,21 +65,26 @@ def grid_csv(board: Board) -> str:
         for item in board.items:
             cell = row.cells[item.key]
             if isinstance(cell, LabCell):
-                line += [cell.state, cell.best_score, cell.max_score, cell.attempts, cell.errors]
+                line += [lab_status_text(cell), cell.best_score, cell.max_score, cell.attempts,
+                         cell.errors, cell.self_reports]
             else:
                 line += [cell.mastery, cell.answered]
         rows.append(line)
     return to_csv(header, rows)
 
 
-def attempts_csv(attempts: list[A.AttemptView], names: dict[int, str]) -> str:
+def attempts_csv(attempts: list[A.AttemptView], names: dict[int, str],
+                 self_reports_count: bool = False) -> str:
+    """`counted` follows the class: a self-reported attempt is counted only where the class
+    counts self-reports; `source` says server or self_reported."""
     header = ["attempt_id", "username", "lab", "time", "status", "counted", "score",
               "max_score", "duration_ms", "source", "checks", "failed_messages"]
     rows = []
     for attempt in attempts:
         rows.append([
             attempt.id, names.get(attempt.user_id, ""), attempt.lab_id, _time(attempt.at),
-            attempt.status, "yes" if attempt.counted else "no", attempt.score,
+            attempt.status, "yes" if attempt.counted_in(self_reports_count) else "no",
+            attempt.score,
             attempt.max_score, attempt.duration_ms, attempt.source,
             "; ".join(f"{check.id}={check.status}" for check in attempt.checks),
             " | ".join(check.message for check in attempt.checks

@@ -1,6 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
@@ -16,6 +16,10 @@ class PolicyForm(FlaskForm):
     hostnames = TextAreaField(
         _l("Allowed host names (one per line; *.example.org matches sub-domains)"),
         validators=[Length(max=4000)])
+
+
+class SelfReportForm(FlaskForm):
+    count = BooleanField(_l("Count self-reported passes as passed in this class"))
 
 
 class RoleForm(FlaskForm):

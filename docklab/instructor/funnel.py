@@ -1,7 +1,8 @@
 """Per-lab view: how the class moves through the lab's checks, and its most common mistake.
 
 Only counted attempts (passed or failed) move a learner through the funnel; attempts that ended
-in `error` (the host was unreachable) are listed apart and never count against anyone."""
+in `error` (the host was unreachable) are listed apart and never count against anyone.
+Self-reported attempts count only in a class that counts self-reports."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -41,6 +42,8 @@ class Funnel:
     counted_attempts: int
     error_attempts: list[A.AttemptView]
     steps: list[CheckStep]
+    self_reports_count: bool = False  # the class's setting
+    self_reported: int = 0  # learners with a self-reported pass and no server-checked one
 
 
 def class_attempts(classroom: Classroom, lab_id: str | None = None) -> list[A.AttemptView]:
@@ -59,10 +62,14 @@ def _median(values: list[float]) -> float | None:
 
 def build_funnel(classroom: Classroom, lab: LabInfo, class_size: int) -> Funnel:
     rows = class_attempts(classroom, lab.item.ref)
+    count_self = classroom.self_reports_count
     by_learner: dict[int, list[A.AttemptView]] = defaultdict(list)
+    self_passed, server_passed = set(), set()
     for attempt in rows:
-        if attempt.counted:
+        if attempt.counted_in(count_self):
             by_learner[attempt.user_id].append(attempt)
+        if attempt.status == A.PASSED:
+            (self_passed if attempt.self_reported else server_passed).add(attempt.user_id)
 
     steps = []
     for check_id in lab.checks:
@@ -95,4 +102,4 @@ def build_funnel(classroom: Classroom, lab: LabInfo, class_size: int) -> Funnel:
         passed=sum(1 for own in by_learner.values() if any(a.status == A.PASSED for a in own)),
         counted_attempts=sum(len(own) for own in by_learner.values()),
         error_attempts=[attempt for attempt in rows if not attempt.counted],
-        steps=steps)
+        steps=steps, self_reports_count=count_self, self_reported=len(self_passed - server_passed))

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    UniqueConstraint,
+    false,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -31,6 +40,10 @@ class Classroom(db.Model):
     # ("lab-*.school.example") its learners' Docker hosts may use, on top of the site default.
     allowed_networks: Mapped[list] = mapped_column(JSON, default=list)
     allowed_hostnames: Mapped[list] = mapped_column(JSON, default=list)
+    # Whether a lab pass reported from a terminal (`grader check --submit`) counts as passed on
+    # this class's board, CSV and funnel. Off: it shows, marked, but is not counted.
+    self_reports_count: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
 
     instructor: Mapped[User] = relationship()
     memberships: Mapped[list[ClassMembership]] = relationship(

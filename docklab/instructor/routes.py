@@ -18,7 +18,7 @@ from . import board_view, bp, catalog, exports, services, stats
 from .board import LAB_STATES, SECTION_STATES, build_board
 from .chart import mastery_chart
 from .dates import local_day, site_zone
-from .forms import ClassForm, EmptyForm, PolicyForm, RoleForm
+from .forms import ClassForm, EmptyForm, PolicyForm, RoleForm, SelfReportForm
 from .funnel import build_funnel, class_attempts
 from .models import LAB, SECTION, Classroom
 from .timeline import timeline
@@ -94,6 +94,7 @@ def settings(class_id: int):
     classroom = _class_or_404(class_id)
     name_form = ClassForm(prefix="class", obj=classroom)
     policy_form = PolicyForm(prefix="policy")
+    self_report_form = SelfReportForm(prefix="self", count=classroom.self_reports_count)
     all_labs, all_sections = catalog.labs(), catalog.sections()
     typed = None
     if request.method == "POST" and request.form.get("action") == "assignments":
@@ -120,6 +121,14 @@ def settings(class_id: int):
             db.session.commit()
             flash(_("Class renamed."), "success")
             return redirect(url_for("instructor.settings", class_id=class_id))
+    elif request.method == "POST" and request.form.get("action") == "self_reports":
+        if self_report_form.validate_on_submit():
+            classroom.self_reports_count = bool(self_report_form.count.data)
+            db.session.commit()
+            flash(_("Self-reported passes now count as passed in this class.")
+                  if classroom.self_reports_count else
+                  _("Self-reported passes no longer count as passed in this class."), "success")
+            return redirect(url_for("instructor.settings", class_id=class_id))
     elif request.method == "POST" and request.form.get("action") == "policy":
         if policy_form.validate_on_submit():
             try:
@@ -144,7 +153,8 @@ def settings(class_id: int):
     due_text = {key: local_day(item.due_at) for key, item in assigned.items()}
     return render_template(
         "instructor/settings.html", classroom=classroom, name_form=name_form,
-        policy_form=policy_form, labs=all_labs, sections=all_sections, assigned=assigned,
+        policy_form=policy_form, self_report_form=self_report_form, labs=all_labs,
+        sections=all_sections, assigned=assigned,
         due_text=due_text, typed=typed, empty_form=EmptyForm(),
         roster=services.roster(classroom),
         invite=url_for("classes.invite", code=classroom.join_code, _external=True))
@@ -238,7 +248,8 @@ def export_grid(class_id: int):
 def export_attempts(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(services.roster(classroom))
-    return _csv(exports.attempts_csv(class_attempts(classroom), names),
+    return _csv(exports.attempts_csv(class_attempts(classroom), names,
+                                     classroom.self_reports_count),
                 f"class-{class_id}-attempts.csv")
 
 

@@ -11,6 +11,7 @@ from ..models import utcnow
 
 SERVER, SELF_REPORTED = "server", "self_reported"
 PASSED, FAILED, ERROR = "passed", "failed", "error"
+PENDING = "pending"  # still being checked on the outbound pool
 
 
 class LabAttempt(db.Model):
@@ -26,7 +27,7 @@ class LabAttempt(db.Model):
     host_label: Mapped[str] = mapped_column(String(400), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
                                                  index=True)
-    status: Mapped[str] = mapped_column(String(16))  # passed | failed | error
+    status: Mapped[str] = mapped_column(String(16))  # passed | failed | error | pending
     score: Mapped[int] = mapped_column(Integer, default=0)
     max_score: Mapped[int] = mapped_column(Integer, default=0)
     checks: Mapped[list] = mapped_column(JSON, default=list)  # the grader's per-check dicts
@@ -45,6 +46,7 @@ class LabAttempt(db.Model):
                 "score": self.score, "max_score": self.max_score,
                 "duration_ms": self.duration_ms, "api_calls": self.api_calls,
                 "checks": list(self.checks or []), "source": self.source,
+                "self_reported": self.self_reported,
                 "host": self.host_label, "host_id": self.host_id,
                 "created_at": as_utc(self.created_at).isoformat()}
 

@@ -16,11 +16,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from ..hosts import outbound
 from ..hosts import services as hosts
 from ..hosts import settings as host_settings
 from . import bp, catalog, services
 from .forms import CheckForm
-from .models import ERROR, PASSED
+from .models import ERROR, PASSED, PENDING
 
 
 def lang() -> str:
@@ -90,19 +91,35 @@ def check(lab_id: str):
         attempt, _result = services.run_check(user_id, lab, host_id, lang())
     except services.UnknownHost:
         abort(404)
-    except services.RateLimited as limited:
+    except (services.RateLimited, outbound.Busy, outbound.AlreadyRunning) as refused:
+        code = 503 if isinstance(refused, outbound.Busy) else 429
         if _wants_json():
-            return jsonify(error="rate_limited", message=limited.message(lang())), 429
-        flash(limited.message(lang()), "error")
+            response = jsonify(error="busy" if code == 503 else "rate_limited",
+                               message=refused.message(lang()))
+            response.headers["Retry-After"] = str(getattr(refused, "retry_after", 10))
+            return response, code
+        flash(refused.message(lang()), "error")
         return redirect(url_for("labs.lab", lab_id=lab.id)), 303
     if _wants_json():
-        history = services.attempts_of(user_id, lab.id, limit=50)
-        return jsonify(attempt=attempt.to_dict(), status=attempt.status,
-                       summary=summary_text(attempt),
-                       html=render_template("labs/_result.html", attempt=attempt, lab=lab),
-                       history_html=render_template("labs/_history.html", history=history,
-                                                    lab=lab, current=attempt))
+        return _attempt_json(attempt, lab)
     return redirect(url_for("labs.lab", lab_id=lab.id, attempt=attempt.id) + "#result"), 303
+
+
+def _attempt_json(attempt, lab):
+    """What labs.js shows; 202 with the URL to poll while the check is still running."""
+    history = services.attempts_of(attempt.user_id, lab.id, limit=50)
+    body = {"attempt": attempt.to_dict(), "status": attempt.status,
+            "summary": summary_text(attempt),
+            "html": render_template("labs/_result.html", attempt=attempt, lab=lab),
+            "history_html": render_template("labs/_history.html", history=history, lab=lab,
+                                            current=attempt)}
+    if attempt.status != PENDING:
+        return jsonify(body)
+    poll = url_for("labs.attempt", attempt_id=attempt.id)
+    response = jsonify({**body, "poll": poll})
+    response.headers["Location"] = poll
+    response.headers["Retry-After"] = "1"
+    return response, 202
 
 
 def summary_text(attempt) -> str:
@@ -110,6 +127,9 @@ def summary_text(attempt) -> str:
         return _("Passed: %(score)s/%(max)s points.", score=attempt.score, max=attempt.max_score)
     if attempt.status == ERROR:
         return _("Could not check your host (this is not a failed attempt).")
+    if attempt.status == PENDING:
+        return _("Checking your host… (a slow host can take up to %(seconds)s s)",
+                 seconds=f"{services.check_deadline():g}")
     return _("Not yet: %(score)s/%(max)s points. See the checklist below.",
              score=attempt.score, max=attempt.max_score)
 
@@ -126,6 +146,8 @@ def attempt(attempt_id: int):
     if found is None:
         abort(404)
     lab = catalog.lab(found.lab_id)
+    if _wants_json() and lab is not None:
+        return _attempt_json(found, lab)
     return render_template("labs/attempt.html", attempt=found, lab=lab, lang=lang())
 
 

@@ -1,17 +1,19 @@
 """Checking labs and keeping every attempt.
 
 Other areas call:
-- `run_check(user_id, lab, host_id, lang)` -> (LabAttempt, LabResult): grade and store;
+- `run_check(user_id, lab, host_id, lang)` -> (LabAttempt, LabResult | None): grade and store
+  (None: still running on the outbound pool; the attempt is `pending` until it finishes);
 - `self_report(user_id, lab, payload)` -> LabAttempt: store a result graded in a terminal;
 - `progress(user_id)` -> list[LabProgress]; `attempts_of(user_id, lab_id=None)`;
 - `attempt_of(user_id, attempt_id)` (None when not theirs).
 """
 from __future__ import annotations
 
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 import grader
 from grader.result import lab_status
@@ -19,14 +21,19 @@ from grader.result import lab_status
 from .. import ratelimit
 from ..crypto import SecretUnreadable
 from ..extensions import db
+from ..hosts import outbound
 from ..hosts import services as hosts
+from ..hosts import settings as host_settings
 from ..hosts.policy import HostRefused
-from . import runner
-from .models import ERROR, FAILED, PASSED, SELF_REPORTED, SERVER, LabAttempt
+from ..models import utcnow
+from . import catalog, runner
+from .models import ERROR, FAILED, PASSED, PENDING, SELF_REPORTED, SERVER, LabAttempt, as_utc
 
 CHECK_STATUSES = ("pass", "fail", "error", "skip")
 MAX_MESSAGE = 2000
 
+INTERRUPTED = ("서버가 다시 시작되어 채점이 끝나지 않았습니다. 다시 채점하세요.",
+               "The check was interrupted by a server restart. Check again.")
 SECRET_UNREADABLE = ("저장된 호스트 키를 풀 수 없습니다 (서버의 비밀 키가 바뀌었습니다). "
                      "호스트를 다시 등록하세요.",
                      "The stored host keys cannot be decrypted (the server's secret key changed). "
@@ -43,9 +50,10 @@ def check_limit() -> tuple[int, int]:
     return int(_setting("DOCKLAB_CHECK_LIMIT", 10)), int(_setting("DOCKLAB_CHECK_WINDOW", 60))
 
 
-def check_deadline() -> float:
-    """A whole check never takes longer than this (DOCKLAB_CHECK_DEADLINE seconds)."""
-    return _setting("DOCKLAB_CHECK_DEADLINE", 20)
+# A whole check never takes longer than DOCKLAB_CHECK_DEADLINE, counted from when it starts on
+# the outbound pool; a web request waits DOCKLAB_REQUEST_WAIT for it, then answers `pending`.
+check_deadline = host_settings.check_deadline
+request_wait = host_settings.request_wait
 
 
 class RateLimited(Exception):
@@ -75,9 +83,14 @@ def _limit(key: str) -> None:
 
 
 def run_check(user_id: int, lab: grader.Lab, host_id: int | None,
-              lang: str = "ko") -> tuple[LabAttempt, grader.LabResult]:
+              lang: str = "ko") -> tuple[LabAttempt, grader.LabResult | None]:
     """Grade `lab` on the learner's chosen host (else their default, else the local engine) and
-    store the attempt. A host that cannot be used is an `error` attempt, never an exception."""
+    store the attempt. A host that cannot be used is an `error` attempt, never an exception.
+
+    The grading runs on the outbound pool (`hosts.outbound`). When it takes longer than
+    DOCKLAB_REQUEST_WAIT seconds the attempt comes back `pending` with no result, and the pool
+    completes it: the caller answers 202 and the page polls the attempt. Raises RateLimited,
+    outbound.Busy or outbound.AlreadyRunning before anything is stored."""
     host = hosts.host_of(user_id, host_id) if host_id is not None else hosts.default_host(user_id)
     if host_id is not None and host is None:
         raise UnknownHost(host_id)
@@ -90,20 +103,63 @@ def run_check(user_id: int, lab: grader.Lab, host_id: int | None,
     except SecretUnreadable:
         result = runner.error_result(lab, SECRET_UNREADABLE[lang == "en"], lang)
     else:
-        label, stored_host_id = connection.label, connection.host_id
-        hosts.release_session()  # no transaction is open while the host is read
-        result = runner.grade_with_deadline(lab, connection.spec, lang, check_deadline())
+        return _grade_on_pool(user_id, lab, connection, lang)
     attempt = _store(user_id, lab, result, SERVER, stored_host_id, label, lang)
     return attempt, result
+
+
+def _grade_on_pool(user_id: int, lab: grader.Lab, connection: hosts.Connection,
+                   lang: str) -> tuple[LabAttempt, grader.LabResult | None]:
+    pool = outbound.for_app()
+    attempt = LabAttempt(user_id=user_id, lab_id=lab.id, host_id=connection.host_id,
+                         host_label=connection.label[:400], status=PENDING, score=0,
+                         max_score=lab.max_score, checks=[], source=SERVER, lang=lang)
+    db.session.add(attempt)
+    db.session.commit()
+    attempt_id = attempt.id
+    hosts.release_session()  # no transaction is open while the host is read
+
+    def work(deadline):
+        result = runner.grade(lab, connection.spec, lang, pool.versions, deadline)
+        _complete(attempt_id, lab, result)
+        return result
+
+    try:
+        job = pool.submit(user_id, work, check_deadline(), current_app._get_current_object())
+    except (outbound.Busy, outbound.AlreadyRunning):
+        db.session.execute(delete(LabAttempt).where(LabAttempt.id == attempt_id))
+        db.session.commit()
+        raise
+    try:
+        result = job.wait(request_wait())
+    except FutureTimeout:
+        return attempt, None
+    return db.session.get(LabAttempt, attempt_id), result
+
+
+def _complete(attempt_id: int, lab: grader.Lab, result: grader.LabResult) -> None:
+    """Fill in a pending attempt (on the pool's thread, in the app's context)."""
+    attempt = db.session.get(LabAttempt, attempt_id)
+    if attempt is None:  # the learner's account was deleted meanwhile
+        return
+    _fill(attempt, result)
+    db.session.commit()
+    if attempt.status == FAILED:
+        _mark_section_due(attempt.user_id, lab.section)
+
+
+def _fill(attempt: LabAttempt, result: grader.LabResult) -> None:
+    attempt.status, attempt.score = result.status, result.score
+    attempt.max_score, attempt.duration_ms = result.max_score, result.duration_ms
+    attempt.api_calls = result.api_calls
+    attempt.checks = [check.to_dict() for check in result.checks]
 
 
 def _store(user_id: int, lab: grader.Lab, result: grader.LabResult, source: str,
            host_id: int | None, label: str, lang: str) -> LabAttempt:
     attempt = LabAttempt(user_id=user_id, lab_id=lab.id, host_id=host_id, host_label=label[:400],
-                         status=result.status, score=result.score, max_score=result.max_score,
-                         checks=[check.to_dict() for check in result.checks],
-                         duration_ms=result.duration_ms, api_calls=result.api_calls,
                          source=source, lang=lang)
+    _fill(attempt, result)
     db.session.add(attempt)
     db.session.commit()
     if attempt.status == FAILED:
@@ -135,23 +191,31 @@ def _int_field(payload: dict, name: str) -> int | None:
     return min(value, 10**9)
 
 
+def _claimed(payload: dict, name: str, own: object, what: str, field: str = "") -> None:
+    """A field the client may leave out, or send with the lab's own value: a report that
+    disagrees with the lab is refused, never silently corrected."""
+    if name in payload and (type(payload[name]) is not type(own) or payload[name] != own):
+        raise ReportError(f"`{field or name}` is {payload[name]!r}, but {what} {own!r}")
+
+
 def parse_report(lab: grader.Lab, payload: object, lang: str = "ko") -> grader.LabResult:
-    """The grader's JSON for `lab`, checked field by field. Status and score are recomputed from
-    the checks and the lab's own points: what a client claims about them is not trusted."""
+    """The grader's JSON for `lab`, checked field by field against the lab: it names the lab, lists
+    exactly the lab's checks, respects each check's `needs`, and any points, score, max_score or
+    status it states equal what the lab's own points make of those checks."""
     if not isinstance(payload, dict):
         raise ReportError("the body must be a JSON object (the output of `--json`)")
-    if payload.get("lab") not in (None, lab.id):
-        raise ReportError(f"`lab` is {payload.get('lab')!r}, but this is lab {lab.id!r}")
+    if payload.get("lab") != lab.id:
+        raise ReportError(f"`lab` must name this lab ({lab.id!r}), not {payload.get('lab')!r}")
     raw_checks = payload.get("checks")
     if not isinstance(raw_checks, list):
         raise ReportError("`checks` must be a list")
-    expected = [spec.id for spec in lab.checks]
+    specs = {spec.id: spec for spec in lab.checks}
     given: dict[str, dict] = {}
     for index, entry in enumerate(raw_checks):
         if not isinstance(entry, dict):
             raise ReportError(f"`checks[{index}]` must be an object")
         check_id = entry.get("id")
-        if check_id not in expected:
+        if not isinstance(check_id, str) or check_id not in specs:
             raise ReportError(f"`checks[{index}].id` {check_id!r} is not a check of {lab.id}")
         if check_id in given:
             raise ReportError(f"`checks[{index}].id` {check_id!r} appears twice")
@@ -160,17 +224,29 @@ def parse_report(lab: grader.Lab, payload: object, lang: str = "ko") -> grader.L
                               f"{', '.join(CHECK_STATUSES)}")
         if not isinstance(entry.get("message", ""), str):
             raise ReportError(f"`checks[{index}].message` must be text")
+        _claimed(entry, "points", specs[check_id].points, f"check {check_id!r} is worth",
+                 f"checks[{index}].points")
         given[check_id] = entry
-    missing = [check_id for check_id in expected if check_id not in given]
+    missing = [check_id for check_id in specs if check_id not in given]
     if missing:
         raise ReportError(f"`checks` lacks {', '.join(missing)}")
+    for index, entry in enumerate(raw_checks):
+        blocked = [need for need in specs[entry["id"]].needs
+                   if given.get(need, {}).get("status") != "pass"]
+        if entry["status"] == "pass" and blocked:
+            raise ReportError(f"`checks[{index}].status` is pass, but it needs "
+                              f"{', '.join(blocked)}, which did not pass")
     checks = [grader.CheckResult(spec.id, given[spec.id]["status"],
                                  given[spec.id].get("message", "")[:MAX_MESSAGE],
                                  spec.hint.get(lang), spec.points) for spec in lab.checks]
+    status = lab_status(checks)
+    score = sum(check.points for check in checks if check.status == "pass")
+    _claimed(payload, "max_score", lab.max_score, "the lab's maximum is")
+    _claimed(payload, "score", score, "the passing checks are worth")
+    _claimed(payload, "status", status, "the checks give")
     return grader.LabResult(
-        lab=lab.id, status=lab_status(checks),
-        score=sum(check.points for check in checks if check.status == "pass"),
-        max_score=lab.max_score, duration_ms=_int_field(payload, "duration_ms") or 0,
+        lab=lab.id, status=status, score=score, max_score=lab.max_score,
+        duration_ms=_int_field(payload, "duration_ms") or 0,
         api_calls=_int_field(payload, "api_calls") or 0, checks=checks, title=lab.title(lang))
 
 
@@ -185,7 +261,21 @@ def self_report(user_id: int, lab: grader.Lab, payload: object, lang: str = "ko"
 # --- reading attempts ----------------------------------------------------------------------------
 def attempt_of(user_id: int, attempt_id: int) -> LabAttempt | None:
     attempt = db.session.get(LabAttempt, attempt_id)
-    return attempt if attempt is not None and attempt.user_id == user_id else None
+    if attempt is None or attempt.user_id != user_id:
+        return None
+    if attempt.status == PENDING and _stale(attempt):
+        # Its process ended (a restart, a crash) before the check finished: say so.
+        lab = catalog.lab(attempt.lab_id)
+        if lab is not None:
+            _fill(attempt, runner.error_result(lab, INTERRUPTED[attempt.lang == "en"],
+                                               attempt.lang))
+            db.session.commit()
+    return attempt
+
+
+def _stale(attempt: LabAttempt) -> bool:
+    age = (utcnow() - as_utc(attempt.created_at)).total_seconds()
+    return age > check_deadline() + request_wait() + 60
 
 
 def attempts_of(user_id: int, lab_id: str | None = None, limit: int = 500) -> list[LabAttempt]:
@@ -208,10 +298,16 @@ class LabProgress:
     def passed(self) -> bool:
         return self.best is not None and self.best.status == PASSED
 
+    @property
+    def self_reported(self) -> bool:
+        """The best result was reported from a terminal, not checked by the server (a class
+        counts it as passed only when its instructor allows self-reports)."""
+        return self.best is not None and self.best.self_reported
+
     def to_dict(self, lang: str = "ko") -> dict:
         return {"lab": self.lab.id, "title": self.lab.title(lang), "section": self.lab.section,
                 "max_score": self.lab.max_score, "attempts": self.attempts,
-                "passed": self.passed,
+                "passed": self.passed, "self_reported": self.self_reported,
                 "best": self.best.to_dict() if self.best else None,
                 "latest": self.latest.to_dict() if self.latest else None}
 

@@ -174,11 +174,11 @@ def _store_answer(user_id: int, question_id: str, answer, correct: bool, when: d
 
 
 def answer_question(user_id: int, q: Question, answer, lang: str = "ko",
-                    source: str = "api") -> AnswerResult:
+                    source: str = "api", mode: str = PRACTICE) -> AnswerResult:
     """Grade one answer outside a run (the JSON API), store it and reschedule the question."""
     result = check_answer(q, answer, lang)
-    _store_answer(user_id, q.id, answer, result.correct, utcnow(), PRACTICE, source, None)
-    _commit_or_retry(lambda: answer_question(user_id, q, answer, lang, source))
+    _store_answer(user_id, q.id, answer, result.correct, utcnow(), mode, source, None)
+    _commit_or_retry(lambda: answer_question(user_id, q, answer, lang, source, mode))
     return result
 
 

@@ -1,6 +1,7 @@
 // "Check" without leaving the page: post the same form with fetch, show a spinner and a status in
-// an aria-live region, swap in the checklist the server rendered. Without JavaScript the form posts
-// normally and the server redirects to the result.
+// an aria-live region, swap in the checklist the server rendered. A slow host's check answers 202
+// ("pending") with a URL to poll until it is done. Without JavaScript the form posts normally and
+// the server redirects to the result, which refreshes itself while pending.
 (function () {
   "use strict";
   const form = document.querySelector("form[data-check-form]");
@@ -17,6 +18,17 @@
     status.className = "check-status " + state;
   }
 
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  async function answer(url, init, signal) {
+    const response = await fetch(url, Object.assign({
+      headers: { "X-CSRFToken": meta ? meta.content : "", "Accept": "application/json" },
+      credentials: "same-origin", signal: signal }, init));
+    let data = null;
+    try { data = await response.json(); } catch (ignored) { data = null; }
+    return { response: response, data: data };
+  }
+
   form.addEventListener("submit", async function (event) {
     event.preventDefault();
     if (form.getAttribute("aria-busy") === "true") { return; }
@@ -26,15 +38,14 @@
     const controller = new AbortController();
     const timer = setTimeout(function () { controller.abort(); }, deadline);
     try {
-      const response = await fetch(form.action, {
-        method: "POST",
-        body: new FormData(form),
-        headers: { "X-CSRFToken": meta ? meta.content : "", "Accept": "application/json" },
-        credentials: "same-origin",
-        signal: controller.signal,
-      });
-      let data = null;
-      try { data = await response.json(); } catch (ignored) { data = null; }
+      let { response, data } = await answer(form.action, { method: "POST", body: new FormData(form) },
+                                            controller.signal);
+      while (response.status === 202 && data && data.poll) {
+        result.innerHTML = data.html;
+        show(data.summary, "pending");
+        await sleep(1000);
+        ({ response, data } = await answer(data.poll, { method: "GET" }, controller.signal));
+      }
       if (response.ok && data && data.html) {
         result.innerHTML = data.html;  // rendered and escaped by the server's templates
         if (history && data.history_html) { history.innerHTML = data.history_html; }

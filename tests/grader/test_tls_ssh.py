@@ -55,6 +55,42 @@ def test_tls_by_host_name_matches_the_certificate(tls_engine):
     assert engine_summary(by_name)["api_version"] == "1.41"
 
 
+def test_tls_connects_to_the_checked_address_not_a_second_dns_answer(tls_engine, monkeypatch):
+    """Issue 12 (3), DNS rebinding: the allow-list checked `localhost` as 127.0.0.1; a name server
+    that now answers 127.0.0.9 (a forbidden service on the same port) must not be reached, and
+    the certificate is still verified for the name."""
+    port = int(tls_engine["tcp_url"].rsplit(":", 1)[1])
+    forbidden = socket.socket()
+    forbidden.bind(("127.0.0.9", port))
+    forbidden.listen(8)
+    forbidden.settimeout(0.05)
+    real_getaddrinfo = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host == "localhost":
+            return real_getaddrinfo("127.0.0.9", *args, **kwargs)
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", rebinding)
+    spec = tls_spec(tls_engine)
+    pinned = HostSpec(spec.url.replace("127.0.0.1", "localhost"), tls_ca=spec.tls_ca,
+                      tls_cert=spec.tls_cert, tls_key=spec.tls_key, resolved_ip="127.0.0.1",
+                      connect_timeout=2, read_timeout=2)
+    try:
+        for _ in range(5):
+            assert engine_summary(pinned)["api_version"] == "1.41"
+        with pytest.raises(TimeoutError):
+            forbidden.accept()  # nobody ever connected to the rebound address
+        # The name is still what the certificate is checked against: a name it does not
+        # carry fails verification even at the right address.
+        wrong_name = HostSpec(spec.url.replace("127.0.0.1", "docklab-elsewhere.test"),
+                              tls_ca=spec.tls_ca, tls_cert=spec.tls_cert, tls_key=spec.tls_key,
+                              resolved_ip="127.0.0.1", connect_timeout=2, read_timeout=2)
+        assert kind_of(wrong_name).kind == "tls_verify"
+    finally:
+        forbidden.close()
+
+
 @pytest.mark.parametrize("bundle", ["system", "other-ca"])
 def test_tls_ignores_ca_bundles_from_the_environment(tls_engine, other_ca, monkeypatch, bundle):
     # This machine (and many corporate ones) sets REQUESTS_CA_BUNDLE: it must never replace the

@@ -209,7 +209,7 @@ def test_class_api_create_join_progress(app, client):
     assert joined.get_json() == {"id": body["id"], "name": "API 반", "joined": True}
     progress = client.get(f"/api/v1/classes/{body['id']}/progress", headers=teacher).get_json()
     assert [row["username"] for row in progress["students"]] == ["mina"]
-    assert progress["class"] == {"id": body["id"], "name": "API 반"}
+    assert progress["class"] == {"id": body["id"], "name": "API 반", "self_reports_count": False}
     assert all(cell["state"] == "not_started"
                for cell in progress["students"][0]["cells"].values())
 

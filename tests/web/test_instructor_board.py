@@ -60,9 +60,9 @@ def test_board_json_has_every_seeded_number(app, client):
         assert students[name]["mean_mastery"] == mean_mastery(app, name)
     counts = {item["key"]: item["counts"] for item in data["items"]}
     assert counts[f"lab:{LAB1}"] == {"not_started": 1, "host_error": 1, "failing": 1,
-                                     "passed": 1}
+                                     "self_reported": 0, "passed": 1}
     assert counts[f"lab:{LAB2}"] == {"not_started": 2, "host_error": 0, "failing": 1,
-                                     "passed": 1}
+                                     "self_reported": 0, "passed": 1}
     means = {item["key"]: item["mean_mastery"] for item in data["items"]}
     assert means[f"section:{S1}"] == round(sum(mastery(app, n, S1) for n in STUDENTS) / 4)
     assert means[f"section:{S2}"] == round(sum(mastery(app, n, S2) for n in STUDENTS) / 4)
@@ -150,12 +150,12 @@ def test_grid_csv_matches_the_seeded_class(app, client, auth):
     assert rows[0] == [
         "username", "labs_passed", "mean_mastery_percent", "overdue",
         f"{LAB1} status", f"{LAB1} best_score", f"{LAB1} max_score", f"{LAB1} attempts",
-        f"{LAB1} errors",
+        f"{LAB1} errors", f"{LAB1} self_reported_attempts",
         f"{LAB2} status", f"{LAB2} best_score", f"{LAB2} max_score", f"{LAB2} attempts",
-        f"{LAB2} errors",
+        f"{LAB2} errors", f"{LAB2} self_reported_attempts",
         f"{title1} mastery_percent", f"{title1} answered",
         f"{title2} mastery_percent", f"{title2} answered"]
-    assert "docker는 무엇인가" in rows[0][14].lower()  # Korean survives the round trip
+    assert "docker는 무엇인가" in rows[0][16].lower()  # Korean survives the round trip
     expected = []
     for name in STUDENTS:
         line = [name, str(EXPECTED_LABS_PASSED[name]), str(mean_mastery(app, name)), "0"]
@@ -163,7 +163,7 @@ def test_grid_csv_matches_the_seeded_class(app, client, auth):
             state, best, attempts, errors = EXPECTED_LABS[name, lab]
             line += [state, "" if best is None else str(best),
                      "" if state in ("not_started", "host_error") else "10",
-                     str(attempts), str(errors)]
+                     str(attempts), str(errors), "0"]
         for anchor in (S1, S2):
             line += [str(mastery(app, name, anchor)), str(EXPECTED_SECTIONS[name, anchor][2])]
         expected.append(line)

@@ -1,5 +1,5 @@
-"""Behind a reverse proxy the log-in limit must key on the learner's address, not the proxy's
-(else ten typos in a classroom lock everyone out); without a configured proxy, X-Forwarded-For is
+"""Behind a reverse proxy the per-address log-in limit must key on the learner's address, not the
+proxy's (else a classroom's typos lock everyone out); without a configured proxy, X-Forwarded-For is
 ignored, so a client cannot dodge the limit by inventing addresses."""
 import pytest
 
@@ -10,7 +10,7 @@ from tests.support.webapp import make_app, post_form
 @pytest.fixture
 def proxied(database_url):
     def build(hops: int):
-        app = make_app(database_url, DOCKLAB_PROXY_HOPS=hops, DOCKLAB_LOGIN_LIMIT=2,
+        app = make_app(database_url, DOCKLAB_PROXY_HOPS=hops, DOCKLAB_LOGIN_ADDRESS_LIMIT=2,
                        DOCKLAB_LOGIN_WINDOW=60)
         built.append(app)
         return app.test_client()
