@@ -18,7 +18,8 @@ BIG_KEY = (Path(__file__).resolve().parents[1] / "data" / "rsa-8192-test-key.pem
 
 @pytest.fixture
 def tls_pem(tmp_path):
-    return {name: data.decode() for name, data in make_tls_set(tmp_path / "certs")["pem"].items()}
+    pem = make_tls_set(tmp_path / "certs")["pem"]
+    return {name: data.decode() for name, data in pem.items()}
 
 
 def register(client, headers, pem, key=None, url="tcp://127.0.0.1:2376"):

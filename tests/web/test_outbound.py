@@ -15,7 +15,7 @@ from tests.support.drip import DripEngine
 from tests.support.webapp import bearer, create_user
 
 
-# --- the pool's rules, on their own ----------------------------------------------------------------
+# --- the pool's rules, on their own ---------------------------------------------------------
 def test_a_full_pool_is_busy_at_once_and_one_learner_has_one_call_in_flight():
     pool = outbound.Outbound(workers=2, per_learner=1)
     release = threading.Event()
@@ -66,7 +66,7 @@ def test_call_cuts_the_work_off_when_the_request_stops_waiting():
         drip.stop()
 
 
-# --- checks through the API -------------------------------------------------------------------------
+# --- checks through the API -----------------------------------------------------------------
 @pytest.fixture
 def slow_host_app(app):
     app.config.update(DOCKLAB_ALLOWED_HOSTS="127.0.0.1/32", DOCKLAB_ALLOW_PLAIN_TCP=True,
