@@ -24,7 +24,8 @@ def tls_pem(tmp_path):
 
 def register(client, headers, pem, key=None, url="tcp://127.0.0.1:2376"):
     return client.post("/api/v1/hosts", headers=headers, json={
-        "url": url, "name": url, "tls_ca": pem["ca"], "tls_cert": pem["cert"], "tls_key": key or pem["key"]})
+        "url": url, "name": url, "tls_ca": pem["ca"], "tls_cert": pem["cert"],
+        "tls_key": key or pem["key"]})
 
 
 def test_an_oversized_rsa_key_is_refused_before_its_primes_are_checked(app, client, tls_pem):
