@@ -9,11 +9,12 @@ Other areas call:
 """
 from __future__ import annotations
 
+import threading
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 import grader
 from grader.result import lab_status
@@ -111,30 +112,57 @@ def run_check(user_id: int, lab: grader.Lab, host_id: int | None,
 def _grade_on_pool(user_id: int, lab: grader.Lab, connection: hosts.Connection,
                    lang: str) -> tuple[LabAttempt, grader.LabResult | None]:
     pool = outbound.for_app()
-    attempt = LabAttempt(user_id=user_id, lab_id=lab.id, host_id=connection.host_id,
-                         host_label=connection.label[:400], status=PENDING, score=0,
-                         max_score=lab.max_score, checks=[], source=SERVER, lang=lang)
-    db.session.add(attempt)
-    db.session.commit()
-    attempt_id = attempt.id
+    handoff = _Handoff()
     hosts.release_session()  # no transaction is open while the host is read
 
     def work(deadline):
         result = runner.grade(lab, connection.spec, lang, pool.versions, deadline)
-        _complete(attempt_id, lab, result)
+        pending_id = handoff.finish(result)
+        if pending_id is not None:  # the request stopped waiting: complete its pending row
+            _complete(pending_id, lab, result)
         return result
 
-    try:
-        job = pool.submit(user_id, work, check_deadline(), current_app._get_current_object())
-    except (outbound.Busy, outbound.AlreadyRunning):
-        db.session.execute(delete(LabAttempt).where(LabAttempt.id == attempt_id))
-        db.session.commit()
-        raise
+    job = pool.submit(user_id, work, check_deadline(), current_app._get_current_object())
     try:
         result = job.wait(request_wait())
     except FutureTimeout:
-        return attempt, None
-    return db.session.get(LabAttempt, attempt_id), result
+        attempt = LabAttempt(user_id=user_id, lab_id=lab.id, host_id=connection.host_id,
+                             host_label=connection.label[:400], status=PENDING, score=0,
+                             max_score=lab.max_score, checks=[], source=SERVER, lang=lang)
+        db.session.add(attempt)
+        db.session.commit()
+        result = handoff.claim(attempt.id)
+        if result is None:
+            return attempt, None  # the pool fills it in; the caller answers 202
+        _complete(attempt.id, lab, result)  # it finished while the row was being written
+        return db.session.get(LabAttempt, attempt.id), result
+    attempt = _store(user_id, lab, result, SERVER, connection.host_id, connection.label, lang)
+    return attempt, result
+
+
+class _Handoff:
+    """Who stores a check's result: the request, when the result comes while it still waits
+    (one insert, the usual case); else the pool's thread, into the pending row the request
+    wrote. Whichever of the two comes second writes it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._result: grader.LabResult | None = None
+        self._pending_id: int | None = None
+
+    def finish(self, result: grader.LabResult) -> int | None:
+        """The pool's side: the pending row to complete, if the request already left one."""
+        with self._lock:
+            self._result = result
+            return self._pending_id
+
+    def claim(self, pending_id: int) -> grader.LabResult | None:
+        """The request's side, after writing a pending row: the result if it is already here
+        (then the request completes the row), else None (the pool will)."""
+        with self._lock:
+            if self._result is None:
+                self._pending_id = pending_id
+            return self._result
 
 
 def _complete(attempt_id: int, lab: grader.Lab, result: grader.LabResult) -> None:
