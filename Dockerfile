@@ -24,6 +24,22 @@ RUN /opt/venv/bin/python -c "import sys; sys.path.insert(0, '/app'); \
 from docklab.i18n import compile_catalogs; compile_catalogs()" \
  && rm -rf /app/tests /app/benchmarks /app/.git /app/.venv /app/instance /app/docker/extra-ca
 
+# xterm.js for the browser terminal, exactly as package-lock.json says; npm stays in this stage.
+FROM ${BASE_IMAGE} AS xterm
+WORKDIR /src
+COPY docker/extra-ca/ /tmp/extra-ca/
+COPY package.json package-lock.json ./
+RUN set -e; \
+    if ls /tmp/extra-ca/*.crt >/dev/null 2>&1; then \
+      cat /tmp/extra-ca/*.crt > /tmp/extra-ca.pem; export NODE_EXTRA_CA_CERTS=/tmp/extra-ca.pem; \
+    fi; \
+    if ! command -v npm >/dev/null 2>&1; then \
+      apt-get update -qq; \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        ca-certificates nodejs npm >/dev/null; \
+    fi; \
+    npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+
 FROM ${BASE_IMAGE}
 ARG BASE_IMAGE
 LABEL org.opencontainers.image.title="docklab" \
@@ -34,6 +50,7 @@ RUN (getent group docklab || groupadd --system docklab) \
  && mkdir -p /data && chown docklab:docklab /data
 COPY --from=build /opt/venv /opt/venv
 COPY --from=build --chown=root:root /app /app
+COPY --from=xterm --chown=root:root /src/node_modules/@xterm /app/node_modules/@xterm
 WORKDIR /app
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \

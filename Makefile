@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+NODE_STAMP := node_modules/.installed-stamp
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
 .PHONY: install run test lint bench clean
 
-install: $(STAMP)
+install: $(STAMP) $(NODE_STAMP)
 	@$(BIN)/python -m docklab.i18n >/dev/null
 
 # Re-installs only when the declared dependencies change.
@@ -20,14 +21,23 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[test,postgres]'
 	@touch $(STAMP)
 
+# The browser terminal's xterm.js, exactly as package-lock.json says (served from node_modules).
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else echo "npm not found: the browser terminal stays unavailable (Debian: apt-get install npm)"; fi
+
 run: install
 	@bash scripts/ensure-docker.sh
+	@bash scripts/ensure-sandboxes.sh
 	$(BIN)/flask --app app setup
+	@bash scripts/ensure-registry.sh
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
 # Everything on SQLite, then the database tests again on a private PostgreSQL server.
 test: install
 	@bash scripts/test-deps.sh
+	@bash scripts/ensure-sandboxes.sh
 	$(BIN)/ruff check .
 	DOCKLAB_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider tests/web -m "not docker and not browser"
 	$(BIN)/pytest

@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
     from .labs import bp as labs_bp
     from .main import bp as main_bp
     from .quiz import bp as quiz_bp
+    from .sandboxes import bp as sandboxes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
@@ -101,6 +102,12 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(labs_bp)  # lab pages, Check, attempts
     app.register_blueprint(instructor_bp)  # classes, progress board, admin users
     app.register_blueprint(classes_bp)  # students join classes
+    app.register_blueprint(sandboxes_bp)  # a Docker engine per learner, terminal, registry
+
+    from .sandboxes import services as sandboxes
+    from .sandboxes import terminal
+
+    terminal.init_app(app, sandboxes.terminal_target)  # the terminal opens the learner's sandbox
 
 
 @event.listens_for(Engine, "connect")

@@ -128,11 +128,21 @@ def _setup() -> None:
 
     summary = sync_content()
     click.echo(summary)
+    _reap_sandboxes()
     created = ensure_first_instructor()
     if created:
         name, password = created
         click.secho("First instructor account (shown once, write it down):", bold=True)
         click.echo(f"  username: {name}\n  password: {password}")
+
+
+def _reap_sandboxes() -> None:
+    """Engines a crash left running are stopped and states repaired before anyone starts one."""
+    from .sandboxes import services as sandboxes
+
+    if sandboxes.unavailable() is None:
+        click.echo("sandboxes: " + ", ".join(f"{key.replace('_', ' ')} {value}"
+                                             for key, value in sandboxes.reap().items()))
 
 
 @click.command("backup")

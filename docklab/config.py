@@ -67,9 +67,28 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_CHECK_WORKERS": int(os.environ.get("DOCKLAB_CHECK_WORKERS", "8")),
         "DOCKLAB_CHECKS_PER_LEARNER": int(os.environ.get("DOCKLAB_CHECKS_PER_LEARNER", "1")),
         "DOCKLAB_REQUEST_WAIT": float(os.environ.get("DOCKLAB_REQUEST_WAIT", "3")),
+        # Sandboxes: a rootless Docker engine per learner (docklab/sandboxes/).
+        "DOCKLAB_SANDBOXES": _flag("DOCKLAB_SANDBOXES", True),
+        "DOCKLAB_SANDBOX_MAX": int(os.environ.get("DOCKLAB_SANDBOX_MAX", "60")),
+        "DOCKLAB_SANDBOX_IDLE_MINUTES": float(os.environ.get("DOCKLAB_SANDBOX_IDLE_MINUTES",
+                                                             "30")),
+        "DOCKLAB_SANDBOX_MEMORY_MB": int(os.environ.get("DOCKLAB_SANDBOX_MEMORY_MB", "1536")),
+        "DOCKLAB_SANDBOX_PIDS": int(os.environ.get("DOCKLAB_SANDBOX_PIDS", "512")),
+        "DOCKLAB_SANDBOX_CPU_SHARES": int(os.environ.get("DOCKLAB_SANDBOX_CPU_SHARES", "256")),
+        "DOCKLAB_SANDBOX_DISK_MB": int(os.environ.get("DOCKLAB_SANDBOX_DISK_MB", "4096")),
+        "DOCKLAB_SANDBOX_EXEC_TIMEOUT": float(os.environ.get("DOCKLAB_SANDBOX_EXEC_TIMEOUT",
+                                                             "30")),
+        "DOCKLAB_SANDBOX_PREFIX": os.environ.get("DOCKLAB_SANDBOX_PREFIX", "dlsb"),
+        "DOCKLAB_SANDBOX_ADDRESS_BASE": os.environ.get("DOCKLAB_SANDBOX_ADDRESS_BASE", "127.77"),
         # Reverse proxies in front of docklab whose X-Forwarded-* headers are trusted: 0 = none
         # (the headers are ignored, so nobody can fake an address to dodge a rate limit).
         "DOCKLAB_PROXY_HOPS": int(os.environ.get("DOCKLAB_PROXY_HOPS", "0")),
+        # The local image registry sandboxes pull through (docklab/sandboxes/registry.py):
+        # where it listens, its folder, and Docker Hub's URL to run it as a pull-through cache.
+        "DOCKLAB_REGISTRY_ADDR": os.environ.get("DOCKLAB_REGISTRY_ADDR") or "127.0.0.1:5055",
+        "DOCKLAB_REGISTRY_DIR": (os.environ.get("DOCKLAB_REGISTRY_DIR")
+                                 or str(instance_path / "registry")),
+        "DOCKLAB_REGISTRY_UPSTREAM": os.environ.get("DOCKLAB_REGISTRY_UPSTREAM", ""),
     }
 
 

@@ -15,6 +15,9 @@ from . import imageref
 from .hosts import HostError
 
 EXEC_OUTPUT_LIMIT = 64 * 1024
+# A docklab sandbox's own terminal container carries this label: it is the learner's tool, not
+# part of their work, so no check sees it.
+TOOL_LABEL = "io.docklab.workstation"
 
 
 class Snapshot:
@@ -54,7 +57,8 @@ class Snapshot:
                 self.failure = HostError("protocol", "the container list is not a list")
                 raise self.failure
             # Rows without an Id cannot be inspected or named reliably: ignore them.
-            self._containers = [c for c in listed if isinstance(c, dict) and c.get("Id")]
+            self._containers = [c for c in listed if isinstance(c, dict) and c.get("Id")
+                                and not _is_tool(c)]
         return self._containers
 
     def container_by_name(self, name: str) -> dict | None:
@@ -66,7 +70,8 @@ class Snapshot:
             except docker.errors.NotFound:
                 info = None
             # The engine also resolves ID prefixes; only the exact name counts here.
-            if not isinstance(info, dict) or info.get("Name") != f"/{name}" or not info.get("Id"):
+            if not isinstance(info, dict) or info.get("Name") != f"/{name}" or not info.get("Id") \
+                    or _is_tool(info.get("Config") or {}):
                 info = None
             else:
                 self._inspected[info["Id"]] = info
@@ -186,6 +191,11 @@ def _demultiplex(raw: bytes) -> bytes:
         out += raw[at + 8:at + 8 + size]
         at += 8 + size
     return out if at else raw
+
+
+def _is_tool(container: dict) -> bool:
+    labels = container.get("Labels")
+    return isinstance(labels, dict) and TOOL_LABEL in labels
 
 
 def summary_name(summary: dict) -> str:

@@ -12,3 +12,4 @@ from . import labs as labs_api  # noqa: E402,F401
 from . import me  # noqa: E402,F401
 from . import openapi as openapi_api  # noqa: E402,F401
 from . import quizzes as quizzes_api  # noqa: E402,F401
+from . import sandbox as sandbox_api  # noqa: E402,F401

@@ -87,11 +87,14 @@ def check_lab(lab_id: str):
     host_id = payload.get("host_id")
     if host_id is not None and (not isinstance(host_id, int) or isinstance(host_id, bool)):
         return error(400, "bad_request", "`host_id` must be a number.")
+    target = payload.get("target")
+    if target not in (None, "sandbox", "host"):
+        return error(400, "bad_request", '`target` must be "sandbox" or "host".')
     if host_id is not None and not 0 <= host_id <= MAX_ID:
         return error(404, "not_found", f"No host with id {host_id}.")
     user_id = g.api_user.id
     try:
-        attempt, result = labs.run_check(user_id, lab, host_id, request_lang())
+        attempt, result = labs.run_check(user_id, lab, host_id, request_lang(), target)
     except labs.UnknownHost:
         return error(404, "not_found", f"No host with id {host_id}.")
     except labs.RateLimited as limited:

@@ -378,7 +378,7 @@ class Connection:
     host_id: int | None
 
 
-def _limits() -> dict:
+def limits() -> dict:
     """What every HostSpec of this server shares: timeouts and the answer size cap."""
     timeout = settings.host_timeout()
     return {"connect_timeout": timeout, "read_timeout": timeout,
@@ -390,7 +390,7 @@ def local_connection(host_id: int | None = None, label: str = "") -> Connection:
     if not settings.local_engine_enabled():
         raise RegistrationError("local_disabled")
     url = settings.local_engine_url()
-    return Connection(HostSpec(url=url, **_limits()), label or f"local ({url})", host_id)
+    return Connection(HostSpec(url=url, **limits()), label or f"local ({url})", host_id)
 
 
 def connection_for(user_id: int, host: LearnerHost | None) -> Connection:
@@ -403,7 +403,7 @@ def connection_for(user_id: int, host: LearnerHost | None) -> Connection:
     if host.kind == LOCAL:
         return local_connection(host.id, host.name)
     target = policy_for(user_id).check(host.url, tls=host.kind != PLAIN)
-    common = _limits()
+    common = limits()
     if host.kind == TLS:
         # Connect to the address just checked: a second DNS answer could point anywhere, and the
         # learner's own CA proves nothing about which machine answered. The name stays for SNI

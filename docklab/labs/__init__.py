@@ -19,5 +19,8 @@ def _load_labs(state) -> None:
     init_labs(state.app)
 
 
+from ..sandboxes.cli import prepare_images_command  # noqa: E402
 from . import models, routes  # noqa: E402,F401
 from .catalog import init_labs  # noqa: E402
+
+bp.cli.add_command(prepare_images_command)  # flask labs prepare-images

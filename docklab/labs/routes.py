@@ -19,9 +19,12 @@ from flask_login import current_user, login_required
 from ..hosts import outbound
 from ..hosts import services as hosts
 from ..hosts import settings as host_settings
+from ..sandboxes import services as sandboxes
 from . import bp, catalog, services
 from .forms import CheckForm
 from .models import ERROR, PASSED, PENDING
+
+SANDBOX = "sandbox"
 
 
 def lang() -> str:
@@ -40,10 +43,13 @@ def _wants_json() -> bool:
 
 
 def _host_choices(user_id: int) -> tuple[list[tuple[str, str]], str]:
-    """(choices, selected) for the host picker; empty when the local engine is the only one."""
+    """(choices, selected) for the host picker: the learner's sandbox first (the default) when
+    this server runs sandboxes, then their hosts; empty when the local engine is the only one."""
     owned = hosts.hosts_of(user_id)
     choices = [(str(host.id), host.label) for host in owned]
     default = next((host for host in owned if host.is_default), owned[0] if owned else None)
+    if sandboxes.unavailable() is None:
+        return [(SANDBOX, _("My sandbox (on this server)")), *choices], SANDBOX
     return choices, str(default.id) if default else ""
 
 
@@ -63,7 +69,8 @@ def lab(lab_id: str):
                "note_section": catalog.note_section(lab), "attempt": None, "history": [],
                "form": None, "local_enabled": host_settings.local_engine_enabled(),
                "local_url": host_settings.local_engine_url(),
-               "deadline_ms": int(services.check_deadline() * 1000) + 10_000}
+               "deadline_ms": int(services.check_deadline() * 1000) + 10_000,
+               "sandbox_unavailable": sandboxes.unavailable()}
     if current_user.is_authenticated:
         form = CheckForm()
         form.host.choices, form.host.data = _host_choices(current_user.id)
@@ -86,9 +93,10 @@ def check(lab_id: str):
     if not form.validate_on_submit():
         abort(400)
     host_id = int(form.host.data) if (form.host.data or "").isdigit() else None
+    target = SANDBOX if form.host.data == SANDBOX else ("host" if host_id else None)
     user_id = current_user.id
     try:
-        attempt, _result = services.run_check(user_id, lab, host_id, lang())
+        attempt, _result = services.run_check(user_id, lab, host_id, lang(), target)
     except services.UnknownHost:
         abort(404)
     except (services.RateLimited, outbound.Busy, outbound.AlreadyRunning) as refused:

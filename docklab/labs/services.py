@@ -27,12 +27,17 @@ from ..hosts import services as hosts
 from ..hosts import settings as host_settings
 from ..hosts.policy import HostRefused
 from ..models import utcnow
+from ..sandboxes import services as sandboxes
 from . import catalog, runner
 from .models import ERROR, FAILED, PASSED, PENDING, SELF_REPORTED, SERVER, LabAttempt, as_utc
 
 CHECK_STATUSES = ("pass", "fail", "error", "skip")
 MAX_MESSAGE = 2000
 
+SANDBOX = "sandbox"
+NO_SANDBOX = ("샌드박스가 실행 중이 아닙니다. 실습 페이지에서 샌드박스를 시작한 뒤 "
+              "다시 채점하세요.",
+              "Your sandbox is not running. Start it on the lab page, then check again.")
 INTERRUPTED = ("서버가 다시 시작되어 채점이 끝나지 않았습니다. 다시 채점하세요.",
                "The check was interrupted by a server restart. Check again.")
 SECRET_UNREADABLE = ("저장된 호스트 키를 풀 수 없습니다 (서버의 비밀 키가 바뀌었습니다). "
@@ -83,8 +88,8 @@ def _limit(key: str) -> None:
     ratelimit.record(key, window)
 
 
-def run_check(user_id: int, lab: grader.Lab, host_id: int | None,
-              lang: str = "ko") -> tuple[LabAttempt, grader.LabResult | None]:
+def run_check(user_id: int, lab: grader.Lab, host_id: int | None, lang: str = "ko",
+              target: str | None = None) -> tuple[LabAttempt, grader.LabResult | None]:
     """Grade `lab` on the learner's chosen host (else their default, else the local engine) and
     store the attempt. A host that cannot be used is an `error` attempt, never an exception.
 
@@ -92,10 +97,25 @@ def run_check(user_id: int, lab: grader.Lab, host_id: int | None,
     DOCKLAB_REQUEST_WAIT seconds the attempt comes back `pending` with no result, and the pool
     completes it: the caller answers 202 and the page polls the attempt. Raises RateLimited,
     outbound.Busy or outbound.AlreadyRunning before anything is stored."""
+    # The sandbox when asked for, or when the learner names no host and has one running.
+    if target == SANDBOX or (target is None and host_id is None):
+        _limit(f"lab-check:{user_id}")
+        connection = sandboxes.connection_for(user_id)
+        if connection is not None:
+            return _grade_on_pool(user_id, lab, connection, lang)
+        if target == SANDBOX:
+            result = runner.error_result(lab, NO_SANDBOX[lang == "en"], lang)
+            return _store(user_id, lab, result, SERVER, None, "sandbox", lang), result
+        return _check_host(user_id, lab, hosts.default_host(user_id), lang)
     host = hosts.host_of(user_id, host_id) if host_id is not None else hosts.default_host(user_id)
     if host_id is not None and host is None:
         raise UnknownHost(host_id)
     _limit(f"lab-check:{user_id}")
+    return _check_host(user_id, lab, host, lang)
+
+
+def _check_host(user_id: int, lab: grader.Lab, host, lang: str):
+    """A registered host, or the local engine when `host` is None."""
     label, stored_host_id = (host.label, host.id) if host else ("", None)
     try:
         connection = hosts.connection_for(user_id, host)

@@ -1,72 +1,33 @@
 """docklab's own image, built for real on the test engine.
 
 No registry is reachable, so the base is made here: Debian's `debootstrap` (minbase of the running
-release, with python3 and python3-venv) into a folder, `docker import`ed as
-local/python-base:<codename>. The rootfs tarball is cached between sessions (debootstrap takes
-~45 s). The build context is the repository's own tracked files plus this machine's CA bundle in
-`docker/extra-ca/` (the Dockerfile's extra-CA input: pip in the build must trust the same TLS
-interceptor as the host). RUN steps use the host's network: the test engines run without
-iptables, so their bridges have no NAT to the outside.
+release, with python3 and python3-venv; `docklab.sandboxes.images.debootstrap_tar`) into a folder,
+`docker import`ed as local/python-base:<codename>. The rootfs tarball is cached between sessions
+(debootstrap takes ~45 s). The build context is the repository's own tracked files plus this
+machine's CA bundle in `docker/extra-ca/` (the Dockerfile's extra-CA input: pip in the build must
+trust the same TLS interceptor as the host). RUN steps use the host's network: the test engines
+run without iptables, so their bridges have no NAT to the outside.
 """
 from __future__ import annotations
 
 import io
 import os
-import re
-import shutil
 import subprocess
 import tarfile
-import tempfile
 import time
 from pathlib import Path
 
 import docker
+from docklab.sandboxes.images import codename, debootstrap_tar
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
-def _os_release() -> dict[str, str]:
-    text = Path("/etc/os-release").read_text()
-    return dict(re.findall(r'^(\w+)="?([^"\n]*)"?$', text, re.M))
-
-
-def codename() -> str:
-    return _os_release().get("VERSION_CODENAME") or "bookworm"
-
-
-def debian_mirror() -> str:
-    """The mirror this machine's apt already uses (deb822 or one-line sources)."""
-    for path in sorted(Path("/etc/apt/sources.list.d").glob("*.sources")):
-        for uri in re.findall(r"^URIs:\s*(\S+)", path.read_text(), re.M):
-            if "security" not in uri:
-                return uri
-    sources = Path("/etc/apt/sources.list")
-    if sources.exists():
-        for line in sources.read_text().splitlines():
-            parts = line.split()
-            if len(parts) >= 3 and parts[0] == "deb" and "security" not in parts[1]:
-                return parts[1]
-    return "http://deb.debian.org/debian"
-
-
 def _base_rootfs_tar(release: str) -> Path:
-    tarball = CACHE / f"python-base-{release}.tar"
-    if tarball.exists():
-        return tarball
-    if not shutil.which("debootstrap"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "debootstrap"], check=True,
-                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
-    CACHE.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="dl-rootfs-") as rootfs:
-        subprocess.run(["debootstrap", "--variant=minbase", "--include=python3,python3-venv",
-                        release, rootfs, debian_mirror()],
-                       check=True, stdout=subprocess.DEVNULL)
-        partial = tarball.with_suffix(".partial")
-        subprocess.run(["tar", "-C", rootfs, "-cf", str(partial), "."], check=True)
-        partial.rename(tarball)
-    return tarball
+    return debootstrap_tar(CACHE / f"python-base-{release}.tar", ["python3", "python3-venv"],
+                           release)
 
 
 def ensure_python_base(client: docker.DockerClient) -> str:

@@ -86,6 +86,7 @@ def _die_with_parent() -> None:
 class PrivateDockerd:
     tls: dict | None = None  # {"ca": path, "cert": path, "key": path} makes it listen on TCP too
     tcp_port: int | None = None
+    extra_args: tuple[str, ...] = ()  # more dockerd flags, e.g. ("--registry-mirror", URL)
     root: Path = field(init=False)
     slot: int = field(init=False, default=0)
     process: subprocess.Popen | None = field(init=False, default=None)
@@ -131,7 +132,7 @@ class PrivateDockerd:
             "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
             "--pidfile", str(self.root / "docker.pid"), "--bridge", self.bridge,
             "--iptables=false", "--ip6tables=false", "--ip", self.host_ip,
-            "--shutdown-timeout", "2",
+            "--shutdown-timeout", "2", *self.extra_args,
         ]
         if self.tls:
             args += ["--host", f"tcp://127.0.0.1:{self.tcp_port}", "--tlsverify",

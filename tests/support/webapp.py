@@ -29,6 +29,9 @@ def make_app(database: Path | str, **overrides):
         "SECRET_KEY": "test-secret-key",
         "SQLALCHEMY_DATABASE_URI": url,
         "DOCKLAB_LOGIN_LIMIT": 1000,
+        # Real sandboxes make Unix users and engines: only the tests about them turn them on,
+        # with a driver of their own (tests/sandboxes/conftest.py).
+        "DOCKLAB_SANDBOXES": False,
     }
     config.update(overrides)
     return create_app(config)

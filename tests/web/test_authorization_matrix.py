@@ -78,6 +78,23 @@ RULES: dict[tuple[str, str], str] = {
     ("api.list_classes", "GET"): "login", ("api.join_class", "POST"): "login",
     ("api.create_class", "POST"): "staff", ("api.class_progress", "GET"): "teacher_of",
     ("api.openapi", "GET"): "public",
+    # Sandboxes: each learner reaches only their own (the session's user), admins see all.
+    ("sandboxes.state", "GET"): "login", ("sandboxes.start", "POST"): "login",
+    ("sandboxes.reset", "POST"): "login", ("sandboxes.port", "GET"): "login",
+    ("sandboxes.port", "POST"): "login", ("sandboxes.terminal", "GET"): "login",
+    ("sandboxes.terminal_page", "GET"): "login", ("sandboxes.vendor", "GET"): "public",
+    ("sandboxes.admin", "GET"): "admin", ("sandboxes.admin_stop", "POST"): "admin",
+    ("api.start_sandbox", "PUT"): "login", ("api.sandbox_status", "GET"): "login",
+    ("api.wipe_sandbox", "DELETE"): "login", ("api.exec_in_sandbox", "POST"): "login",
+}
+
+# A read whose rightful answer is not 200 in this world (where nobody has a sandbox).
+EXPECTED_READS = {
+    "main.set_language": (302,),  # goes back
+    "quiz.run": (302,),  # a finished run shows its result
+    "sandboxes.port": (404,),  # no running sandbox, so no port to open
+    "api.sandbox_status": (404,),  # "you have no sandbox yet"
+    "sandboxes.terminal": (400,),  # a WebSocket, not a page
 }
 
 
@@ -111,7 +128,8 @@ def world(database_url, tmp_path):
         values = {"host_id": host.id, "attempt_id": attempt.id, "run_id": run.id, "index": 0,
                   "token_id": token.id, "class_id": classroom.id, "user_id": ids["owner"],
                   "rule_id": rule.id, "lab_id": "nginx-port", "question_id": "client-what",
-                  "anchor": "docker는-무엇인가", "code": classroom.join_code}
+                  "anchor": "docker는-무엇인가", "code": classroom.join_code, "port": 8080,
+                  "path": "index.html", "name": "xterm.js"}
     return app, values, tokens
 
 
@@ -167,6 +185,10 @@ def allowed(rule_name: str, actor: str) -> bool:
 def refused(response, path: str) -> bool:
     if response.status_code in REFUSED:
         return True
+    # The terminal's WebSocket: a plain request never matches it (the router answers 400); its
+    # handshake's own refusals (401, 403) are tested in tests/web/test_terminal.py.
+    if path == "/sandbox/terminal" and response.status_code == 400:
+        return True
     # Web pages send anonymous visitors (and the wrong role) to log in or away, never show them.
     return (not path.startswith("/api/") and response.status_code == 302
             and "/login" in response.headers.get("Location", ""))
@@ -198,8 +220,7 @@ def test_the_rightful_user_can_read_their_pages(world):
                  "admin": "admin", "login": "owner", "public": "anonymous"}[access]
         path = url_for_rule(rule, values)
         response = request(app, tokens, actor, method, path)
-        # Redirects by design: the language switch goes back, a finished run shows its result.
-        expected = (302,) if rule.endpoint in ("main.set_language", "quiz.run") else (200,)
+        expected = EXPECTED_READS.get(rule.endpoint, (200,))
         if response.status_code not in expected:
             failures.append(f"{actor} GET {path} -> {response.status_code}")
     assert failures == [], "\n".join(failures)

@@ -1,0 +1,388 @@
+"""Learners' sandboxes as the pages and the API use them.
+
+Other areas call:
+- `request(user_id)`: start or resume the learner's sandbox (queued when the server is full);
+- `status(user_id)`: state, queue position and estimate, address, what it uses;
+- `wipe(user_id)`, `exec_command(user_id, command)`, `touch(user_id)`;
+- `connection_for(user_id)`: the grader's view of a ready sandbox (a `hosts.Connection`);
+- `reap()`: stop idle sandboxes, pause the ones over their disk budget, let the queue in, and
+  clean up after a crash. `flask sandboxes reap` runs it; so does every status read, at most once
+  a minute per process.
+
+Starting runs on a small pool of its own (a cold start takes ~0.3 s, a first workstation pull a
+few seconds): a request never waits for it, it answers `starting` and the page polls.
+"""
+from __future__ import annotations
+
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask, current_app
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+import docker
+from grader.hosts import HostSpec, connect
+from grader.snapshot import TOOL_LABEL
+
+from ..extensions import db
+from ..hosts import outbound
+from ..hosts import services as hosts
+from ..models import utcnow
+from .driver import Limits, SandboxError
+from .local import LocalRootlessDriver
+from .models import PAUSED, QUEUED, READY, RUNNING_STATES, STARTING, STOPPED, Sandbox
+from .terminal import TerminalTarget
+
+WORKSTATION_IMAGE = "docklab/workstation:1"
+WORKSTATION = "docklab-workstation"
+EXEC_OUTPUT_LIMIT = 64 * 1024
+# A start that has not finished after this long died with its process: it is stopped again.
+START_GIVE_UP = timedelta(seconds=120)
+
+_starts = ThreadPoolExecutor(max_workers=2, thread_name_prefix="docklab-sandbox-start")
+_last_reap = [0.0]
+
+
+class Unavailable(Exception):
+    """This server runs no sandboxes (turned off, or the machine cannot)."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class NoSandbox(LookupError):
+    """The learner has no sandbox yet."""
+
+
+# --- settings and the driver ------------------------------------------------------------------
+def _config(name: str, default):
+    value = current_app.config.get(name)
+    return default if value is None else value
+
+
+def driver(app: Flask | None = None) -> LocalRootlessDriver:
+    app = app or current_app._get_current_object()
+    found = app.extensions.get("docklab_sandbox_driver")
+    if found is None:
+        config = app.config
+        registry = str(config.get("DOCKLAB_REGISTRY_ADDR") or "127.0.0.1:5055")
+        found = LocalRootlessDriver(
+            prefix=config.get("DOCKLAB_SANDBOX_PREFIX") or "dlsb",
+            address_base=config.get("DOCKLAB_SANDBOX_ADDRESS_BASE") or "127.77",
+            registry_port=int(registry.rsplit(":", 1)[1]),
+            limits=Limits(memory_mb=int(config.get("DOCKLAB_SANDBOX_MEMORY_MB") or 1536),
+                          pids=int(config.get("DOCKLAB_SANDBOX_PIDS") or 512),
+                          cpu_shares=int(config.get("DOCKLAB_SANDBOX_CPU_SHARES") or 256),
+                          disk_mb=int(config.get("DOCKLAB_SANDBOX_DISK_MB") or 4096)))
+        app.extensions["docklab_sandbox_driver"] = found
+    return found
+
+
+def unavailable() -> str | None:
+    if not _config("DOCKLAB_SANDBOXES", True):
+        return "sandboxes are turned off on this server (DOCKLAB_SANDBOXES=0)"
+    return driver().unavailable()
+
+
+def _capacity() -> int:
+    return int(_config("DOCKLAB_SANDBOX_MAX", 60))
+
+
+def _idle() -> timedelta:
+    return timedelta(minutes=float(_config("DOCKLAB_SANDBOX_IDLE_MINUTES", 30)))
+
+
+# --- reading --------------------------------------------------------------------------------
+def sandbox_of(user_id: int) -> Sandbox | None:
+    return db.session.scalar(select(Sandbox).where(Sandbox.user_id == user_id))
+
+
+def _running_count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Sandbox)
+                             .where(Sandbox.state.in_(RUNNING_STATES))) or 0
+
+
+def _queue_position(sandbox: Sandbox) -> int:
+    ahead = db.session.scalar(select(func.count()).select_from(Sandbox).where(
+        Sandbox.state == QUEUED, Sandbox.requested_at < sandbox.requested_at)) or 0
+    return ahead + 1
+
+
+def _estimate_seconds(position: int) -> int:
+    """When the position-th running sandbox will have been idle long enough to stop."""
+    used = db.session.scalars(select(Sandbox.last_used_at).where(Sandbox.state == READY)
+                              .order_by(Sandbox.last_used_at).limit(position)).all()
+    if len(used) < position:
+        return 30  # sandboxes are starting or stopping: a moment
+    free_at = _aware(used[-1]) + _idle()
+    return max(30, int((free_at - utcnow()).total_seconds()))
+
+
+@dataclass
+class Status:
+    state: str
+    message: str = ""
+    position: int | None = None
+    estimate_seconds: int | None = None
+    address: str | None = None
+    memory_bytes: int | None = None
+    processes: int | None = None
+    disk_bytes: int | None = None
+
+    def to_dict(self) -> dict:
+        return {key: value for key, value in self.__dict__.items()}
+
+
+def status(user_id: int, usage: bool = False) -> Status:
+    _maybe_reap()
+    sandbox = sandbox_of(user_id)
+    if sandbox is None:
+        return Status("none")
+    if sandbox.state == QUEUED and _admit(sandbox):
+        sandbox = sandbox_of(user_id)
+    found = Status(sandbox.state, sandbox.message)
+    if sandbox.state == QUEUED:
+        found.position = _queue_position(sandbox)
+        found.estimate_seconds = _estimate_seconds(found.position)
+    if sandbox.state in RUNNING_STATES:
+        found.address = driver().address(sandbox.slot)
+    if usage and sandbox.state in RUNNING_STATES:
+        measured = driver().usage(sandbox.slot)
+        found.memory_bytes, found.processes = measured.memory_bytes, measured.processes
+        found.disk_bytes = measured.disk_bytes
+    return found
+
+
+# --- starting -------------------------------------------------------------------------------
+def request(user_id: int) -> Status:
+    """Start or resume the learner's sandbox; `queued` when the server is at capacity."""
+    reason = unavailable()
+    if reason:
+        raise Unavailable(reason)
+    sandbox = sandbox_of(user_id) or _create(user_id)
+    sandbox.last_used_at = utcnow()
+    if sandbox.state in (STOPPED, QUEUED):
+        if sandbox.state == STOPPED:
+            sandbox.state, sandbox.requested_at, sandbox.message = QUEUED, utcnow(), ""
+        db.session.commit()
+        _admit(sandbox)
+    else:
+        db.session.commit()
+    return status(user_id)
+
+
+def _create(user_id: int) -> Sandbox:
+    """A row with the lowest free slot (a race for the same slot is retried)."""
+    for _ in range(20):
+        used = set(db.session.scalars(select(Sandbox.slot)))
+        slot = next(n for n in range(1, len(used) + 2) if n not in used)
+        sandbox = Sandbox(user_id=user_id, slot=slot, state=STOPPED)
+        db.session.add(sandbox)
+        try:
+            db.session.commit()
+            return sandbox
+        except IntegrityError:
+            db.session.rollback()
+            existing = sandbox_of(user_id)
+            if existing is not None:
+                return existing
+    raise SandboxError("no free sandbox slot could be claimed")
+
+
+def _admit(sandbox: Sandbox) -> bool:
+    """Start a queued sandbox if it is first in line and there is room."""
+    if _queue_position(sandbox) > 1 or _running_count() >= _capacity():
+        return False
+    sandbox.state, sandbox.started_at, sandbox.message = STARTING, utcnow(), ""
+    db.session.commit()
+    app = current_app._get_current_object()
+    _starts.submit(_start_job, app, sandbox.id)
+    return True
+
+
+def _start_job(app: Flask, sandbox_id: int) -> None:
+    with app.app_context():
+        sandbox = db.session.get(Sandbox, sandbox_id)
+        if sandbox is None or sandbox.state != STARTING:
+            return
+        slot = sandbox.slot
+        db.session.commit()
+        db.session.close()  # no transaction while the engine starts
+        try:
+            endpoint = driver(app).start(slot)
+            _ensure_workstation(endpoint.socket_url)
+        except Exception as problem:  # noqa: BLE001 - shown to the learner, never a 500
+            app.logger.warning("sandbox %s did not start: %s", slot, problem)
+            driver(app).stop(slot)
+            _set_state(sandbox_id, STOPPED, f"{type(problem).__name__}: {problem}"[:500])
+            return
+        _set_state(sandbox_id, READY, "")
+
+
+def _set_state(sandbox_id: int, state: str, message: str) -> None:
+    sandbox = db.session.get(Sandbox, sandbox_id)
+    if sandbox is not None:
+        sandbox.state, sandbox.message = state, message
+        sandbox.last_used_at = utcnow()
+        db.session.commit()
+
+
+def _ensure_workstation(socket_url: str) -> None:
+    """The learner's terminal runs in this container of their own engine, with that engine's
+    socket mounted: every `docker` command they type reaches their sandbox and nothing else."""
+    client = docker.APIClient(base_url=socket_url, version="1.41", timeout=120)
+    try:
+        try:
+            info = client.inspect_container(WORKSTATION)
+            if not info["State"]["Running"]:
+                client.start(WORKSTATION)
+            return
+        except docker.errors.NotFound:
+            pass
+        try:
+            client.inspect_image(WORKSTATION_IMAGE)
+        except docker.errors.NotFound:
+            client.pull(WORKSTATION_IMAGE)  # through the course registry (the engine's mirror)
+        socket_path = socket_url.removeprefix("unix://")
+        host_config = client.create_host_config(
+            binds=[f"{socket_path}:/var/run/docker.sock"],
+            restart_policy={"Name": "unless-stopped"})
+        client.create_container(
+            WORKSTATION_IMAGE, name=WORKSTATION, command=["sleep", "infinity"],
+            hostname="docklab", labels={TOOL_LABEL: "1"}, working_dir="/root",
+            environment={"LANG": "C.UTF-8", "TERM": "xterm-256color"}, host_config=host_config,
+            tty=True, stdin_open=True)
+        client.start(WORKSTATION)
+    finally:
+        client.close()
+
+
+# --- using ----------------------------------------------------------------------------------
+def touch(user_id: int) -> None:
+    sandbox = sandbox_of(user_id)
+    if sandbox is not None:
+        sandbox.last_used_at = utcnow()
+        db.session.commit()
+
+
+def connection_for(user_id: int) -> hosts.Connection | None:
+    """The grader's view of the learner's sandbox, or None when they have none running."""
+    sandbox = sandbox_of(user_id)
+    if sandbox is None or sandbox.state != READY:
+        return None
+    sandbox.last_used_at = utcnow()
+    db.session.commit()
+    endpoint = driver().endpoint(sandbox.slot)
+    return hosts.Connection(HostSpec(url=endpoint.socket_url, **hosts.limits()),
+                            "sandbox", None)
+
+
+def terminal_target(user_id: int) -> TerminalTarget | None:
+    """Where the learner's terminal attaches: the workstation of their ready sandbox."""
+    sandbox = sandbox_of(user_id)
+    if sandbox is None or sandbox.state != READY:
+        return None
+    sandbox.last_used_at = utcnow()
+    db.session.commit()
+    return TerminalTarget(driver().endpoint(sandbox.slot).socket_url, WORKSTATION)
+
+
+def exec_command(user_id: int, command: str) -> tuple[int | None, str]:
+    """Run one shell command in the learner's workstation, as its terminal would."""
+    connection = connection_for(user_id)
+    if connection is None:
+        raise NoSandbox()
+    timeout = float(_config("DOCKLAB_SANDBOX_EXEC_TIMEOUT", 30))
+    spec = HostSpec(url=connection.spec.url, connect_timeout=5, read_timeout=timeout,
+                    total_timeout=timeout)
+    hosts.release_session()
+
+    def work(deadline):
+        with connect(spec, deadline=deadline) as engine:
+            created = engine.api.exec_create(WORKSTATION, ["sh", "-c", command],
+                                             environment={"LANG": "C.UTF-8"})
+            output = engine.api.exec_start(created["Id"])
+            code = engine.api.exec_inspect(created["Id"]).get("ExitCode")
+            return code, output[:EXEC_OUTPUT_LIMIT].decode("utf-8", errors="replace")
+
+    return outbound.for_app().call(user_id, work, timeout, timeout)
+
+
+def wipe(user_id: int) -> None:
+    """Reset: stop the sandbox and delete everything in it; the next start is a fresh one."""
+    sandbox = sandbox_of(user_id)
+    if sandbox is None:
+        raise NoSandbox()
+    slot = sandbox.slot
+    sandbox.state, sandbox.message = STOPPED, ""
+    db.session.commit()
+    driver().wipe(slot)
+
+
+# --- housekeeping ---------------------------------------------------------------------------
+def _maybe_reap() -> None:
+    if time.monotonic() - _last_reap[0] >= 60:
+        _last_reap[0] = time.monotonic()
+        reap()
+
+
+def reap() -> dict[str, int]:
+    """Stop idle sandboxes, pause those over their disk budget, repair states a crash left
+    behind, stop engines nobody owns, and let the queue in."""
+    run = driver()
+    now = utcnow()
+    done = {"idle_stopped": 0, "paused": 0, "repaired": 0, "orphans_stopped": 0, "admitted": 0}
+    rows = list(db.session.scalars(select(Sandbox)))
+    owned = {row.slot for row in rows}
+    for row in rows:
+        if row.state == READY and now - _aware(row.last_used_at) > _idle():
+            run.stop(row.slot)
+            row.state, row.message = STOPPED, ""
+            done["idle_stopped"] += 1
+        elif row.state == READY and not run.running(row.slot):
+            row.state, row.message = STOPPED, "the sandbox's engine had stopped"
+            done["repaired"] += 1
+        elif row.state == STARTING and now - _aware(row.started_at or now) > START_GIVE_UP:
+            run.stop(row.slot)
+            row.state, row.message = STOPPED, "the start did not finish"
+            done["repaired"] += 1
+        elif row.state == READY and run.usage(row.slot).disk_bytes > run.limits.disk_mb << 20:
+            run.stop(row.slot)
+            row.state = PAUSED
+            row.message = (f"over its disk budget of {run.limits.disk_mb} MB: remove images or "
+                           f"containers after a reset, or ask your instructor")
+            done["paused"] += 1
+    db.session.commit()
+    for slot in run.running_slots():
+        if slot not in owned or next(r for r in rows if r.slot == slot).state == STOPPED:
+            run.stop(slot)
+            done["orphans_stopped"] += 1
+    for row in db.session.scalars(select(Sandbox).where(Sandbox.state == QUEUED)
+                                  .order_by(Sandbox.requested_at)):
+        if not _admit(row):
+            break
+        done["admitted"] += 1
+    return done
+
+
+def stop(user_id: int) -> None:
+    """An admin's stop: the sandbox keeps its data, the learner can start it again."""
+    sandbox = sandbox_of(user_id)
+    if sandbox is None:
+        raise NoSandbox()
+    driver().stop(sandbox.slot)
+    sandbox.state, sandbox.message = STOPPED, "stopped by an administrator"
+    db.session.commit()
+
+
+def all_sandboxes() -> list[Sandbox]:
+    return list(db.session.scalars(select(Sandbox).order_by(Sandbox.slot)))
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; docklab stores UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,0 +1,121 @@
+"""Real rootless engines for the sandbox tests: a driver of their own (own Unix users, runtime and
+home folders, loopback range), removed again at the end of the session."""
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import socket
+import subprocess
+import tarfile
+import threading
+from pathlib import Path
+
+import pytest
+
+import docker
+from docklab.sandboxes.driver import Limits
+from docklab.sandboxes.local import LocalRootlessDriver
+
+BUSYBOX_APPLETS = ("sh", "cat", "echo", "sleep", "dd", "ps", "nc", "id", "head", "touch", "ls",
+                   "httpd", "mkdir", "env", "timeout")
+
+
+def _install_packages() -> None:
+    missing = [tool for tool in ("rootlesskit", "slirp4netns", "newuidmap")
+               if shutil.which(tool) is None]
+    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "rootlesskit", "slirp4netns",
+                        "uidmap", "libcap2-bin"], check=True, capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def registry_stand_in():
+    """A listener on the port the sandboxes may reach (their registry's), to prove egress: it
+    answers "ok" and hangs up."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+
+    def serve():
+        while True:
+            try:
+                connection, _ = listener.accept()
+            except OSError:
+                return
+            with connection:
+                connection.sendall(b"ok\n")
+
+    threading.Thread(target=serve, daemon=True).start()
+    yield listener
+    listener.close()
+
+
+def _driver(kind: str, registry_port: int, offset: int) -> LocalRootlessDriver:
+    tag = f"{os.getpid() % 10000}"
+    return LocalRootlessDriver(
+        prefix=f"dl{kind}{tag}x", run_dir=Path(f"/run/dl{kind}-{tag}"),
+        home_dir=Path(f"/var/lib/dl{kind}-{tag}"),
+        address_base=f"127.{80 + (os.getpid() + offset) % 150}", registry_port=registry_port,
+        limits=Limits(memory_mb=256, pids=200, cpu_shares=256, disk_mb=64))
+
+
+@pytest.fixture(scope="session")
+def sandbox_driver(docker_engine, registry_stand_in):
+    """Sandboxes driven directly (containment tests)."""
+    yield from _session_driver(_driver("t", registry_stand_in.getsockname()[1], 0))
+
+
+@pytest.fixture(scope="session")
+def app_sandbox_driver(docker_engine, registry_stand_in):
+    """Sandboxes the app starts (API and page tests): its own users, folders and addresses."""
+    yield from _session_driver(_driver("a", registry_stand_in.getsockname()[1], 1))
+
+
+def _session_driver(driver: LocalRootlessDriver):
+    _install_packages()
+    reason = driver.unavailable()
+    if reason:
+        pytest.fail(f"sandboxes cannot run here: {reason}")
+    used: list[int] = []
+    driver.used = used  # the slots a test started, removed at the end
+    yield driver
+    for slot in set(used) | set(range(1, 21)):
+        if driver.running(slot) or (driver.home_dir / driver.user(slot)).exists():
+            driver.remove(slot)
+    shutil.rmtree(driver.run_dir, ignore_errors=True)
+    shutil.rmtree(driver.home_dir, ignore_errors=True)
+
+
+def busybox_tar() -> bytes:
+    """A root filesystem of Debian's static busybox (echo, sh, cat... work in rootless
+    containers; its wget does not)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        info = tarfile.TarInfo("bin")
+        info.type, info.mode = tarfile.DIRTYPE, 0o755
+        tar.addfile(info)
+        tar.add("/bin/busybox", arcname="bin/busybox")
+        for applet in BUSYBOX_APPLETS:
+            link = tarfile.TarInfo(f"bin/{applet}")
+            link.type, link.linkname = tarfile.SYMTYPE, "busybox"
+            tar.addfile(link)
+        for folder in ("tmp", "root", "data"):
+            info = tarfile.TarInfo(folder)
+            info.type, info.mode = tarfile.DIRTYPE, 0o1777
+            tar.addfile(info)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def start_sandbox(sandbox_driver):
+    """start_sandbox(slot) → (endpoint, DockerClient) with local/busybox:latest imported."""
+    def start(slot: int):
+        sandbox_driver.used.append(slot)
+        endpoint = sandbox_driver.start(slot)
+        client = docker.DockerClient(base_url=endpoint.socket_url, version="1.41", timeout=60)
+        if not client.images.list(name="local/busybox"):
+            client.api.import_image_from_data(busybox_tar(), repository="local/busybox",
+                                              tag="latest")
+        return endpoint, client
+    return start

@@ -1,0 +1,162 @@
+"""Issue 13 through the API, on real rootless engines: a learner starts their sandbox, works in it,
+Check grades it (and nobody else's), reset wipes it, an idle one stops and resumes with the work
+kept, a full server queues with a position, and one over its disk budget is paused."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import docker
+from docklab.extensions import db
+from docklab.sandboxes import services
+from tests.sandboxes.conftest import busybox_tar
+from tests.support.webapp import bearer, create_user
+
+
+@pytest.fixture
+def sandbox_app(app, app_sandbox_driver):
+    app.extensions["docklab_sandbox_driver"] = app_sandbox_driver
+    app.config.update(DOCKLAB_LOCAL_ENGINE=False, DOCKLAB_CHECK_LIMIT=100, DOCKLAB_SANDBOX_MAX=2,
+                      DOCKLAB_REQUEST_WAIT=10, DOCKLAB_SANDBOXES=True)
+    for slot in (1, 2, 3):
+        seed(app_sandbox_driver, slot)
+    return app
+
+
+def seed(driver, slot: int) -> None:
+    """A fresh sandbox holding what prepare-images would serve it: the workstation and nginx
+    (busybox stand-ins: this test is about sandboxes, not images)."""
+    driver.used.append(slot)
+    driver.wipe(slot)
+    endpoint = driver.start(slot)
+    client = docker.APIClient(base_url=endpoint.socket_url, version="1.41", timeout=60)
+    client.import_image_from_data(busybox_tar(), repository="docklab/workstation", tag="1")
+    client.tag("docklab/workstation:1", "nginx", "latest")
+    client.close()
+    driver.stop(slot)
+
+
+def engine(app, user_id: int) -> docker.DockerClient:
+    with app.app_context():
+        sandbox = services.sandbox_of(user_id)
+        url = services.driver().endpoint(sandbox.slot).socket_url
+    return docker.DockerClient(base_url=url, version="1.41", timeout=60)
+
+
+def until_ready(client, headers, seconds: float = 30) -> dict:
+    deadline = time.monotonic() + seconds
+    while True:
+        body = client.get("/api/v1/me/sandbox", headers=headers).get_json()
+        if body["state"] == "ready":
+            return body
+        assert body["state"] in ("starting", "queued"), body
+        assert time.monotonic() < deadline, body
+        time.sleep(0.1)
+
+
+def run_nginx(docker_client) -> None:
+    """What the learner types: docker run -d --name myweb -p 80:80 nginx."""
+    docker_client.containers.run("nginx:latest", ["httpd", "-f", "-p", "80", "-h", "/"],
+                                 name="myweb", ports={"80/tcp": 80}, detach=True)
+
+
+def test_a_learner_works_in_their_sandbox_and_check_grades_it(sandbox_app, client):
+    ana = bearer(sandbox_app, create_user(sandbox_app, "ana"))
+    started = time.monotonic()
+    first = client.put("/api/v1/me/sandbox", headers=ana)
+    assert first.status_code in (200, 202), first.get_json()
+    ready = until_ready(client, ana)
+    took = time.monotonic() - started
+    assert ready["address"].startswith("127.")
+    ran = client.post("/api/v1/me/sandbox/exec", headers=ana,
+                      json={"command": "echo 안녕 && id -u"}).get_json()
+    assert ran == {"exit_code": 0, "output": "안녕\n0\n"}
+    failed = client.post("/api/v1/labs/nginx-port/check", headers=ana).get_json()
+    assert failed["status"] == "failed" and failed["host"] == "sandbox"
+    run_nginx(engine(sandbox_app, _uid(sandbox_app, "ana")))
+    passed = client.post("/api/v1/labs/nginx-port/check", headers=ana).get_json()
+    assert passed["status"] == "passed", passed
+    # The workstation (the terminal's container) is the learner's tool, not their work.
+    assert "docklab-workstation" not in str(passed)
+    # A second learner: a sandbox of their own, where nothing of ana's exists.
+    ben = bearer(sandbox_app, create_user(sandbox_app, "ben"))
+    client.put("/api/v1/me/sandbox", headers=ben)
+    until_ready(client, ben)
+    theirs = client.post("/api/v1/labs/nginx-port/check", headers=ben).get_json()
+    assert theirs["status"] == "failed"
+    assert took < 15, took
+
+
+def test_reset_wipes_and_an_idle_sandbox_stops_and_resumes_with_the_work(sandbox_app, client):
+    cho = bearer(sandbox_app, create_user(sandbox_app, "cho"))
+    client.put("/api/v1/me/sandbox", headers=cho)
+    until_ready(client, cho)
+    run_nginx(engine(sandbox_app, _uid(sandbox_app, "cho")))
+    # Idle past the limit: the reaper stops it; the container stays on disk.
+    sandbox_app.config["DOCKLAB_SANDBOX_IDLE_MINUTES"] = 0.001
+    time.sleep(0.2)
+    with sandbox_app.app_context():
+        assert services.reap()["idle_stopped"] == 1
+        assert not services.driver().running(services.sandbox_of(_uid(sandbox_app, "cho")).slot)
+    assert client.get("/api/v1/me/sandbox", headers=cho).get_json()["state"] == "stopped"
+    sandbox_app.config["DOCKLAB_SANDBOX_IDLE_MINUTES"] = 30
+    resumed = time.monotonic()
+    client.put("/api/v1/me/sandbox", headers=cho)
+    until_ready(client, cho)
+    assert time.monotonic() - resumed < 5
+    again = client.post("/api/v1/labs/nginx-port/check", headers=cho).get_json()
+    assert again["status"] == "passed"  # resumed where they left off
+    # Reset: everything goes.
+    assert client.delete("/api/v1/me/sandbox", headers=cho).status_code == 204
+    assert client.get("/api/v1/me/sandbox", headers=cho).get_json()["state"] == "stopped"
+
+
+def test_a_full_server_queues_with_a_position_and_lets_the_next_in(sandbox_app, client):
+    sandbox_app.config["DOCKLAB_SANDBOX_MAX"] = 1
+    first = bearer(sandbox_app, create_user(sandbox_app, "first"))
+    second = bearer(sandbox_app, create_user(sandbox_app, "second"))
+    client.put("/api/v1/me/sandbox", headers=first)
+    until_ready(client, first)
+    queued = client.put("/api/v1/me/sandbox", headers=second)
+    assert queued.status_code == 503 and int(queued.headers["Retry-After"]) > 0
+    body = queued.get_json()
+    assert body["state"] == "queued" and body["position"] == 1 and body["estimate_seconds"] > 0
+    # The first learner is done (reset): the second is let in on their next look.
+    client.delete("/api/v1/me/sandbox", headers=first)
+    until_ready(client, second)
+
+
+def test_a_sandbox_over_its_disk_budget_is_paused(sandbox_app, client):
+    dan = bearer(sandbox_app, create_user(sandbox_app, "dan"))
+    client.put("/api/v1/me/sandbox", headers=dan)
+    until_ready(client, dan)
+    filler = engine(sandbox_app, _uid(sandbox_app, "dan")).containers.run(
+        "nginx:latest", ["sh", "-c", "dd if=/dev/zero of=/fill bs=1M count=80; sleep 600"],
+        detach=True)
+    time.sleep(3)
+    with sandbox_app.app_context():
+        assert services.reap()["paused"] == 1
+    body = client.get("/api/v1/me/sandbox", headers=dan).get_json()
+    assert body["state"] == "paused" and "disk" in body["message"]
+    client.put("/api/v1/me/sandbox", headers=dan)  # not started again until reset
+    assert client.get("/api/v1/me/sandbox", headers=dan).get_json()["state"] == "paused"
+    assert filler.id  # (the engine was stopped with it inside)
+
+
+def test_exec_and_check_without_a_sandbox_say_what_to_do(sandbox_app, client):
+    eve = bearer(sandbox_app, create_user(sandbox_app, "eve"))
+    assert client.get("/api/v1/me/sandbox", headers=eve).status_code == 404
+    assert client.post("/api/v1/me/sandbox/exec", headers=eve,
+                       json={"command": "true"}).status_code == 409
+    assert client.post("/api/v1/me/sandbox/exec", headers=eve, json={}).status_code == 400
+    asked = client.post("/api/v1/labs/nginx-port/check", headers=eve,
+                        json={"target": "sandbox"}).get_json()
+    assert asked["status"] == "error" and "샌드박스" in asked["checks"][0]["message"]
+
+
+def _uid(app, username: str) -> int:
+    from docklab.models import User
+
+    with app.app_context():
+        return db.session.scalar(db.select(User.id).where(User.username == username))
