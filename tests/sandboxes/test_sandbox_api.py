@@ -10,6 +10,7 @@ import pytest
 import docker
 from docklab.extensions import db
 from docklab.sandboxes import services
+from docklab.sandboxes.models import Sandbox
 from tests.sandboxes.conftest import busybox_tar
 from tests.support.webapp import bearer, create_user
 
@@ -160,3 +161,18 @@ def _uid(app, username: str) -> int:
 
     with app.app_context():
         return db.session.scalar(db.select(User.id).where(User.username == username))
+
+
+def test_engines_a_crash_left_behind_are_stopped_and_states_repaired(sandbox_app,
+                                                                    app_sandbox_driver):
+    """docklab died: a sandbox it no longer knows still runs, and one it thinks ready does not."""
+    fay = create_user(sandbox_app, "fay")
+    app_sandbox_driver.start(3)  # slot 3 belongs to nobody in this database: an orphan
+    with sandbox_app.app_context():
+        db.session.add(Sandbox(user_id=fay, slot=1, state="ready"))  # but its engine is down
+        db.session.commit()
+        app_sandbox_driver.stop(1)
+        done = services.reap()
+        assert done["orphans_stopped"] == 1 and done["repaired"] == 1
+        assert not app_sandbox_driver.running(3)
+        assert services.sandbox_of(fay).state == "stopped"
