@@ -18,16 +18,9 @@ from docklab.sandboxes.registry import Registry, free_address
 from tests.sandboxes.conftest import _driver, _session_driver
 from tests.support.browser import LiveServer
 from tests.support.webapp import PASSWORD, create_user, make_app
+from tests.web.terminal_helpers import SCREEN_TEXT
 
 CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
-SCREEN = """() => {
-  const buffer = document.querySelector('[data-terminal]').docklab.terminal.buffer.active;
-  const lines = [];
-  for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
-  return lines.join('\\n');
-}"""
-
-
 @pytest.fixture(scope="module")
 def course_registry(docker_engine, tmp_path_factory):
     registry = Registry(tmp_path_factory.mktemp("course-registry"), free_address())
@@ -95,9 +88,9 @@ def test_type_docker_run_in_the_terminal_and_pass_while_another_learner_does_not
     try:
         # The new container's id (wrapped by a narrow terminal), then the prompt again.
         page.wait_for_function(f"() => /\\n[0-9a-f][0-9a-f\\n]{{64,}}\\n[^\\n]*# /"
-                               f".test(({SCREEN})())", timeout=90_000)
+                               f".test(({SCREEN_TEXT})())", timeout=90_000)
     except Exception:
-        raise AssertionError(page.evaluate(SCREEN)) from None
+        raise AssertionError(page.evaluate(SCREEN_TEXT)) from None
     assert check(page) == "passed", page.inner_text("#check-result")
     # The port the learner published opens through docklab (their session only).
     cookies = {c["name"]: c["value"] for c in first.cookies()}

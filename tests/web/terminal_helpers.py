@@ -164,3 +164,12 @@ def read_until(ws, wanted: str | re.Pattern, timeout: float = 10.0) -> str:
 
 def new_user(app, name: str) -> int:
     return create_user(app, name)
+
+
+# The xterm.js buffer as text, for page.evaluate / wait_for_function in browser tests.
+SCREEN_TEXT = """() => {
+  const buffer = document.querySelector('[data-terminal]').docklab.terminal.buffer.active;
+  const lines = [];
+  for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
+  return lines.join('\\n');
+}"""

@@ -5,24 +5,17 @@ answers within 1 s throughout, and every attack request ends within the request 
 from __future__ import annotations
 
 import json
-import os
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from tests.support.certs import make_tls_set
 from tests.support.drip import DripEngine
+from tests.support.gunicorn import gunicorn
 from tests.support.webapp import bearer, create_user, make_app
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def _call(url: str, method: str = "GET", headers: dict | None = None, body: dict | None = None,
@@ -50,29 +43,10 @@ def attacked_server(database_url, tmp_path):
         pytest.skip("runs once, on the SQLite pass")
     app = make_app(database_url)
     headers = bearer(app, create_user(app, "mallory"))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(os.environ, DATABASE_URL=database_url, DOCKLAB_SECRET_KEY="shared-secret",
-               DOCKLAB_INSTANCE_PATH=str(tmp_path / "instance"), DOCKLAB_LOCAL_ENGINE="0",
-               DOCKLAB_ALLOWED_HOSTS="127.0.0.1/32")
     # The red team's server: 2 workers × 4 threads; one worker makes it harder (4 threads).
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--threads", "4",
-         "--bind", f"127.0.0.1:{port}", "app:app"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    ready = time.monotonic() + 30
-    while time.monotonic() < ready:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)  # noqa: S310 - loopback
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield url, headers, tmp_path
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=20)
+    with gunicorn(database_url, tmp_path / "instance", workers=1, threads=4,
+                  DOCKLAB_ALLOWED_HOSTS="127.0.0.1/32") as url:
+        yield url, headers, tmp_path
 
 
 def test_a_dripping_tls_host_cannot_stop_the_site(attacked_server):

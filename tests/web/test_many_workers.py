@@ -1,23 +1,15 @@
 """Several gunicorn workers on one database share everything a user relies on: a session made by
 one worker is honoured by the others, and the log-in rate limit counts across all of them."""
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from http.cookiejar import CookieJar
-from pathlib import Path
 
 import pytest
 
+from tests.support.gunicorn import gunicorn
 from tests.support.webapp import create_user, make_app
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -27,28 +19,9 @@ def gunicorn_app(database_url, tmp_path):
     app = make_app(database_url)
     create_user(app, "worker-user")
     create_user(app, "worker-two")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(os.environ, DATABASE_URL=database_url, DOCKLAB_SECRET_KEY="shared-secret",
-               DOCKLAB_INSTANCE_PATH=str(tmp_path / "instance"), DOCKLAB_LOGIN_LIMIT="5",
-               DOCKLAB_LOGIN_WINDOW="300", DOCKLAB_LOCAL_ENGINE="0")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "3", "--threads", "2",
-         "--bind", f"127.0.0.1:{port}", "app:app"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)  # noqa: S310 - loopback
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield url
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=20)
+    with gunicorn(database_url, tmp_path / "instance", workers=3, threads=2,
+                  DOCKLAB_LOGIN_LIMIT="5", DOCKLAB_LOGIN_WINDOW="300") as url:
+        yield url
 
 
 def login(opener, url: str, password: str, username: str = "worker-user") -> int:

@@ -9,15 +9,9 @@ import pytest
 
 from docklab.sandboxes import terminal
 from tests.support.webapp import PASSWORD, create_user
-from tests.web.terminal_helpers import ensure_tmux_image, live_terminal_app
+from tests.web.terminal_helpers import SCREEN_TEXT, ensure_tmux_image, live_terminal_app
 
 BOX = "[data-terminal]"
-SCREEN_TEXT = """() => {
-  const buffer = document.querySelector('[data-terminal]').docklab.terminal.buffer.active;
-  const lines = [];
-  for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i).translateToString(true));
-  return lines.join('\\n');
-}"""
 SIZE = "() => { const t = document.querySelector('[data-terminal]').docklab.terminal; " \
        "return [t.cols, t.rows]; }"
 

@@ -2,18 +2,13 @@
 open, carry Korean both ways, resize, and leave the worker's other threads serving pages."""
 from __future__ import annotations
 
-import os
 import re
-import signal
-import socket
-import subprocess
-import sys
 import time
 import urllib.request
-from pathlib import Path
 
 import pytest
 
+from tests.support.gunicorn import gunicorn
 from tests.support.images import BASE
 from tests.support.webapp import create_user, make_app
 from tests.web.terminal_helpers import (
@@ -25,8 +20,6 @@ from tests.web.terminal_helpers import (
     send_size,
 )
 
-REPO = Path(__file__).resolve().parents[2]
-
 
 @pytest.fixture
 def gunicorn_terminal(database_url, tmp_path, docker_engine, lab_images, make_container):
@@ -35,29 +28,10 @@ def gunicorn_terminal(database_url, tmp_path, docker_engine, lab_images, make_co
     app = make_app(database_url)
     create_user(app, "gunicorn-learner")
     container = make_container(BASE, command=["sleep", "3600"])
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = dict(os.environ, DATABASE_URL=database_url, DOCKLAB_SECRET_KEY="shared-secret",
-               DOCKLAB_INSTANCE_PATH=str(tmp_path / "instance"), DOCKLAB_LOCAL_ENGINE="0",
-               DOCKLAB_TEST_TERMINAL=f"{docker_engine.base_url} {container.id}")
-    process = subprocess.Popen(
-        [str(Path(sys.executable).parent / "gunicorn"), "--workers", "1", "--threads", "4",
-         "--worker-class", "gthread", "--bind", f"127.0.0.1:{port}",
-         "tests.web.terminal_wsgi:app"],
-        cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        start_new_session=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url + "/healthz", timeout=1)  # noqa: S310 - loopback
-            break
-        except OSError:
-            time.sleep(0.2)
-    yield url
-    os.killpg(process.pid, signal.SIGTERM)
-    process.wait(timeout=40)
+    with gunicorn(database_url, tmp_path / "instance", workers=1, threads=4,
+                  app="tests.web.terminal_wsgi:app",
+                  DOCKLAB_TEST_TERMINAL=f"{docker_engine.base_url} {container.id}") as url:
+        yield url
 
 
 def test_terminals_work_under_gunicorn_threads(gunicorn_terminal):
