@@ -78,6 +78,10 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_SANDBOX_DISK_MB": int(os.environ.get("DOCKLAB_SANDBOX_DISK_MB", "4096")),
         "DOCKLAB_SANDBOX_EXEC_TIMEOUT": float(os.environ.get("DOCKLAB_SANDBOX_EXEC_TIMEOUT",
                                                              "30")),
+        # Terminals: each open one holds a server thread (size gunicorn's --threads for them).
+        "DOCKLAB_TERMINALS_PER_USER": int(os.environ.get("DOCKLAB_TERMINALS_PER_USER", "2")),
+        "DOCKLAB_TERMINALS_PER_PROCESS": int(os.environ.get("DOCKLAB_TERMINALS_PER_PROCESS",
+                                                            "24")),
         "DOCKLAB_SANDBOX_PREFIX": os.environ.get("DOCKLAB_SANDBOX_PREFIX", "dlsb"),
         "DOCKLAB_SANDBOX_ADDRESS_BASE": os.environ.get("DOCKLAB_SANDBOX_ADDRESS_BASE", "127.77"),
         # Reverse proxies in front of docklab whose X-Forwarded-* headers are trusted: 0 = none

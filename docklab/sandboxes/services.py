@@ -14,6 +14,7 @@ few seconds): a request never waits for it, it answers `starting` and the page p
 """
 from __future__ import annotations
 
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ START_GIVE_UP = timedelta(seconds=120)
 
 _starts = ThreadPoolExecutor(max_workers=2, thread_name_prefix="docklab-sandbox-start")
 _last_reap = [0.0]
+_reaping = threading.Lock()
 
 
 class Unavailable(Exception):
@@ -325,9 +327,21 @@ def wipe(user_id: int) -> None:
 
 # --- housekeeping ---------------------------------------------------------------------------
 def _maybe_reap() -> None:
-    if time.monotonic() - _last_reap[0] >= 60:
+    """At most once a minute per process, on the start pool: a request never waits for it
+    (stopping engines and measuring disks take seconds)."""
+    if time.monotonic() - _last_reap[0] >= 60 and _reaping.acquire(blocking=False):
         _last_reap[0] = time.monotonic()
-        reap()
+        _starts.submit(_reap_job, current_app._get_current_object())
+
+
+def _reap_job(app: Flask) -> None:
+    try:
+        with app.app_context():
+            reap()
+    except Exception:  # noqa: BLE001 - logged; the next minute tries again
+        app.logger.exception("reaping sandboxes failed")
+    finally:
+        _reaping.release()
 
 
 def reap() -> dict[str, int]:

@@ -90,7 +90,6 @@ def init_app(app: Flask, resolve_target: Resolver = no_sandbox) -> None:
     app.config.setdefault("SOCK_SERVER_OPTIONS", {"ping_interval": 25,
                                                   "max_message_size": 1 << 16})
     app.config.setdefault("DOCKLAB_NODE_MODULES", str(NODE_MODULES))
-    app.config.setdefault("DOCKLAB_TERMINALS_PER_USER", 4)
     app.jinja_env.globals.update(terminal_available=terminal_available,
                                  terminal_style_nonce=terminal_style_nonce)
     app.after_request(_allow_terminal_styles)
@@ -103,9 +102,11 @@ class _State:
         self.lock = threading.Lock()
         self.open: dict[int, int] = {}  # user id -> terminals open in this process
 
-    def enter(self, user_id: int, limit: int) -> bool:
+    def enter(self, user_id: int, limit: int, total: int) -> bool:
+        """Room for one more terminal of this user? Each holds a server thread while open, so
+        the process's own cap keeps threads free for everybody else's pages."""
         with self.lock:
-            if self.open.get(user_id, 0) >= limit:
+            if self.open.get(user_id, 0) >= limit or sum(self.open.values()) >= total:
                 return False
             self.open[user_id] = self.open.get(user_id, 0) + 1
             return True
@@ -219,7 +220,8 @@ def _both(message: str, **values) -> str:
 def terminal(ws):
     user_id = current_user.id
     state = _state()
-    if not state.enter(user_id, current_app.config["DOCKLAB_TERMINALS_PER_USER"]):
+    if not state.enter(user_id, current_app.config["DOCKLAB_TERMINALS_PER_USER"],
+                       current_app.config["DOCKLAB_TERMINALS_PER_PROCESS"]):
         ws.send(_both("Too many terminals are open. Close one and try again.").encode())
         close(ws, CLOSE_BUSY, "busy")
         return

@@ -109,5 +109,7 @@ def test_type_docker_run_in_the_terminal_and_pass_while_another_learner_does_not
     open_lab_with_sandbox(other, server)
     assert check(other) == "failed"  # learner1's myweb is not in learner2's sandbox
     assert re.search(r"myweb", other.inner_text("#check-result"))
+    other.screenshot(path=str(Path(os.environ.get("DOCKLAB_ARTIFACTS", "/tmp")) /
+                              "lab-sandbox-phone.png"), full_page=True)
     second.close()
     assert ready_after < 60, ready_after
