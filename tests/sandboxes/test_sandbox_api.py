@@ -12,7 +12,7 @@ from docklab.extensions import db
 from docklab.sandboxes import services
 from docklab.sandboxes.models import Sandbox
 from tests.sandboxes.conftest import busybox_tar
-from tests.support.webapp import bearer, create_user
+from tests.support.webapp import PASSWORD, bearer, create_user, csrf_token
 
 
 @pytest.fixture
@@ -176,3 +176,19 @@ def test_engines_a_crash_left_behind_are_stopped_and_states_repaired(sandbox_app
         assert done["orphans_stopped"] == 1 and done["repaired"] == 1
         assert not app_sandbox_driver.running(3)
         assert services.sandbox_of(fay).state == "stopped"
+
+
+def test_an_admin_sees_every_sandbox_with_its_use_and_stops_one(sandbox_app, client):
+    gil = bearer(sandbox_app, create_user(sandbox_app, "gil"))
+    client.put("/api/v1/me/sandbox", headers=gil)
+    until_ready(client, gil)
+    create_user(sandbox_app, "boss", role="admin")
+    admin = sandbox_app.test_client()
+    admin.post("/login", data={"username": "boss", "password": PASSWORD,
+                               "csrf_token": csrf_token(admin, "/login")})
+    page = admin.get("/admin/sandboxes").get_data(as_text=True)
+    assert "준비됨" in page and " MB" in page  # state and memory of gil's running sandbox
+    stopped = admin.post(f"/admin/sandboxes/{_uid(sandbox_app, 'gil')}/stop",
+                         data={"csrf_token": csrf_token(admin, "/admin/sandboxes")})
+    assert stopped.status_code == 302
+    assert client.get("/api/v1/me/sandbox", headers=gil).get_json()["state"] == "stopped"

@@ -130,3 +130,11 @@ def _host_ids(app, user_id: int) -> list[int]:
     with app.app_context():
         return list(db.session.scalars(db.select(LearnerHost.id)
                                        .where(LearnerHost.user_id == user_id)))
+
+
+def test_without_sandboxes_the_lab_page_says_why_and_offers_the_learners_own_host(app, client,
+                                                                                 learner):
+    app.config["DOCKLAB_SANDBOXES"] = False
+    page = client.get("/labs/nginx-port").get_data(as_text=True)
+    assert "이 서버는 샌드박스를 줄 수 없습니다" in page and "DOCKLAB_SANDBOXES=0" in page
+    assert 'href="/hosts"' in page and "data-terminal" not in page
