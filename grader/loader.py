@@ -22,9 +22,11 @@ MIN_ANTI_SOLUTIONS = 3
 # field -> (required, allowed types)
 LAB_FIELDS = {"id": (True, str), "section": (True, str), "title": (True, dict),
               "instructions": (True, dict), "exec_checks": (False, bool), "checks": (True, list),
+              "order": (False, int),
               "solution": (True, dict), "anti_solutions": (True, list)}
 CHECK_FIELDS = {"id": (True, str), "kind": (True, str), "points": (False, int),
-                "hint": (True, dict), "needs": (False, list), "params": (False, dict)}
+                "title": (False, dict), "hint": (True, dict), "needs": (False, list),
+                "params": (False, dict)}
 SOLUTION_FIELDS = {"commands": (False, list), "dockerfile": (False, str),
                    "build_tag": (False, str)}
 ANTI_FIELDS = {**SOLUTION_FIELDS, "description": (True, str), "fails": (True, str),
@@ -207,10 +209,11 @@ def _checks(file: _File, data: dict, exec_allowed: bool) -> tuple[list[CheckSpec
         if isinstance(points, int) and points < 0:
             file.problem((*path, "points"), "points cannot be negative")
         hint = file.text(item, (*path, "hint"))
+        title = file.text(item, (*path, "title")) if "title" in item else None
         if hint and kind and isinstance(check_id, str) and isinstance(params, dict):
             checks.append(CheckSpec(check_id, kind_name, points, hint, params,
                                     tuple(needs) if isinstance(needs, list) else (),
-                                    file.lines.get(path, 0)))
+                                    file.lines.get(path, 0), title))
     return checks, seen
 
 
@@ -300,7 +303,8 @@ def load_lab_file(path: str | Path) -> tuple[Lab | None, list[Problem]]:
         return None, file.problems
     lab = Lab(id=lab_id, section=section.strip(), titles=title, instructions_text=instructions,
               checks=tuple(checks), solution=solution, anti_solutions=tuple(anti),
-              exec_checks=data.get("exec_checks", False), source=file.name)
+              exec_checks=data.get("exec_checks", False), source=file.name,
+              order=data.get("order"))
     return lab, []
 
 
@@ -321,7 +325,8 @@ def validate_paths(paths) -> list[Problem]:
 
 
 def load_labs(directory: str | Path | None = None) -> dict[str, Lab]:
-    """All labs of a directory (default: the repository's `labs/`), by id, in file order."""
+    """All labs of a directory (default: the repository's `labs/`), by id, in learning order:
+    by each lab's `order` (labs without one come after, in file order)."""
     labs, problems = {}, []
     for path in _lab_files([directory or LABS_DIR]):
         lab, found = load_lab_file(path)
@@ -330,4 +335,6 @@ def load_labs(directory: str | Path | None = None) -> dict[str, Lab]:
             labs[lab.id] = lab
     if problems:
         raise LabFileError(problems)
-    return labs
+    ranked = sorted(enumerate(labs.values()),
+                    key=lambda item: (item[1].order is None, item[1].order or 0, item[0]))
+    return {lab.id: lab for _, lab in ranked}

@@ -44,6 +44,7 @@ class CheckSpec:
     params: dict
     needs: tuple[str, ...] = ()
     line: int = 0
+    title: Text | None = None  # what the check looks for, in words ("`myweb` 컨테이너가 실행 중")
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,7 @@ class Lab:
     anti_solutions: tuple[AntiSolution, ...]
     exec_checks: bool = False
     source: str = ""
+    order: int | None = None  # place in the learning order (lower first)
 
     def title(self, lang: str = "ko") -> str:
         return self.titles.get(lang)
