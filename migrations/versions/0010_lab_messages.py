@@ -1,0 +1,22 @@
+"""lab attempts in both languages, review-queue marks (issue 15, learners) (filled in by that work; empty until then)
+
+Revision ID: 0010
+Revises: 0009
+Create Date: 2026-12-01 14:50:00
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+revision = '0010'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass
+
+
+def downgrade():
+    pass
