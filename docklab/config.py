@@ -62,6 +62,12 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_CHECK_LIMIT": int(os.environ.get("DOCKLAB_CHECK_LIMIT", "10")),
         "DOCKLAB_CHECK_WINDOW": int(os.environ.get("DOCKLAB_CHECK_WINDOW", "60")),
         "DOCKLAB_CHECK_DEADLINE": float(os.environ.get("DOCKLAB_CHECK_DEADLINE", "20")),
+        # Own-machine checks (docklab/labs/own_machine.py): how long a pasted command's code
+        # lives (seconds), and the largest upload of its results (KB).
+        "DOCKLAB_OWN_MACHINE_CODE_TTL": float(os.environ.get("DOCKLAB_OWN_MACHINE_CODE_TTL",
+                                                             "600")),
+        "DOCKLAB_OWN_MACHINE_MAX_UPLOAD_KB": float(os.environ.get(
+            "DOCKLAB_OWN_MACHINE_MAX_UPLOAD_KB", "1024")),
         # Calls to learners' hosts (docklab/hosts/outbound.py): the pool's threads per process,
         # calls in flight per learner, and how long a web request waits for one.
         "DOCKLAB_CHECK_WORKERS": int(os.environ.get("DOCKLAB_CHECK_WORKERS", "8")),

@@ -60,6 +60,12 @@ def _grade_many(labs: list[Lab], spec: HostSpec, lang: str, versions: VersionCac
         return [_host_error(lab, error, lang, elapsed) for lab in labs]
 
 
+def grade_snapshot(lab: Lab, snapshot: Snapshot, lang: str = "ko") -> LabResult:
+    """Grade one lab on a snapshot already made (e.g. of results uploaded by the own-machine
+    client, `grader.sources`): the same checks, in the same order, as on a live engine."""
+    return _grade_lab(lab, snapshot, lang, time.monotonic())
+
+
 def _grade_lab(lab: Lab, snapshot: Snapshot, lang: str, started: float) -> LabResult:
     statuses: dict[str, str] = {}
     checks = []

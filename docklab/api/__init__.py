@@ -11,5 +11,6 @@ from . import classes as classes_api  # noqa: E402,F401
 from . import labs as labs_api  # noqa: E402,F401
 from . import me  # noqa: E402,F401
 from . import openapi as openapi_api  # noqa: E402,F401
+from . import own_machine as own_machine_api  # noqa: E402,F401
 from . import quizzes as quizzes_api  # noqa: E402,F401
 from . import sandbox as sandbox_api  # noqa: E402,F401

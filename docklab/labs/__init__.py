@@ -20,7 +20,7 @@ def _load_labs(state) -> None:
 
 
 from ..sandboxes.cli import prepare_images_command  # noqa: E402
-from . import models, routes  # noqa: E402,F401
+from . import models, own_machine_routes, routes  # noqa: E402,F401
 from .catalog import init_labs  # noqa: E402
 
 bp.cli.add_command(prepare_images_command)  # flask labs prepare-images

@@ -306,6 +306,13 @@ def self_report(user_id: int, lab: grader.Lab, payload: object, lang: str = "ko"
     return _store(user_id, lab, result, SELF_REPORTED, None, label, lang)
 
 
+def store_self_reported(user_id: int, lab: grader.Lab, result: grader.LabResult, label: str,
+                        lang: str = "ko") -> LabAttempt:
+    """Store a result graded from what the learner's machine reported (the own-machine path)."""
+    _limit(f"lab-report:{user_id}")
+    return _store(user_id, lab, result, SELF_REPORTED, None, label, lang)
+
+
 # --- reading attempts ----------------------------------------------------------------------------
 def attempt_of(user_id: int, attempt_id: int) -> LabAttempt | None:
     attempt = db.session.get(LabAttempt, attempt_id)
@@ -386,4 +393,4 @@ def progress(user_id: int, labs: dict[str, grader.Lab]) -> list[LabProgress]:
 
 __all__ = ["ERROR", "FAILED", "PASSED", "SELF_REPORTED", "SERVER", "LabProgress", "RateLimited",
            "ReportError", "UnknownHost", "attempt_of", "attempts_of", "check_deadline",
-           "parse_report", "progress", "run_check", "self_report"]
+           "parse_report", "progress", "run_check", "self_report", "store_self_reported"]

@@ -87,5 +87,12 @@ class Check:
         """Extra (field, message) problems beyond types; empty when fine."""
         return []
 
+    @classmethod
+    def reads(cls, params: dict) -> list[tuple[str, ...]] | None:
+        """What `run` reads, as reads of an own-machine plan (`grader/plan.py`); None (the
+        default) when the docker CLI's read-only commands cannot give it, so such a lab says it
+        can't be checked on the learner's own computer rather than grade it wrongly."""
+        return None
+
     def run(self, snapshot) -> Outcome:  # pragma: no cover - every kind overrides it
         raise NotImplementedError

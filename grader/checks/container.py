@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .. import imageref
+from ..secrets import HashedPair
 from ..snapshot import summary_name
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
 from .selection import ContainerCheck, image_matches
@@ -108,9 +109,19 @@ class ContainerImage(ContainerCheck):
 def _env(pairs) -> dict[str, str]:
     result = {}
     for pair in pairs or []:
+        if isinstance(pair, HashedPair):  # a secret read on the learner's own computer
+            result[pair.var] = pair.value  # compares equal to the right value, shows as ***
+            continue
         key, _, value = pair.partition("=")
         result[key] = value
     return result
+
+
+def is_secret(params: dict) -> bool:
+    """`secret: true`, or a name that says so (PASSWORD, TOKEN, ...) unless `secret: false`."""
+    if "secret" in params:
+        return params["secret"]
+    return any(word in params["var"].upper() for word in SECRET_WORDS)
 
 
 class ContainerEnv(ContainerCheck):
@@ -133,9 +144,17 @@ class ContainerEnv(ContainerCheck):
         return problems
 
     def _secret(self) -> bool:
-        if "secret" in self.p:
-            return self.p["secret"]
-        return any(word in self.p["var"].upper() for word in SECRET_WORDS)
+        return is_secret(self.p)
+
+    @classmethod
+    def reads(cls, params):
+        """Only the named variable leaves the learner's computer, and a secret one only as a
+        salted hash (so a `regex` on a secret cannot be checked there)."""
+        selector = params["container"]
+        if set(selector) != {"name"} or (is_secret(params) and "regex" in params):
+            return None
+        mode = "hash" if is_secret(params) else "plain"
+        return [*super().reads(params), ("env", selector["name"], params["var"], mode)]
 
     def judge(self, snapshot, info, name):
         var, secret = self.p["var"], self._secret()
@@ -421,6 +440,11 @@ class ContainersCount(Check):
             except ValueError as exc:
                 problems.append(("image", str(exc)))
         return problems
+
+    @classmethod
+    def reads(cls, params):
+        # matching by image needs each container's image ID, which only inspect shows
+        return [("containers",), ("all-containers",)] if "image" in params else [("containers",)]
 
     def run(self, snapshot):
         states = self.p["states"]

@@ -10,8 +10,13 @@ def _api_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", str(text)))
 
 
+def _version_read(cls, params):
+    return [("version",)]
+
+
 class EngineReachable(Check):
     kind = "engine_reachable"
+    reads = classmethod(_version_read)
 
     def run(self, snapshot):
         info = snapshot.version_info
@@ -28,6 +33,7 @@ class EngineReachable(Check):
 class EngineMinApi(Check):
     kind = "engine_min_api"
     params = {"version": Param((str,), required=True)}
+    reads = classmethod(_version_read)
 
     @classmethod
     def validate(cls, params):

@@ -10,6 +10,10 @@ from .selection import ContainerCheck
 class Exec(ContainerCheck):
     kind = "exec"
     read_only = False
+
+    @classmethod
+    def reads(cls, params):
+        return None  # it runs a command in the container: never part of a read-only plan
     params = {**ContainerCheck.params, "command": Param((str, list), required=True),
               "exit_code": Param((int,)), "output_contains": Param((str,)),
               "output_regex": Param((str,), regex=True)}

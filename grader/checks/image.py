@@ -40,6 +40,10 @@ class ImageCheck(Check):
                     problems.append((name, str(exc)))
         return problems
 
+    @classmethod
+    def reads(cls, params):
+        return [("image", params["ref"])]
+
     @property
     def shown(self) -> str:
         return imageref.familiar(self.p["ref"])
@@ -85,6 +89,11 @@ class ImageBasedOn(ImageCheck):
     kind = "image_based_on"
     params = {"ref": REQUIRED_TEXT, "base": REQUIRED_TEXT}
     _reference_fields = ("ref", "base")
+
+    @classmethod
+    def reads(cls, params):
+        return [("image", params["ref"]), ("image", params["base"]),
+                ("history", params["ref"]), ("history", params["base"])]
 
     def judge(self, snapshot, entry):
         base = imageref.familiar(self.p["base"])
@@ -146,6 +155,10 @@ class ImageHistory(ImageCheck):
               "instruction": Param((str,), choices=("RUN", "CMD", "ENTRYPOINT", "ENV", "COPY",
                                                     "ADD", "EXPOSE", "LABEL", "WORKDIR", "USER"))}
 
+    @classmethod
+    def reads(cls, params):
+        return [("image", params["ref"]), ("history", params["ref"])]
+
     def judge(self, snapshot, entry):
         wanted_kind = self.p.get("instruction")
         steps = [parse_history_entry(h.get("CreatedBy", "")) for h in snapshot.history(entry["Id"])]
@@ -190,6 +203,13 @@ class ImageRunMax(ImageCheck):
     kind = "image_run_max"
     params = {"ref": REQUIRED_TEXT, "max": Param((int,), required=True), "above": TEXT}
     _reference_fields = ("ref", "above")
+
+    @classmethod
+    def reads(cls, params):
+        reads = [("image", params["ref"]), ("history", params["ref"])]
+        if "above" in params:
+            reads += [("image", params["above"]), ("history", params["above"])]
+        return reads
 
     def judge(self, snapshot, entry):
         history = snapshot.history(entry["Id"])
@@ -244,6 +264,12 @@ class ImageConfig(ImageCheck):
     params = {"ref": REQUIRED_TEXT, "field": Param((str,), required=True,
                                                    choices=tuple(CONFIG_FIELDS)),
               "contains": TEXT, "equals": TEXT, "regex": Param((str,), regex=True)}
+
+    @classmethod
+    def reads(cls, params):
+        # the image's ENV leaves the machine only when the check is about the ENV itself
+        return [*super().reads(params), *([("image-env", params["ref"])]
+                                          if params["field"] == "env" else [])]
 
     @classmethod
     def validate(cls, params):

@@ -132,6 +132,15 @@ class ContainerCheck(Check):
         selector = params.get("container")
         return validate_selector(selector) if isinstance(selector, dict) else []
 
+    @classmethod
+    def reads(cls, params: dict) -> list[tuple[str, ...]] | None:
+        """The list (for `did you mean`) and the selected container: one by name, or all of
+        them when selected by image or labels (the CLI cannot match image names our way)."""
+        selector = params["container"]
+        if set(selector) <= {"name", "match", "count"} and "name" in selector:
+            return [("containers",), ("container", selector["name"])]
+        return [("containers",), ("all-containers",)]
+
     def judge(self, snapshot, info: dict, name: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
