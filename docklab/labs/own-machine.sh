@@ -86,11 +86,12 @@ env_template() {
 http() {
   if command -v curl >/dev/null 2>&1; then
     if [ $# -ge 3 ]; then
-      curl -sS -o "$2" -w '%{http_code}' -H 'Accept: text/plain' \
-        -H 'Content-Type: application/json' --data-binary "@$3" "$1" 2>"$work/http-error"
+      code=$(curl -sS -o "$2" -w '%{http_code}' -H 'Accept: text/plain' \
+        -H 'Content-Type: application/json' --data-binary "@$3" "$1" 2>"$work/http-error") \
+        || code=000
     else
-      curl -sS -o "$2" -w '%{http_code}' "$1" 2>"$work/http-error"
-    fi || printf '000'
+      code=$(curl -sS -o "$2" -w '%{http_code}' "$1" 2>"$work/http-error") || code=000
+    fi
   else
     if [ $# -ge 3 ]; then
       wget -q -S --content-on-error -O "$2" --header='Accept: text/plain' \
@@ -100,8 +101,8 @@ http() {
     fi
     code=$(sed -n 's/^ *HTTP\/[0-9.]* \([0-9][0-9][0-9]\).*/\1/p' "$work/headers" | tail -n 1)
     cp "$work/headers" "$work/http-error"
-    printf '%s' "${code:-000}"
   fi
+  printf '%s' "${code:-000}"
 }
 
 # the server's message from an error answer (JSON lines "message_ko": ..., "message_en": ...)
