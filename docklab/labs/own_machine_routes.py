@@ -2,10 +2,10 @@
 (what `curl ... | sh` fetches) and, for the lab page, a fresh command (session + CSRF)."""
 from __future__ import annotations
 
-from flask import Response, abort, jsonify, request
+from flask import Response, abort, jsonify, render_template, request
 from flask_login import current_user, login_required
 
-from grader.plan import NotReadable
+from grader.plan import NotReadable, checkable
 
 from . import bp, catalog
 from . import own_machine as own
@@ -43,4 +43,14 @@ def own_machine_command(lab_id: str):
         issued = own.issue(current_user.id, lab, lang(), _server())
     except NotReadable as why:
         return jsonify(error="not_checkable", message=why.message(lang())), 409
+    if request.accept_mimetypes.best != "application/json":  # a browser without JavaScript
+        return render_template("labs/own_machine_command.html", lab=lab, issued=issued,
+                               lang=lang()), 201
     return jsonify(issued.to_dict()), 201
+
+
+@bp.app_template_global("own_machine_blocker")
+def own_machine_blocker(lab, lang_code: str) -> str | None:
+    """Why the lab cannot be checked on one's own computer (shown instead of the line)."""
+    why = checkable(lab)
+    return None if why is None else why.message(lang_code)

@@ -86,6 +86,12 @@ RULES: dict[tuple[str, str], str] = {
     ("sandboxes.admin", "GET"): "admin", ("sandboxes.admin_stop", "POST"): "admin",
     ("api.start_sandbox", "PUT"): "login", ("api.sandbox_status", "GET"): "login",
     ("api.wipe_sandbox", "DELETE"): "login", ("api.exec_in_sandbox", "POST"): "login",
+    # Own-machine check: a logged-in learner gets a line; the line's single-use code is itself
+    # the credential of its plan and upload (tests/web/test_own_machine_errors.py: another
+    # learner's token with it is refused), and the script is public text to read.
+    ("labs.own_machine_command", "POST"): "login", ("api.own_machine_code", "POST"): "login",
+    ("labs.own_machine_script", "GET"): "public", ("labs.own_machine_code_script", "GET"): "public",
+    ("api.own_machine_plan", "GET"): "public", ("api.own_machine_upload", "POST"): "public",
 }
 
 # A read whose rightful answer is not 200 in this world (where nobody has a sandbox).
@@ -95,6 +101,8 @@ EXPECTED_READS = {
     "sandboxes.port": (404,),  # no running sandbox, so no port to open
     "api.sandbox_status": (404,),  # "you have no sandbox yet"
     "sandboxes.terminal": (400,),  # a WebSocket, not a page
+    "labs.own_machine_code_script": (404,),  # no own-machine code in this world
+    "api.own_machine_plan": (404,),
 }
 
 
