@@ -12,7 +12,15 @@ from ..extensions import db
 from ..models import utcnow
 from . import anonymous, bp, services
 from .content import current_content
-from .forms import MODE_CHOICES, CsrfForm, NoAnswer, StartForm, answer_from_form, moved_order
+from .forms import (
+    MODE_CHOICES,
+    CsrfForm,
+    NoAnswer,
+    QuizSettingsForm,
+    StartForm,
+    answer_from_form,
+    moved_order,
+)
 from .models import PRACTICE, TEST, QuizRun
 from .rendering import as_lines, describe_answer, inline_html, markdown_html
 
@@ -74,6 +82,13 @@ def notes():
     return render_template("quiz/notes.html", sections=content.notes.sections, counts=counts)
 
 
+def _settings_form(back: str) -> QuizSettingsForm | None:
+    if not current_user.is_authenticated:
+        return None
+    return QuizSettingsForm(include_retired=services.includes_retired(current_user.id),
+                            back=back, formdata=None)
+
+
 # --- choosing a quiz ---------------------------------------------------------------------------
 @bp.get("/quiz")
 def index():
@@ -84,7 +99,7 @@ def index():
     return render_template(
         "quiz/index.html", sections=services.sections_with_counts(), progress=progress,
         due_count=due, start_form=StartForm(), total=len(services.bank()),
-        mixed_size=services.MIXED_SIZE,
+        mixed_size=services.MIXED_SIZE, settings_form=_settings_form("index"),
         pending=len(anonymous.pending_answers()))
 
 
@@ -242,7 +257,25 @@ def due():
                       "due_now": moment <= now,
                       "when": format_timedelta(moment - now, add_direction=True, threshold=1.0)})
     return render_template("quiz/due.html", queue=queue,
-                           start_form=StartForm(kind="due", mode=PRACTICE))
+                           start_form=StartForm(kind="due", mode=PRACTICE),
+                           settings_form=_settings_form("due"))
+
+
+@bp.post("/quiz/settings")
+@login_required
+def settings():
+    """Save the learner's quiz settings, then go back to the page the form was on."""
+    form = QuizSettingsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_includes_retired(current_user.id, form.include_retired.data)
+    if form.include_retired.data:
+        flash(_("Questions on retired tools are now part of your reviews and mixed quizzes."),
+              "success")
+    else:
+        flash(_("Questions on retired tools are left out of your reviews and mixed quizzes."),
+              "success")
+    return redirect(url_for("quiz.due" if form.back.data == "due" else "quiz.index"))
 
 
 @bp.get("/quiz/progress")
