@@ -127,6 +127,8 @@ _COMMAND_ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
     **{("image", verb): (verb,) for verb in (
         "pull", "push", "build", "history", "tag", "import", "save", "load")},
     ("system", "info"): ("info",),
+    # `docker inspect` looks up any object; the management forms only narrow the type
+    ("container", "inspect"): ("inspect",), ("image", "inspect"): ("inspect",),
     ("builder", "build"): ("build",),
     # `docker build` has been an alias of `docker buildx build` since Engine 23
     ("buildx", "build"): ("build",), ("buildx", "b"): ("build",),
