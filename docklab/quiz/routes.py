@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..content import AnswerFormatError, check_answer
+from ..content.annotations import section_blocks
 from ..extensions import db
 from ..models import utcnow
 from . import anonymous, bp, services
@@ -79,7 +80,11 @@ def _begin(run: QuizRun | None):
 def notes():
     content = current_content()
     counts = {section.anchor: count for section, count in content.bank.section_counts()}
-    return render_template("quiz/notes.html", sections=content.notes.sections, counts=counts)
+    lang = _lang()
+    blocks = {section.anchor: section_blocks(section, list(content.callouts), lang)
+              for section in content.notes.sections}
+    return render_template("quiz/notes.html", sections=content.notes.sections, counts=counts,
+                           blocks=blocks)
 
 
 def _settings_form(back: str) -> QuizSettingsForm | None:
