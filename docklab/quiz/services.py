@@ -312,6 +312,7 @@ class SectionProgress:
 def section_progress(user_id: int, now: datetime | None = None) -> list[SectionProgress]:
     latest = latest_results(user_id)
     until = end_of_today(now)
+    include_retired = includes_retired(user_id)
     cards = {row.question_id: row for row in db.session.scalars(
         select(ReviewCard).where(ReviewCard.user_id == user_id))}
     progress = []
@@ -325,7 +326,8 @@ def section_progress(user_id: int, now: datetime | None = None) -> list[SectionP
         progress.append(SectionProgress(
             section=sec, total=len(ids), answered=sum(1 for q in ids if q in latest),
             known=sum(1 for q in ids if latest.get(q)),
-            due=sum(1 for q in ids if q in cards and scheduling.is_due(cards[q], until)),
+            due=sum(1 for q in ids if q in cards and scheduling.is_due(cards[q], until)
+                    and _wanted(question(q), include_retired)),
             stability_days=round(median, 1) if median is not None else None))
     return progress
 

@@ -45,8 +45,12 @@ def test_due_queue_leaves_retired_out_until_the_learner_includes_them(app, clien
     with app.app_context():
         for question in (old, current):  # both answered wrong: both due within minutes
             services.answer_question(uid, question, wrong_answer(question))
-    # default: the retired question is left out of the queue, the due page and its run
+    # default: the retired question is left out of the queue, the due page and the progress
     assert _due_ids(app, uid) == [current.id]
+    with app.app_context():
+        due_by_section = {p.section.anchor: p.due for p in services.section_progress(uid)}
+        assert due_by_section[old.anchor] == 0 and due_by_section[current.anchor] == 1
+        assert services.progress_summary(uid)["due_today"] == 1
     page = client.get("/quiz/due").get_data(as_text=True)
     assert f'data-question="{current.id}"' in page
     assert f'data-question="{old.id}"' not in page
