@@ -51,6 +51,7 @@ def test_notes_page_boxes_follow_the_reader_language(client):
     assert "(screenshot 실습: mysql-1.png, kept on the author&#39;s computer)" in html \
         or "(screenshot 실습: mysql-1.png, kept on the author's computer)" in html
     assert re.search(r'class="note-box note-answer" aria-label="Answer"', html)
+    assert "2026 update" in html
     assert "/Users/" not in html
 
 

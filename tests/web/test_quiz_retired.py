@@ -107,3 +107,21 @@ def test_mixed_quiz_leaves_retired_out_by_default(app):
 
 def _checkbox(page: str) -> str:
     return re.search(r'<input type="checkbox" name="include_retired"[^>]*>', page).group(0)
+
+
+def test_a_retired_question_says_so_on_its_page(app, client, auth):
+    create_user(app, "historian")
+    auth.login("historian")
+    uid = _uid(app, "historian")
+    with app.app_context():
+        run_id = services.start_run(uid, "section", "practice",
+                                    ["vm-machine-env", "lab-remove-all-containers"]).id
+    first = client.get(f"/quiz/runs/{run_id}").get_data(as_text=True)
+    assert 'value="vm-machine-env"' in first
+    assert "지원이 끝난 도구에 관한 문제: 그 개념은 지금도 쓸모 있음" in first
+    client.post(f"/quiz/runs/{run_id}/answer", data={
+        "csrf_token": csrf_token(client, f"/quiz/runs/{run_id}"),
+        "question_id": "vm-machine-env", "answer": "sets-env"})
+    second = client.get(f"/quiz/runs/{run_id}").get_data(as_text=True)
+    assert 'value="lab-remove-all-containers"' in second
+    assert "지원이 끝난 도구" not in second
