@@ -209,6 +209,14 @@ def test_images_gone_and_dangling(docker_engine, lab_images):
     assert "dangling image(s), at most 0 expected (`docker image prune`)" in seen["none"][1]
 
 
+def _wait_for_log(engine, name: str, text: bytes, seconds: float = 20) -> None:
+    """The test's containers print at start; wait until they have (a loaded machine is slow)."""
+    ends = time.monotonic() + seconds
+    while text not in engine.client.containers.get(name).logs(tail=5):
+        assert time.monotonic() < ends, f"{name} never printed {text!r}"
+        time.sleep(0.2)
+
+
 def test_container_logs(docker_engine, clean_containers, make_container):
     make_container("nginx:latest", name="talker", command=[
         "sh", "-c", "echo hello; echo 'ERROR disk full' >&2; echo ready; sleep 600"])
@@ -219,7 +227,9 @@ def test_container_logs(docker_engine, clean_containers, make_container):
         "sh", "-c", "i=0; while [ $i -lt 3000 ]; do printf '%099d\\n' $i; i=$((i+1)); done; "
                     "echo done; sleep 600"])
     talker = {"name": "talker"}
-    time.sleep(1.5)  # the logs are written asynchronously
+    _wait_for_log(docker_engine, "talker", b"ready")
+    _wait_for_log(docker_engine, "tty", b"tty")
+    _wait_for_log(docker_engine, "loud", b"done")
     result = _grade(
         docker_engine,
         check("hello", "container_logs", container=talker, contains="hello"),
@@ -248,7 +258,7 @@ def test_container_logs(docker_engine, clean_containers, make_container):
 
 def test_logs_read_is_one_call_per_container(docker_engine, clean_containers, make_container):
     make_container("nginx:latest", name="talker", command=["sh", "-c", "echo hi; sleep 600"])
-    time.sleep(1)
+    _wait_for_log(docker_engine, "talker", b"hi")
     one = _grade(docker_engine, check("a", "container_logs", container={"name": "talker"},
                                       contains="hi"))
     three = _grade(docker_engine, *[check(f"a{i}", "container_logs", container={"name": "talker"},
