@@ -219,7 +219,7 @@ def _wait_for_log(engine, name: str, text: bytes, seconds: float = 20) -> None:
 
 def test_container_logs(docker_engine, clean_containers, make_container):
     make_container("nginx:latest", name="talker", command=[
-        "sh", "-c", "echo hello; echo 'ERROR disk full' >&2; echo ready; sleep 600"])
+        "sh", "-c", "echo hello; echo 'ERROR disk full' >&2; sleep 0.3; echo ready; sleep 600"])
     make_container("nginx:latest", name="tty", tty=True,
                    command=["sh", "-c", "echo on a tty; sleep 600"])
     # 3,000 lines of 100 bytes: the tail and the byte cap bound what is read.
