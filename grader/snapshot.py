@@ -205,7 +205,13 @@ class Snapshot:
                                  params={"stdout": 1, "stderr": 1, "tail": tail,
                                          "follow": 0, "timestamps": 0}, stream=True)
         self.api._raise_for_status(response)
-        raw = _read_bounded(response, LOG_BYTES_LIMIT, self.connection.spec.read_timeout)
+        seconds = self.connection.deadline.clamp(self.connection.spec.read_timeout)
+        raw, timed_out = _read_bounded(response, LOG_BYTES_LIMIT, seconds)
+        if timed_out:  # a tail is sent at once; one that trickles is a slow host, not a verdict
+            if self.connection.deadline.remaining() <= 0:
+                raise self.connection.over_deadline()
+            raise HostError("timeout", f"the log of {container_id[:12]} was still arriving "
+                                       f"after {seconds:g} s")
         if (info.get("Config") or {}).get("Tty"):
             return raw.decode(errors="replace")  # a TTY's log is one raw stream
         return _demultiplex(raw).decode(errors="replace")
@@ -227,23 +233,28 @@ class Snapshot:
         response = self.api._post_json(self.api._url("/exec/{0}/start", exec_id),
                                        data={"Tty": False, "Detach": False}, stream=True)
         self.api._raise_for_status(response)
-        raw = _read_bounded(response, EXEC_OUTPUT_LIMIT, self.connection.spec.read_timeout)
+        raw, _ = _read_bounded(response, EXEC_OUTPUT_LIMIT, self.connection.spec.read_timeout)
         return _demultiplex(raw).decode(errors="replace")
 
 
-def _read_bounded(response, limit: int, seconds: float) -> bytes:
+def _read_bounded(response, limit: int, seconds: float) -> tuple[bytes, bool]:
     """A streamed body, at most `limit` bytes and `seconds` of reading (the run's deadline
-    also cuts the socket), then the response is closed."""
-    deadline = time.monotonic() + seconds
-    raw = b""
+    also cuts the socket), then the response is closed. True when time ran out first."""
+    ends = time.monotonic() + seconds
+    raw, timed_out = b"", False
     try:
         for chunk in response.iter_content(4096):
             raw += chunk
-            if len(raw) > limit or time.monotonic() > deadline:
+            if len(raw) > limit:
                 break
+            if time.monotonic() > ends:
+                timed_out = True
+                break
+        else:
+            timed_out = time.monotonic() > ends  # a socket the deadline cut ends like EOF
     finally:
         response.close()
-    return raw[:limit]
+    return raw[:limit], timed_out
 
 
 def _demultiplex(raw: bytes) -> bytes:
