@@ -62,6 +62,8 @@ def from_environment(instance_path: Path) -> dict:
         "DOCKLAB_CHECK_LIMIT": int(os.environ.get("DOCKLAB_CHECK_LIMIT", "10")),
         "DOCKLAB_CHECK_WINDOW": int(os.environ.get("DOCKLAB_CHECK_WINDOW", "60")),
         "DOCKLAB_CHECK_DEADLINE": float(os.environ.get("DOCKLAB_CHECK_DEADLINE", "20")),
+        # How many questions of its note section one failed lab may put in the review queue.
+        "DOCKLAB_LAB_REVIEW_CAP": int(os.environ.get("DOCKLAB_LAB_REVIEW_CAP", "5")),
         # Calls to learners' hosts (docklab/hosts/outbound.py): the pool's threads per process,
         # calls in flight per learner, and how long a web request waits for one.
         "DOCKLAB_CHECK_WORKERS": int(os.environ.get("DOCKLAB_CHECK_WORKERS", "8")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from .. import imageref
+from ..korean import josa, josa_code
 from ..snapshot import summary_name
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
 from .selection import ContainerCheck, image_matches
@@ -31,7 +32,7 @@ class ContainerExists(ContainerCheck):
 
     def judge(self, snapshot, info, name):
         state = info.get("State", "?")
-        return Outcome.passed(f"컨테이너 `{name}` 이(가) 있습니다 (`{state}`).",
+        return Outcome.passed(f"컨테이너 {josa_code(name, '이/가')} 있습니다 (`{state}`).",
                               f"container `{name}` exists (`{state}`).")
 
 
@@ -43,10 +44,10 @@ class ContainerState(ContainerCheck):
         wanted = self.p["state"]
         ko, en = _state_words(info)
         if _state(info) == wanted:
-            return Outcome.passed(f"컨테이너 `{name}` 은(는) {ko} 상태입니다.",
+            return Outcome.passed(f"컨테이너 {josa_code(name, '은/는')} {ko} 상태입니다.",
                                   f"container `{name}` is {en}.")
         return Outcome.failed(
-            f"컨테이너 `{name}` 은(는) 있지만 {ko} 상태입니다 (`{wanted}` 이어야 함).",
+            f"컨테이너 {josa_code(name, '은/는')} 있지만 {ko} 상태입니다 (`{wanted}` 이어야 함).",
             f"container `{name}` exists but is {en}, not `{wanted}`.")
 
 
@@ -59,14 +60,17 @@ class ContainerExitCode(ContainerCheck):
         state = _state(info)
         if state not in ("exited", "dead"):
             return Outcome.failed(
-                f"컨테이너 `{name}` 은(는) 아직 종료되지 않았습니다 (`{state}`).",
+                f"컨테이너 {josa_code(name, '은/는')} 아직 종료되지 않았습니다 (`{state}`).",
                 f"container `{name}` has not exited yet (it is `{state}`).")
         code = info["State"].get("ExitCode")
         if code == wanted:
-            return Outcome.passed(f"컨테이너 `{name}` 이(가) 코드 {code}(으)로 종료했습니다.",
+            return Outcome.passed(f"컨테이너 {josa_code(name, '이/가')} 코드 "
+                                  f"{josa(str(code), '으로/로')} "
+                                  f"종료했습니다.",
                                   f"container `{name}` exited with code {code}.")
         return Outcome.failed(
-            f"컨테이너 `{name}` 이(가) 코드 {code}(으)로 종료했습니다 ({wanted} 이어야 함).",
+            f"컨테이너 {josa_code(name, '이/가')} 코드 {josa(str(code), '으로/로')} "
+            f"종료했습니다 ({wanted} 이어야 함).",
             f"container `{name}` exited with code {code}, expected {wanted}.")
 
 
@@ -97,11 +101,13 @@ class ContainerImage(ContainerCheck):
         else:
             shown = imageref.familiar(used)
         if ok:
-            return Outcome.passed(f"컨테이너 `{name}` 은(는) `{shown}` 이미지로 실행되었습니다.",
+            return Outcome.passed(f"컨테이너 {josa_code(name, '은/는')} `{shown}` 이미지로 "
+                                  f"실행되었습니다.",
                                   f"container `{name}` runs image `{shown}`.")
         expected = imageref.familiar(wanted)
         return Outcome.failed(
-            f"컨테이너 `{name}` 은(는) `{shown}` 이미지로 실행되었습니다 (`{expected}` 이어야 함).",
+            f"컨테이너 {josa_code(name, '은/는')} `{shown}` 이미지로 실행되었습니다 "
+            f"(`{expected}` 이어야 함).",
             f"container `{name}` runs image `{shown}`, expected `{expected}`.")
 
 
@@ -144,32 +150,34 @@ class ContainerEnv(ContainerCheck):
         image_env = _env((image.get("Config") or {}).get("Env"))
         if var not in env:
             return Outcome.failed(
-                f"컨테이너 `{name}` 에 환경 변수 `{var}` 이(가) "
+                f"컨테이너 `{name}` 에 환경 변수 {josa_code(var, '이/가')} "
                 f"없습니다 (`docker run -e {var}=...`).",
                 f"container `{name}` has no environment variable `{var}` "
                 f"(`docker run -e {var}=...`).")
         actual = env[var]
         if self.p.get("source") == "run" and image_env.get(var) == actual:
             return Outcome.failed(
-                f"`{var}` 은(는) 이미지의 ENV 에서 온 값입니다. "
+                f"{josa_code(var, '은/는')} 이미지의 ENV 에서 온 값입니다. "
                 "`docker run -e` 로 지정하지 않았습니다.",
                 f"`{var}` comes from the image's ENV, it was not given with `docker run -e`.")
         shown = "***" if secret else f"`{actual}`"
         if "value" in self.p and actual != str(self.p["value"]):
             if secret:
-                return Outcome.failed(f"`{var}` 은(는) 설정되어 있지만 값이 다릅니다.",
+                return Outcome.failed(f"{josa_code(var, '은/는')} 설정되어 있지만 값이 다릅니다.",
                                       f"`{var}` is set but has a different value.")
             return Outcome.failed(
                 f"`{var}` 의 값이 {shown} 입니다 (`{self.p['value']}` 이어야 함).",
                 f"`{var}` is {shown}, expected `{self.p['value']}`.")
         if "regex" in self.p and not re.search(self.p["regex"], actual):
             if secret:
-                return Outcome.failed(f"`{var}` 은(는) 설정되어 있지만 값이 조건에 맞지 않습니다.",
+                return Outcome.failed(f"{josa_code(var, '은/는')} 설정되어 있지만 값이 조건에 "
+                                      f"맞지 않습니다.",
                                       f"`{var}` is set but its value does not match.")
             return Outcome.failed(
-                f"`{var}` 의 값 {shown} 이(가) `{self.p['regex']}` 와 맞지 않습니다.",
+                f"`{var}` 의 값 {josa(str(shown), '이/가')} `{self.p['regex']}` 와 맞지 않습니다.",
                 f"`{var}` is {shown}, which does not match `{self.p['regex']}`.")
-        return Outcome.passed(f"컨테이너 `{name}` 의 `{var}` 이(가) 올바르게 설정되었습니다.",
+        return Outcome.passed(f"컨테이너 `{name}` 의 {josa_code(var, '이/가')} 올바르게 "
+                              f"설정되었습니다.",
                               f"container `{name}` has `{var}` set as expected.")
 
 
@@ -248,7 +256,7 @@ class ContainerPort(ContainerCheck):
     def _all_exposed(self, info, name):
         if not (info.get("HostConfig") or {}).get("PublishAllPorts"):
             return Outcome.failed(
-                f"컨테이너 `{name}` 은(는) `-P` 없이 실행되었습니다 "
+                f"컨테이너 {josa_code(name, '은/는')} `-P` 없이 실행되었습니다 "
                 f"(연결된 포트: {_published(info)}).",
                 f"container `{name}` was not started with `-P` (published: {_published(info)}).")
         exposed = sorted(((info.get("Config") or {}).get("ExposedPorts") or {}).keys())
@@ -328,11 +336,11 @@ class ContainerNetworks(ContainerCheck):
         wanted = self.p["network"]
         if wanted in networks:
             return Outcome.passed(
-                f"컨테이너 `{name}` 이(가) 네트워크 `{wanted}` 에 연결되어 있습니다.",
+                f"컨테이너 {josa_code(name, '이/가')} 네트워크 `{wanted}` 에 연결되어 있습니다.",
                 f"container `{name}` is on network `{wanted}`.")
         seen = ", ".join(f"`{n}`" for n in networks) or "-"
         return Outcome.failed(
-            f"컨테이너 `{name}` 은(는) 네트워크 `{wanted}` 에 없습니다 (연결: {seen}).",
+            f"컨테이너 {josa_code(name, '은/는')} 네트워크 `{wanted}` 에 없습니다 (연결: {seen}).",
             f"container `{name}` is not on network `{wanted}` (on: {seen}).")
 
 
@@ -389,12 +397,13 @@ class ContainerDetached(ContainerCheck):
         attached = [s for s in ("AttachStdin", "AttachStdout", "AttachStderr") if config.get(s)]
         if attached:
             return Outcome.failed(
-                f"컨테이너 `{name}` 은(는) `-d` 없이 (포그라운드로) 실행되었습니다.",
+                f"컨테이너 {josa_code(name, '은/는')} `-d` 없이 (포그라운드로) 실행되었습니다.",
                 f"container `{name}` was started in the foreground (no `-d`).")
         if self.p.get("tty") is False and config.get("Tty"):
             return Outcome.failed(f"컨테이너 `{name}` 에 TTY 가 할당되었습니다 (`-t`).",
                                   f"container `{name}` has a TTY allocated (`-t`).")
-        return Outcome.passed(f"컨테이너 `{name}` 은(는) 백그라운드(-d)로 실행되었습니다.",
+        return Outcome.passed(f"컨테이너 {josa_code(name, '은/는')} 백그라운드(-d)로 "
+                              f"실행되었습니다.",
                               f"container `{name}` runs detached (-d).")
 
 

@@ -5,6 +5,7 @@ import difflib
 import re
 
 from .. import imageref
+from ..korean import josa, josa_code
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
 
 CONFIG_FIELDS = {"cmd": "Cmd", "entrypoint": "Entrypoint", "env": "Env",
@@ -19,9 +20,11 @@ def _missing_image(snapshot, reference: str) -> Outcome:
     close = [imageref.familiar(t) for t in tags if imageref.same_repository(t, reference)] or \
         difflib.get_close_matches(shown, [imageref.familiar(t) for t in tags], n=1, cutoff=0.8)
     if close:
-        return Outcome.failed(f"이미지 `{shown}` 이(가) 없습니다. `{close[0]}` 을(를) 말한 건가요?",
+        return Outcome.failed(f"이미지 {josa_code(shown, '이/가')} 없습니다. "
+                              f"{josa_code(close[0], '을/를')} 말한 건가요?",
                               f"image `{shown}` is not present; did you mean `{close[0]}`?")
-    return Outcome.failed(f"이미지 `{shown}` 이(가) 없습니다 (`docker images` 로 확인하세요).",
+    return Outcome.failed(f"이미지 {josa_code(shown, '이/가')} 없습니다 (`docker images` 로 "
+                          f"확인하세요).",
                           f"image `{shown}` is not present (see `docker images`).")
 
 
@@ -63,7 +66,7 @@ class ImagePresent(ImageCheck):
 
     def judge(self, snapshot, entry):
         short = entry["Id"].removeprefix("sha256:")[:12]
-        return Outcome.passed(f"이미지 `{self.shown}` 이(가) 있습니다 ({short}).",
+        return Outcome.passed(f"이미지 {josa_code(self.shown, '이/가')} 있습니다 ({short}).",
                               f"image `{self.shown}` is present ({short}).")
 
 
@@ -90,12 +93,13 @@ class ImageBasedOn(ImageCheck):
         base = imageref.familiar(self.p["base"])
         base_entry = snapshot.find_image(self.p["base"])
         if base_entry is None:
-            return Outcome.failed(f"기반 이미지 `{base}` 이(가) 없어 비교할 수 없습니다.",
+            return Outcome.failed(f"기반 이미지 {josa_code(base, '이/가')} 없어 비교할 수 "
+                                  f"없습니다.",
                                   f"base image `{base}` is not present, "
                                   "so nothing to compare with.")
         if base_entry["Id"] == entry["Id"]:
             return Outcome.failed(
-                f"`{self.shown}` 은(는) `{base}` 와 같은 "
+                f"{josa_code(self.shown, '은/는')} `{base}` 와 같은 "
                 "이미지입니다 (자기 레이어가 없음: 태그만 붙였나요?).",
                 f"`{self.shown}` is the same image as `{base}` "
                 "(no layer of its own: only tagged?).")
@@ -104,10 +108,11 @@ class ImageBasedOn(ImageCheck):
                 and _history_extends(snapshot, entry["Id"], base_entry["Id"])):
             extra = len(mine) - len(theirs)
             return Outcome.passed(
-                f"`{self.shown}` 은(는) `{base}` 위에 레이어 {extra}개를 더했습니다.",
+                f"{josa_code(self.shown, '은/는')} `{base}` 위에 레이어 {extra}개를 더했습니다.",
                 f"`{self.shown}` adds {extra} layers on top of `{base}`.")
         return Outcome.failed(
-            f"`{self.shown}` 은(는) `{base}` 를 기반으로 만들어지지 않았습니다 (FROM 확인).",
+            f"{josa_code(self.shown, '은/는')} `{base}` 를 기반으로 만들어지지 않았습니다 (FROM "
+            f"확인).",
             f"`{self.shown}` is not built on `{base}` (check FROM).")
 
 
@@ -134,6 +139,18 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _own_steps(history: list[dict], wanted_kind: str | None) -> list[tuple[str, str]]:
+    """The image's own steps (newest first), without those of the tagged image it was built on."""
+    steps = []
+    for index, item in enumerate(history):
+        if index > 0 and item.get("Tags"):
+            break
+        kind, body = parse_history_entry(item.get("CreatedBy", ""))
+        if kind and (wanted_kind is None or kind == wanted_kind):
+            steps.append((kind, body))
+    return steps
+
+
 class ImageHistory(ImageCheck):
     """One history entry (optionally of one instruction kind) matches a regex.
 
@@ -154,20 +171,24 @@ class ImageHistory(ImageCheck):
         for kind, body in steps:
             if pattern.search(body):
                 return Outcome.passed(
-                    f"`{self.shown}` 의 {kind} `{_short(body)}` 이(가) 조건에 맞습니다.",
+                    f"`{self.shown}` 의 {kind} {josa_code(_short(body), '이/가')} 조건에 맞습니다.",
                     f"`{self.shown}` has {kind} `{_short(body)}` as expected.")
         label = wanted_kind or "instruction"
-        # history is newest first: show the image's own latest steps, oldest of them first
-        seen = "; ".join(f"`{_short(body, 40)}`" for _, body in reversed(steps[:4])) or "-"
+        # history is newest first: show the image's own latest steps, oldest of them first, and
+        # stop at the base image (the first older entry that carries a tag of its own), whose
+        # steps the learner did not write
+        own = _own_steps(snapshot.history(entry["Id"]), wanted_kind)
+        seen = "; ".join(f"`{_short(body, 40)}`" for _, body in reversed(own[:4])) or "-"
         if "looks_like" in self.p:
             wanted = self.p["looks_like"]
             return Outcome.failed(
-                f"`{self.shown}` 에 `{wanted}` 와(과) 같은 {label} 이(가) 없습니다 "
+                f"`{self.shown}` 에 {josa_code(wanted, '과/와')} 같은 "
+                f"{josa(str(label), '이/가')} 없습니다 "
                 f"(본 것: {seen}).",
                 f"`{self.shown}` has no {label} like `{wanted}` (seen: {seen}).")
         return Outcome.failed(
             f"`{self.shown}` 의 어떤 {label} 도 "
-            f"`{self.p['regex']}` 와(과) 맞지 않습니다 (본 것: {seen}).",
+            f"{josa_code(self.p['regex'], '과/와')} 맞지 않습니다 (본 것: {seen}).",
             f"no {label} of `{self.shown}` matches `{self.p['regex']}` (seen: {seen}).")
 
 
@@ -269,7 +290,9 @@ class ImageConfig(ImageCheck):
             return Outcome.passed(f"`{self.shown}` 의 {name}: {seen}",
                                   f"`{self.shown}` {name}: {seen}")
         return Outcome.failed(
-            f"`{self.shown}` 의 {name} 이(가) {seen} 입니다 (`{how}` 이(가) 있어야 함).",
+            f"`{self.shown}` 의 {josa(str(name), '이/가')} {seen} 입니다 "
+            f"({josa_code(how, '이/가')} 있어야 "
+            f"함).",
             f"`{self.shown}` {name} is {seen}, expected `{how}`.")
 
 
