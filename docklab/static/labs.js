@@ -32,7 +32,7 @@
     const said = document.createElement("span");
     said.className = "visually-hidden";
     said.setAttribute("role", "status");
-    wrap.appendChild(button);
+    wrap.insertBefore(button, pre);  // above the command, never over it (a phone scrolls it)
     wrap.appendChild(said);
     let timer = null;
     button.addEventListener("click", function () {
