@@ -47,6 +47,11 @@ def final_consonant(word: str) -> tuple[bool, bool] | None:
             return reading
     if last.lower() == "b" and len(lower) >= 2 and lower[-2] == "e":  # web 웹, myweb 마이웹
         return True, False
+    if last.lower() == "b" and len(lower) >= 2 and lower[-2] not in "aeiou":  # db 디비
+        return False, False
+    if (last.lower() == "t" and len(lower) >= 2 and lower[-2] in "aeiou"
+            and (len(lower) == 2 or lower[-3] not in "aeiou")):  # net 넷, git 깃, appnet 앱넷
+        return True, False
     if last.lower() in _LATIN_VOWEL:
         return False, False
     return None

@@ -216,7 +216,9 @@ def test_labs_in_learning_order_and_a_shared_engine_is_said_loudly(
     page.goto(live_server.url + "/labs")
     order = page.locator(".lab-item").evaluate_all("items => items.map(i => i.dataset.lab)")
     assert order == ["engine-ready", "hello-world", "whalesay-pull", "nginx-port",
-                     "nginx-publish-all", "mysql-env", "fortune-image", "cleanup"]
+                     "nginx-publish-all", "mysql-env", "fortune-image", "volume-keep-data",
+                     "bind-mount", "user-network", "cmd-entrypoint", "env-build-vs-run",
+                     "multi-stage-small", "restart-policy", "cleanup"]
     _log_in(page, live_server, "혼자학생")
     page.goto(live_server.url + "/labs/nginx-port")
     expect(page.get_by_test_id("shared-engine-warning")).to_have_count(0)  # one account
