@@ -99,3 +99,15 @@ def test_the_lab_page_folds_the_local_engine_address(live_server, sized_page, do
     page.get_by_test_id("engine-details").locator("summary").click()
     expect(address).to_be_visible()
     _fits(page)
+
+
+def test_the_users_page_names_roles_in_korean(live_server, sized_page):
+    page = sized_page
+    _admin_id, admin = _log_in(page, live_server, "admin")
+    teacher = f"역할강사{next(_names)}"
+    create_user(live_server.app, teacher, role="instructor")
+    page.goto(live_server.url + "/admin/users")
+    expect(page.locator(f'tr[data-user="{admin}"] td').first).to_have_text("관리자")
+    expect(page.locator(f'tr[data-user="{teacher}"] td').first).to_have_text("강사")
+    roles = page.locator("table.users tbody tr td:first-of-type").all_inner_texts()
+    assert not {"student", "instructor", "admin"} & {text.strip() for text in roles}, roles
