@@ -76,11 +76,23 @@ def _init_extensions(app: Flask) -> None:
         default_translation_directories=";".join(i18n.translation_directories()),
     )
     app.jinja_env.globals.update(available_languages=i18n.LANGUAGES, get_locale=get_locale)
+    _register_markdown_filters(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"
     login_manager.user_loader(load_user)
+
+
+def _register_markdown_filters(app: Flask) -> None:
+    """`text|md` (blocks) and `text|md_inline` (one line, no wrapping <p>) for any text shown to
+    people that may hold Markdown (check messages and hints, answers): the quiz's safe renderer,
+    with no raw HTML and only safe links."""
+    from .i18n import role_name
+    from .quiz.rendering import inline_html, markdown_html
+
+    app.jinja_env.filters.update(md=markdown_html, md_inline=inline_html, role_name=role_name)
+
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -68,6 +68,8 @@ def from_environment(instance_path: Path) -> dict:
                                                              "600")),
         "DOCKLAB_OWN_MACHINE_MAX_UPLOAD_KB": float(os.environ.get(
             "DOCKLAB_OWN_MACHINE_MAX_UPLOAD_KB", "1024")),
+        # How many questions of its note section one failed lab may put in the review queue.
+        "DOCKLAB_LAB_REVIEW_CAP": int(os.environ.get("DOCKLAB_LAB_REVIEW_CAP", "5")),
         # Calls to learners' hosts (docklab/hosts/outbound.py): the pool's threads per process,
         # calls in flight per learner, and how long a web request waits for one.
         "DOCKLAB_CHECK_WORKERS": int(os.environ.get("DOCKLAB_CHECK_WORKERS", "8")),

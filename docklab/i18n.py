@@ -19,6 +19,15 @@ def translation_directories() -> list[str]:
     return [str(path) for path in sorted(PACKAGE_DIR.glob("**/translations")) if path.is_dir()]
 
 
+def role_name(role: str) -> str:
+    """A role in the reader's language ("student" → "학생"), never the raw value."""
+    from flask_babel import gettext as _
+
+    names = {"student": _("student"), "instructor": _("instructor"),
+             "admin": _("administrator")}
+    return names.get(str(role), str(role))
+
+
 def compile_catalogs() -> int:
     """Compile every .po into .mo when the .mo is missing or older. Returns how many compiled."""
     from babel.messages.mofile import write_mo

@@ -108,7 +108,7 @@ def render(result, lang: str) -> str:
     pick = 1 if lang == "ko" else 2
     word = LAB_WORDS[result.status][0 if lang == "ko" else 1]
     points = "점" if lang == "ko" else " points"
-    calls = "API 호출" if lang == "ko" else "API calls"
+    calls = "API 호출" if lang == "ko" else ("API call" if result.api_calls == 1 else "API calls")
     hint_word = "힌트" if lang == "ko" else "hint"
     lines = [f"{result.lab}: {result.title} — {word} ({result.score}/{result.max_score}{points}, "
              f"{result.api_calls} {calls}, {result.duration_ms} ms)"]

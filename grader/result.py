@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass, field
 from xml.etree import ElementTree
 
+from .model import Text
+
 PASSED, FAILED, ERRORED = "passed", "failed", "error"
 
 
@@ -26,6 +28,10 @@ class CheckResult:
     message: str
     hint: str
     points: int  # what the check is worth; earned only when status is pass
+    # The message and hint in both languages, when the grader made them (a page shows an
+    # attempt in its reader's language); `message`/`hint` are those of the grading language.
+    texts: Text | None = None
+    hints: Text | None = None
 
     def to_dict(self) -> dict:
         return {"id": self.id, "status": self.status, "message": self.message, "hint": self.hint,

@@ -6,12 +6,12 @@ import time
 from .checks import ERROR, PASS, REGISTRY, SKIP
 from .deadline import Deadline
 from .hosts import HostError, HostSpec, VersionCache, connect
-from .model import Lab, Text
+from .model import CheckSpec, Lab, Text
 from .result import CheckResult, LabResult, lab_status, printable
 from .snapshot import Snapshot
 
-SKIPPED = Text("앞선 확인 `{needs}` 이(가) 통과하지 않아 건너뛰었습니다.",
-               "skipped: `{needs}` did not pass.")
+SKIPPED = Text("앞선 확인이 통과하지 않아 건너뛰었습니다: {needs}.",
+               "skipped: {needs} did not pass.")
 HOST_SKIPPED = Text("호스트에 접속하지 못해 건너뛰었습니다.",
                     "skipped: the host could not be reached.")
 
@@ -72,18 +72,17 @@ def _grade_lab(lab: Lab, snapshot: Snapshot, lang: str, started: float) -> LabRe
     for spec in lab.checks:
         blocked = [need for need in spec.needs if statuses.get(need) != PASS]
         if blocked:
-            status, message = SKIP, SKIPPED.format(needs="`, `".join(blocked)).get(lang)
+            status, text = SKIP, _skipped(lab, blocked)
         else:
             try:
                 outcome = REGISTRY[spec.kind](spec.params).run(snapshot)
-                status, message = outcome.status, outcome.message.get(lang)
+                status, text = outcome.status, outcome.message
             except HostError as error:
-                status, message = ERROR, error.message(lang)
+                status, text = ERROR, both(error.message)
             except Exception as exc:  # noqa: BLE001 - a hostile or broken engine must not crash us
-                status, message = ERROR, snapshot.connection.classify(exc).message(lang)
+                status, text = ERROR, both(snapshot.connection.classify(exc).message)
         statuses[spec.id] = status
-        checks.append(CheckResult(spec.id, status, printable(message), spec.hint.get(lang),
-                                  spec.points))
+        checks.append(_result(spec, status, text, lang))
     return LabResult(
         lab=lab.id, status=lab_status(checks),
         score=sum(c.points for c in checks if c.status == PASS), max_score=lab.max_score,
@@ -91,12 +90,33 @@ def _grade_lab(lab: Lab, snapshot: Snapshot, lang: str, started: float) -> LabRe
         title=lab.title(lang))
 
 
+def both(message) -> Text:
+    """A message method taking a language (`HostError.message`) as a Text in both languages."""
+    return Text(message("ko"), message("en"))
+
+
+def _skipped(lab: Lab, blocked: list[str]) -> Text:
+    """Name the checks that must pass first by their titles when they have them."""
+    def names(lang: str) -> str:
+        titles = [lab.check(need).title for need in blocked]
+        return ", ".join(f"“{title.get(lang)}”" if title else f"`{need}`"
+                         for need, title in zip(blocked, titles, strict=True))
+    return Text(SKIPPED.ko.format(needs=names("ko")), SKIPPED.en.format(needs=names("en")))
+
+
+def _result(spec: CheckSpec, status: str, text: Text, lang: str) -> CheckResult:
+    """One check's result in the grading language, carrying the message and hint in both
+    (a page can show an attempt in its reader's language)."""
+    text = Text(printable(text.ko), printable(text.en))
+    return CheckResult(spec.id, status, text.get(lang), spec.hint.get(lang), spec.points,
+                       texts=text, hints=spec.hint)
+
+
 def _host_error(lab: Lab, error: HostError, lang: str, elapsed: int) -> LabResult:
     """The host could not be read: the first check carries the reason, the rest are skipped."""
     checks = []
     for index, spec in enumerate(lab.checks):
-        status, message = (ERROR, printable(error.message(lang))) if index == 0 else (SKIP,
-                                                                            HOST_SKIPPED.get(lang))
-        checks.append(CheckResult(spec.id, status, message, spec.hint.get(lang), spec.points))
+        status, text = (ERROR, both(error.message)) if index == 0 else (SKIP, HOST_SKIPPED)
+        checks.append(_result(spec, status, text, lang))
     return LabResult(lab=lab.id, status="error", score=0, max_score=lab.max_score,
                      duration_ms=elapsed, api_calls=0, checks=checks, title=lab.title(lang))

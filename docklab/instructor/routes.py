@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from ..access import admin_required, instructor_required
 from ..extensions import db
+from ..i18n import role_name
 from ..models import User, utcnow
 from . import board_view, bp, catalog, exports, services, stats
 from .board import LAB_STATES, SECTION_STATES, build_board
@@ -283,7 +284,8 @@ def admin_set_role(user_id: int):
         abort(404)
     form = RoleForm()
     if form.validate_on_submit() and services.set_role(user, form.role.data):
-        flash(_("%(name)s is now: %(role)s", name=user.username, role=form.role.data),
+        flash(_("%(name)s is now: %(role)s", name=user.username,
+                role=role_name(form.role.data)),
               "success")
     else:
         flash(_("The role of %(name)s was not changed.", name=user.username), "error")

@@ -35,6 +35,9 @@ class LabAttempt(db.Model):
     api_calls: Mapped[int | None] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(String(16), default=SERVER)
     lang: Mapped[str] = mapped_column(String(2), default="ko")
+    # What this attempt did to the learner's review queue: {"added": [...]} after a failure
+    # (quiz.services.queue_for_failed_lab), {"removed": [question ids]} after a pass.
+    review_queue: Mapped[dict | None] = mapped_column(JSON(none_as_null=True))
 
     @property
     def self_reported(self) -> bool:

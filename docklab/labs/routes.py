@@ -15,12 +15,15 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy import func, select
 
+from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
 from ..hosts import settings as host_settings
+from ..models import User
 from ..sandboxes import services as sandboxes
-from . import bp, catalog, services
+from . import bp, catalog, display, services
 from .forms import CheckForm
 from .models import ERROR, PASSED, PENDING
 
@@ -70,11 +73,12 @@ def lab(lab_id: str):
                "form": None, "local_enabled": host_settings.local_engine_enabled(),
                "local_url": host_settings.local_engine_url(),
                "deadline_ms": int(services.check_deadline() * 1000) + 10_000,
-               "sandbox_unavailable": sandboxes.unavailable()}
+               "sandbox_unavailable": sandboxes.unavailable(), "shared_engine": False}
     if current_user.is_authenticated:
         form = CheckForm()
         form.host.choices, form.host.data = _host_choices(current_user.id)
         context["form"] = form
+        context["shared_engine"] = not form.host.choices and _engine_shared()
         context["history"] = services.attempts_of(current_user.id, lab.id, limit=50)
         shown = request.args.get("attempt", type=int)
         if shown is not None:
@@ -82,6 +86,14 @@ def lab(lab_id: str):
             if context["attempt"] is None or context["attempt"].lab_id != lab.id:
                 abort(404)
     return render_template("labs/lab.html", **context)
+
+
+def _engine_shared() -> bool:
+    """Learners without a host of their own are graded on this server's engine, and more than
+    one account exists: they all see (and pass with) each other's containers."""
+    if not host_settings.local_engine_enabled() or sandboxes.unavailable() is None:
+        return False
+    return (db.session.scalar(select(func.count(User.id))) or 0) > 1
 
 
 @bp.post("/labs/<lab_id>/check")
@@ -118,7 +130,7 @@ def _attempt_json(attempt, lab):
     history = services.attempts_of(attempt.user_id, lab.id, limit=50)
     body = {"attempt": attempt.to_dict(), "status": attempt.status,
             "summary": summary_text(attempt),
-            "html": render_template("labs/_result.html", attempt=attempt, lab=lab),
+            "html": render_template("labs/_result.html", attempt=attempt, lab=lab, lang=lang()),
             "history_html": render_template("labs/_history.html", history=history, lab=lab,
                                             current=attempt)}
     if attempt.status != PENDING:
@@ -145,6 +157,36 @@ def summary_text(attempt) -> str:
 @bp.app_template_global("lab_summary")
 def _lab_summary(attempt) -> str:
     return summary_text(attempt)
+
+
+@bp.app_template_global("next_lab")
+def _next_lab(lab_id: str):
+    """The lab after `lab_id` in the learning order (None after the last)."""
+    order = list(catalog.all_labs())
+    index = order.index(lab_id) + 1 if lab_id in order else len(order)
+    return catalog.lab(order[index]) if index < len(order) else None
+
+
+@bp.app_template_global("review_note")
+def _review_note(attempt) -> dict:
+    """What the attempt put in the review queue or took out of it, as question prompts."""
+    from ..quiz.services import question
+
+    record = getattr(attempt, "review_queue", None) or {}
+
+    def prompts(ids):
+        found = (question(qid) for qid in ids)
+        return [q.prompt.get(lang()) for q in found if q is not None]
+
+    return {"added": prompts(entry.get("q") for entry in record.get("added", [])),
+            "cap": services.review_cap(),
+            "undone": bool(record.get("undone")),
+            "removed": prompts(record.get("removed", []))}
+
+
+bp.add_app_template_global(display.check_message, "check_message")
+bp.add_app_template_global(display.check_hint, "check_hint")
+bp.add_app_template_global(display.check_title, "check_title")
 
 
 @bp.get("/labs/attempts/<int:attempt_id>")

@@ -13,13 +13,17 @@ HOST_SKIPPED = Text("호스트에 접속하지 못해 건너뛰었습니다.",
                     "skipped: the host could not be reached.")
 
 
-def error_result(lab: grader.Lab, message: str, lang: str, duration_ms: int = 0) -> LabResult:
-    """An `error` attempt: the first check carries the reason, the others are skipped (the
-    grader's own shape for an unreachable host)."""
+def error_result(lab: grader.Lab, message: str | Text, lang: str,
+                 duration_ms: int = 0) -> LabResult:
+    """An `error` attempt: the first check carries the reason (in both languages when given as
+    a Text), the others are skipped (the grader's own shape for an unreachable host)."""
     checks = []
     for index, spec in enumerate(lab.checks):
-        status, text = ("error", message) if index == 0 else ("skip", HOST_SKIPPED.get(lang))
-        checks.append(CheckResult(spec.id, status, text, spec.hint.get(lang), spec.points))
+        text = message if index == 0 else HOST_SKIPPED
+        texts = text if isinstance(text, Text) else None
+        checks.append(CheckResult(spec.id, "error" if index == 0 else "skip",
+                                  texts.get(lang) if texts else text, spec.hint.get(lang),
+                                  spec.points, texts=texts, hints=spec.hint))
     return LabResult(lab=lab.id, status="error", score=0, max_score=lab.max_score,
                      duration_ms=duration_ms, api_calls=0, checks=checks, title=lab.title(lang))
 
@@ -30,4 +34,4 @@ def grade(lab: grader.Lab, spec: grader.HostSpec, lang: str, versions: grader.Ve
         return grader.grade(lab, spec, lang, versions, deadline)
     except Exception as exc:  # noqa: BLE001 - a grader bug is an error attempt, never a 500
         detail = f"{type(exc).__name__}: {exc}"[:300]
-        return error_result(lab, GRADER_FAILED.format(detail=detail).get(lang), lang)
+        return error_result(lab, GRADER_FAILED.format(detail=detail), lang)

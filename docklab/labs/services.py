@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import select
 
 import grader
+from grader.model import Text
 from grader.result import lab_status
 
 from .. import ratelimit
@@ -69,8 +70,10 @@ class RateLimited(Exception):
 
     def message(self, lang: str = "ko") -> str:
         if lang == "en":
-            return f"Too many checks in a short time. Wait a little (up to {self.window} s)."
-        return f"짧은 시간에 채점을 너무 많이 했습니다. 잠시 ({self.window}초 안에) 뒤 다시 하세요."
+            return (f"Too many checks in a short time. You can check again in {self.window} s "
+                    "at the latest.")
+        return (f"짧은 시간에 채점을 너무 많이 했습니다. 늦어도 {self.window}초 뒤에는 다시 "
+                "채점할 수 있습니다.")
 
 
 class UnknownHost(LookupError):
@@ -104,7 +107,7 @@ def run_check(user_id: int, lab: grader.Lab, host_id: int | None, lang: str = "k
         if connection is not None:
             return _grade_on_pool(user_id, lab, connection, lang)
         if target == SANDBOX:
-            result = runner.error_result(lab, NO_SANDBOX[lang == "en"], lang)
+            result = runner.error_result(lab, Text(*NO_SANDBOX), lang)
             return _store(user_id, lab, result, SERVER, None, "sandbox", lang), result
         return _check_host(user_id, lab, hosts.default_host(user_id), lang)
     host = hosts.host_of(user_id, host_id) if host_id is not None else hosts.default_host(user_id)
@@ -120,9 +123,10 @@ def _check_host(user_id: int, lab: grader.Lab, host, lang: str):
     try:
         connection = hosts.connection_for(user_id, host)
     except (HostRefused, hosts.NoHost, hosts.RegistrationError) as problem:
-        result = runner.error_result(lab, problem.message(lang), lang)
+        result = runner.error_result(lab, Text(problem.message("ko"), problem.message("en")),
+                                     lang)
     except SecretUnreadable:
-        result = runner.error_result(lab, SECRET_UNREADABLE[lang == "en"], lang)
+        result = runner.error_result(lab, Text(*SECRET_UNREADABLE), lang)
     else:
         return _grade_on_pool(user_id, lab, connection, lang)
     attempt = _store(user_id, lab, result, SERVER, stored_host_id, label, lang)
@@ -192,15 +196,25 @@ def _complete(attempt_id: int, lab: grader.Lab, result: grader.LabResult) -> Non
         return
     _fill(attempt, result)
     db.session.commit()
-    if attempt.status == FAILED:
-        _mark_section_due(attempt.user_id, lab.section)
+    _update_review_queue(attempt, lab)
 
 
 def _fill(attempt: LabAttempt, result: grader.LabResult) -> None:
     attempt.status, attempt.score = result.status, result.score
     attempt.max_score, attempt.duration_ms = result.max_score, result.duration_ms
     attempt.api_calls = result.api_calls
-    attempt.checks = [check.to_dict() for check in result.checks]
+    attempt.checks = [stored_check(check) for check in result.checks]
+
+
+def stored_check(check: grader.CheckResult) -> dict:
+    """The grader's dict plus the message and hint in both languages when the grader made them,
+    so the attempt reads in each reader's language (`display.check_message`)."""
+    item = check.to_dict()
+    if check.texts is not None:
+        item["messages"] = {"ko": check.texts.ko[:MAX_MESSAGE], "en": check.texts.en[:MAX_MESSAGE]}
+    if check.hints is not None:
+        item["hints"] = {"ko": check.hints.ko, "en": check.hints.en}
+    return item
 
 
 def _store(user_id: int, lab: grader.Lab, result: grader.LabResult, source: str,
@@ -210,23 +224,52 @@ def _store(user_id: int, lab: grader.Lab, result: grader.LabResult, source: str,
     _fill(attempt, result)
     db.session.add(attempt)
     db.session.commit()
-    if attempt.status == FAILED:
-        _mark_section_due(user_id, lab.section)
+    _update_review_queue(attempt, lab)
     return attempt
 
 
-def _mark_section_due(user_id: int, section: str) -> None:
-    """A failed lab brings its note section's questions back for review (the quiz area's job);
-    the attempt is already stored, so a problem there never loses it."""
+def review_cap() -> int:
+    """How many questions of its section one failed lab may have in the review queue at once."""
+    return int(_setting("DOCKLAB_LAB_REVIEW_CAP", 5))
+
+
+def _update_review_queue(attempt: LabAttempt, lab: grader.Lab) -> None:
+    """A failed lab brings a few questions of its note section back for review (capped, and
+    recorded on the attempt so its page says which); passing it takes back those not answered
+    since. The quiz area does the work; the attempt is already stored, so a problem there
+    never loses it."""
+    if attempt.status not in (FAILED, PASSED) or not lab.section:
+        return
     try:
-        from ..quiz.services import mark_section_due
+        from ..quiz import services as quiz
     except ImportError:
         return
     try:
-        mark_section_due(user_id, section)
+        if attempt.status == FAILED:
+            added = quiz.queue_for_failed_lab(attempt.user_id, lab.section, review_cap())
+            attempt.review_queue = {"added": added} if added else None
+        else:
+            attempt.review_queue = _take_back(attempt, quiz)
+        db.session.commit()
     except Exception:  # noqa: BLE001 - logged; the attempt itself is safe
         db.session.rollback()
-        current_app.logger.exception("mark_section_due failed for section %r", section)
+        current_app.logger.exception("review queue update failed for lab %r", lab.id)
+
+
+def _take_back(passed: LabAttempt, quiz) -> dict | None:
+    """Undo what this learner's earlier failed attempts of the lab added to the queue (each
+    once: they are marked `undone`)."""
+    earlier = [attempt for attempt in db.session.scalars(select(LabAttempt).where(
+        LabAttempt.user_id == passed.user_id, LabAttempt.lab_id == passed.lab_id,
+        LabAttempt.id != passed.id, LabAttempt.review_queue.is_not(None)))
+        if (attempt.review_queue or {}).get("added") and not attempt.review_queue.get("undone")]
+    if not earlier:
+        return None
+    removed = quiz.unqueue_after_pass(
+        passed.user_id, [entry for attempt in earlier for entry in attempt.review_queue["added"]])
+    for attempt in earlier:
+        attempt.review_queue = {**attempt.review_queue, "undone": True}
+    return {"removed": removed} if removed else None
 
 
 # --- self-reported results (python -m grader check --submit) -----------------------------------
@@ -322,8 +365,7 @@ def attempt_of(user_id: int, attempt_id: int) -> LabAttempt | None:
         # Its process ended (a restart, a crash) before the check finished: say so.
         lab = catalog.lab(attempt.lab_id)
         if lab is not None:
-            _fill(attempt, runner.error_result(lab, INTERRUPTED[attempt.lang == "en"],
-                                               attempt.lang))
+            _fill(attempt, runner.error_result(lab, Text(*INTERRUPTED), attempt.lang))
             db.session.commit()
     return attempt
 

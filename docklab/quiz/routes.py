@@ -100,7 +100,7 @@ def index():
     user_id = _user_id()
     progress = {item.section.anchor: item for item in services.section_progress(user_id)} \
         if user_id else {}
-    due = len(services.due_queue(user_id)) if user_id else 0
+    due = services.due_now_count(user_id) if user_id else 0
     return render_template(
         "quiz/index.html", sections=services.sections_with_counts(), progress=progress,
         due_count=due, start_form=StartForm(), total=len(services.bank()),
@@ -262,6 +262,7 @@ def due():
                       "due_now": moment <= now,
                       "when": format_timedelta(moment - now, add_direction=True, threshold=1.0)})
     return render_template("quiz/due.html", queue=queue,
+                           due_now=sum(1 for entry in queue if entry["due_now"]),
                            start_form=StartForm(kind="due", mode=PRACTICE),
                            settings_form=_settings_form("due"))
 
@@ -289,7 +290,7 @@ def progress():
     return render_template(
         "quiz/progress.html", sections=services.section_progress(current_user.id),
         tests=services.test_results(current_user.id),
-        due_count=len(services.due_queue(current_user.id)),
+        due_count=services.due_now_count(current_user.id),
         answers=services.answer_count(current_user.id),
         titles={sec.anchor: sec.title for sec in current_content().notes.sections})
 

@@ -44,10 +44,15 @@ def review(row: ReviewCard, correct: bool, now: datetime) -> None:
 
 def make_due(row: ReviewCard, now: datetime) -> None:
     """Bring a card forward to now (a lab of its section failed): memory state unchanged."""
-    card = Card.from_dict(row.card) if row.card else Card(card_id=1, due=now)
-    card.due = now
+    set_due(row, now)
+
+
+def set_due(row: ReviewCard, when: datetime) -> None:
+    """Move a card's due time (forward for a failed lab, back when that lab passes)."""
+    card = Card.from_dict(row.card) if row.card else Card(card_id=1, due=when)
+    card.due = when
     row.card = card.to_dict()
-    row.due = now
+    row.due = when
 
 
 def retrievability(row: ReviewCard, now: datetime) -> float:

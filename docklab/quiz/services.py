@@ -247,6 +247,69 @@ def mark_section_due(user_id: int, section_title: str) -> int:
     return len(ids)
 
 
+def queue_for_failed_lab(user_id: int, section_title: str, cap: int) -> list[dict]:
+    """A failed lab check brings questions of its note section back for review, at most `cap`
+    of them in the queue at once (counting those already due now): first the ones the learner
+    missed last time, then others they have seen, then never-seen ones in the notes' order.
+    Returns what was added, one {"q", "new", "due", "reviews"} per question, so the lab page
+    can say so and `unqueue_after_pass` can undo it."""
+    ids = section_question_ids(section_title)
+    if not ids or cap <= 0:
+        return []
+    now = utcnow()
+    cards = {card.question_id: card for card in db.session.scalars(
+        select(ReviewCard).where(ReviewCard.user_id == user_id,
+                                 ReviewCard.question_id.in_(ids)))}
+    due_now = [qid for qid in ids if qid in cards and aware(cards[qid].due) <= now]
+    room = cap - len(due_now)
+    if room <= 0:
+        return []
+    latest = latest_results(user_id)
+    seen = sorted((qid for qid in ids if qid in cards and qid not in due_now),
+                  key=lambda qid: (latest.get(qid, False), aware(cards[qid].due)))
+    unseen = [qid for qid in ids if qid not in cards]
+    added = []
+    for qid in (seen + unseen)[:room]:
+        card = cards.get(qid)
+        if card is None:
+            _new_card(user_id, qid, now)
+            added.append({"q": qid, "new": True, "due": None, "reviews": 0})
+        else:
+            added.append({"q": qid, "new": False, "due": aware(card.due).isoformat(),
+                          "reviews": card.reviews})
+            scheduling.make_due(card, now)
+    db.session.commit()
+    return added
+
+
+def unqueue_after_pass(user_id: int, added: list[dict]) -> list[str]:
+    """Undo `queue_for_failed_lab` for questions not answered since: a never-seen question
+    leaves the queue, a seen one goes back to when it was due. Returns the ids taken out."""
+    ids = [entry["q"] for entry in added if isinstance(entry, dict) and "q" in entry]
+    cards = {card.question_id: card for card in db.session.scalars(
+        select(ReviewCard).where(ReviewCard.user_id == user_id,
+                                 ReviewCard.question_id.in_(ids)))} if ids else {}
+    removed = []
+    for entry in added:
+        card = cards.get(entry.get("q"))
+        if card is None or card.reviews != entry.get("reviews", 0):
+            continue  # gone, or answered since: the learner's answers decide now
+        if entry.get("new"):
+            db.session.delete(card)
+        elif entry.get("due"):
+            scheduling.set_due(card, datetime.fromisoformat(entry["due"]))
+        removed.append(entry["q"])
+    db.session.commit()
+    return removed
+
+
+def due_now_count(user_id: int, now: datetime | None = None) -> int:
+    """Questions due at this moment (the queue's headline; later today is listed, not counted)."""
+    moment = now or utcnow()
+    return sum(1 for card, _question in due_queue(user_id, moment)
+               if aware(card.due) <= moment)
+
+
 def aware(moment: datetime) -> datetime:
     """SQLite returns naive datetimes; everything docklab stores is UTC."""
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,3 +1,63 @@
+// Copy buttons on the commands of a lab's instructions: a real <button> after each code block
+// (keyboard: Tab, then Enter or Space), which says "Copied" for a moment, also to screen readers.
+(function () {
+  "use strict";
+  const box = document.querySelector(".instructions[data-copy-label]");
+  if (!box) { return; }
+
+  function fallbackCopy(text) {
+    const area = document.createElement("textarea");
+    area.value = text;
+    area.setAttribute("readonly", "");
+    area.style.position = "fixed";
+    area.style.opacity = "0";
+    document.body.appendChild(area);
+    area.select();
+    let done = false;
+    try { done = document.execCommand("copy"); } catch (ignored) { done = false; }
+    area.remove();
+    return done ? Promise.resolve() : Promise.reject(new Error("copy refused"));
+  }
+
+  box.querySelectorAll("pre").forEach(function (pre) {
+    const code = pre.querySelector("code") || pre;
+    const wrap = document.createElement("div");
+    wrap.className = "code-block";
+    pre.parentNode.insertBefore(wrap, pre);
+    wrap.appendChild(pre);
+    const button = document.createElement("button");
+    button.type = "button";
+    button.className = "copy-button";
+    button.textContent = box.dataset.copyLabel;
+    const said = document.createElement("span");
+    said.className = "visually-hidden";
+    said.setAttribute("role", "status");
+    wrap.insertBefore(button, pre);  // above the command, never over it (a phone scrolls it)
+    wrap.appendChild(said);
+    let timer = null;
+    button.addEventListener("click", function () {
+      const text = code.textContent.replace(/\n$/, "");
+      const copying = navigator.clipboard && window.isSecureContext
+        ? navigator.clipboard.writeText(text).catch(function () { return fallbackCopy(text); })
+        : fallbackCopy(text);
+      copying.then(function () {
+        button.textContent = box.dataset.copiedLabel;
+        button.classList.add("copied");
+        said.textContent = box.dataset.copiedLabel;
+      }, function () {
+        said.textContent = box.dataset.copyFailedLabel;
+      }).finally(function () {
+        clearTimeout(timer);
+        timer = setTimeout(function () {
+          button.textContent = box.dataset.copyLabel;
+          button.classList.remove("copied");
+          said.textContent = "";
+        }, 2500);
+      });
+    });
+  });
+}());
+
 // "Check" without leaving the page: post the same form with fetch, show a spinner and a status in
 // an aria-live region, swap in the checklist the server rendered. A slow host's check answers 202
 // ("pending") with a URL to poll until it is done. Without JavaScript the form posts normally and

@@ -5,6 +5,7 @@ import re
 
 from .. import imageref
 from ..secrets import HashedPair
+from ..korean import josa, josa_code
 from ..snapshot import summary_name
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
 from .selection import ContainerCheck, image_matches
@@ -32,7 +33,7 @@ class ContainerExists(ContainerCheck):
 
     def judge(self, snapshot, info, name):
         state = info.get("State", "?")
-        return Outcome.passed(f"컨테이너 `{name}` 이(가) 있습니다 (`{state}`).",
+        return Outcome.passed(f"컨테이너 {josa_code(name, '이/가')} 있습니다 (`{state}`).",
                               f"container `{name}` exists (`{state}`).")
 
 
@@ -44,10 +45,10 @@ class ContainerState(ContainerCheck):
         wanted = self.p["state"]
         ko, en = _state_words(info)
         if _state(info) == wanted:
-            return Outcome.passed(f"컨테이너 `{name}` 은(는) {ko} 상태입니다.",
+            return Outcome.passed(f"컨테이너 {josa_code(name, '은/는')} {ko} 상태입니다.",
                                   f"container `{name}` is {en}.")
         return Outcome.failed(
-            f"컨테이너 `{name}` 은(는) 있지만 {ko} 상태입니다 (`{wanted}` 이어야 함).",
+            f"컨테이너 {josa_code(name, '은/는')} 있지만 {ko} 상태입니다 (`{wanted}` 이어야 함).",
             f"container `{name}` exists but is {en}, not `{wanted}`.")
 
 
@@ -60,14 +61,17 @@ class ContainerExitCode(ContainerCheck):
         state = _state(info)
         if state not in ("exited", "dead"):
             return Outcome.failed(
-                f"컨테이너 `{name}` 은(는) 아직 종료되지 않았습니다 (`{state}`).",
+                f"컨테이너 {josa_code(name, '은/는')} 아직 종료되지 않았습니다 (`{state}`).",
                 f"container `{name}` has not exited yet (it is `{state}`).")
         code = info["State"].get("ExitCode")
         if code == wanted:
-            return Outcome.passed(f"컨테이너 `{name}` 이(가) 코드 {code}(으)로 종료했습니다.",
+            return Outcome.passed(f"컨테이너 {josa_code(name, '이/가')} 코드 "
+                                  f"{josa(str(code), '으로/로')} "
+                                  f"종료했습니다.",
                                   f"container `{name}` exited with code {code}.")
         return Outcome.failed(
-            f"컨테이너 `{name}` 이(가) 코드 {code}(으)로 종료했습니다 ({wanted} 이어야 함).",
+            f"컨테이너 {josa_code(name, '이/가')} 코드 {josa(str(code), '으로/로')} "
+            f"종료했습니다 ({wanted} 이어야 함).",
             f"container `{name}` exited with code {code}, expected {wanted}.")
 
 
@@ -98,11 +102,13 @@ class ContainerImage(ContainerCheck):
         else:
             shown = imageref.familiar(used)
         if ok:
-            return Outcome.passed(f"컨테이너 `{name}` 은(는) `{shown}` 이미지로 실행되었습니다.",
+            return Outcome.passed(f"컨테이너 {josa_code(name, '은/는')} `{shown}` 이미지로 "
+                                  f"실행되었습니다.",
                                   f"container `{name}` runs image `{shown}`.")
         expected = imageref.familiar(wanted)
         return Outcome.failed(
-            f"컨테이너 `{name}` 은(는) `{shown}` 이미지로 실행되었습니다 (`{expected}` 이어야 함).",
+            f"컨테이너 {josa_code(name, '은/는')} `{shown}` 이미지로 실행되었습니다 "
+            f"(`{expected}` 이어야 함).",
             f"container `{name}` runs image `{shown}`, expected `{expected}`.")
 
 
@@ -171,14 +177,14 @@ class ContainerEnv(ContainerCheck):
             return self._not(env, var, name, secret)
         if var not in env:
             return Outcome.failed(
-                f"컨테이너 `{name}` 에 환경 변수 `{var}` 이(가) "
+                f"컨테이너 `{name}` 에 환경 변수 {josa_code(var, '이/가')} "
                 f"없습니다 (`docker run -e {var}=...`).",
                 f"container `{name}` has no environment variable `{var}` "
                 f"(`docker run -e {var}=...`).")
         actual = env[var]
         if self.p.get("source") == "run" and image_env.get(var) == actual:
             return Outcome.failed(
-                f"`{var}` 은(는) 이미지의 ENV 에서 온 값입니다. "
+                f"{josa_code(var, '은/는')} 이미지의 ENV 에서 온 값입니다. "
                 "`docker run -e` 로 지정하지 않았습니다.",
                 f"`{var}` comes from the image's ENV, it was not given with `docker run -e`.")
         shown = "***" if secret else f"`{actual}`"
@@ -187,42 +193,48 @@ class ContainerEnv(ContainerCheck):
                                   f"`{var}` is {shown}, expected it empty.")
         if "value" in self.p and actual != str(self.p["value"]):
             if secret:
-                return Outcome.failed(f"`{var}` 은(는) 설정되어 있지만 값이 다릅니다.",
+                return Outcome.failed(f"{josa_code(var, '은/는')} 설정되어 있지만 값이 다릅니다.",
                                       f"`{var}` is set but has a different value.")
             return Outcome.failed(
                 f"`{var}` 의 값이 {shown} 입니다 (`{self.p['value']}` 이어야 함).",
                 f"`{var}` is {shown}, expected `{self.p['value']}`.")
         if "regex" in self.p and not re.search(self.p["regex"], actual):
             if secret:
-                return Outcome.failed(f"`{var}` 은(는) 설정되어 있지만 값이 조건에 맞지 않습니다.",
+                return Outcome.failed(f"{josa_code(var, '은/는')} 설정되어 있지만 값이 조건에 "
+                                      f"맞지 않습니다.",
                                       f"`{var}` is set but its value does not match.")
             return Outcome.failed(
-                f"`{var}` 의 값 {shown} 이(가) `{self.p['regex']}` 와 맞지 않습니다.",
+                f"`{var}` 의 값 {josa(str(shown), '이/가')} "
+                f"{josa_code(self.p['regex'], '과/와')} 맞지 않습니다.",
                 f"`{var}` is {shown}, which does not match `{self.p['regex']}`.")
-        return Outcome.passed(f"컨테이너 `{name}` 의 `{var}` 이(가) 올바르게 설정되었습니다.",
+        return Outcome.passed(f"컨테이너 `{name}` 의 {josa_code(var, '이/가')} 올바르게 "
+                              f"설정되었습니다.",
                               f"container `{name}` has `{var}` set as expected.")
 
     def _not(self, env: dict, var: str, name: str, secret: bool) -> Outcome:
         """`not: true`: unset (with no `value`/`regex`/`empty`), or set to something else."""
         if var not in env:
-            return Outcome.passed(f"컨테이너 `{name}` 에 `{var}` 이(가) 없습니다.",
+            return Outcome.passed(f"컨테이너 `{name}` 에 {josa_code(var, '이/가')} 없습니다.",
                                   f"container `{name}` has no `{var}`.")
         actual = env[var]
         shown = "***" if secret else f"`{actual}`"
         if "value" in self.p:
             hit, how = actual == str(self.p["value"]), f"`{self.p['value']}`"
+            how_ko = how
         elif "regex" in self.p:
             hit, how = bool(re.search(self.p["regex"], actual)), f"`{self.p['regex']}`"
+            how_ko = how
         elif self.p.get("empty"):
-            hit, how = actual == "", "empty"
+            hit, how, how_ko = actual == "", "empty", "빈 값"
         else:
             return Outcome.failed(
-                f"컨테이너 `{name}` 에 `{var}` 이(가) 있습니다 (값 {shown}; 없어야 함).",
+                f"컨테이너 `{name}` 에 {josa_code(var, '이/가')} 있습니다 (값 {shown}; 없어야 함).",
                 f"container `{name}` has `{var}` (value {shown}); it must not.")
         if hit:
-            return Outcome.failed(f"`{var}` 의 값이 {shown} 입니다 ({how} 이(가) 아니어야 함).",
+            return Outcome.failed(f"`{var}` 의 값이 {shown} 입니다 "
+                                  f"({josa(how_ko, '이/가')} 아니어야 함).",
                                   f"`{var}` is {shown}; it must not be {how}.")
-        return Outcome.passed(f"`{var}` 의 값이 {shown} 입니다 ({how} 아님).",
+        return Outcome.passed(f"`{var}` 의 값이 {shown} 입니다 ({how_ko} 아님).",
                               f"`{var}` is {shown}, not {how}.")
 
 
@@ -301,7 +313,7 @@ class ContainerPort(ContainerCheck):
     def _all_exposed(self, info, name):
         if not (info.get("HostConfig") or {}).get("PublishAllPorts"):
             return Outcome.failed(
-                f"컨테이너 `{name}` 은(는) `-P` 없이 실행되었습니다 "
+                f"컨테이너 {josa_code(name, '은/는')} `-P` 없이 실행되었습니다 "
                 f"(연결된 포트: {_published(info)}).",
                 f"container `{name}` was not started with `-P` (published: {_published(info)}).")
         exposed = sorted(((info.get("Config") or {}).get("ExposedPorts") or {}).keys())
@@ -387,7 +399,9 @@ class ContainerMounts(ContainerCheck):
                 + (" (paths are compared as written in `-v`; symlinks are not followed)"
                    if literally else "")))
         if "source_regex" in self.p and not re.search(self.p["source_regex"], shown):
-            problems.append((f"원본 `{shown}` 이(가) `{self.p['source_regex']}` 와 맞지 않음",
+            problems.append((f"원본 {josa_code(shown, '이/가')} "
+                             f"{josa_code(self.p['source_regex'], '과/와')} 맞지 "
+                             f"않음",
                              f"source `{shown}` does not match `{self.p['source_regex']}`"))
         if "read_only" in self.p and (not mount.get("RW", True)) != self.p["read_only"]:
             now = ("읽기 전용", "read-only") if not mount.get("RW", True) else ("읽기-쓰기",
@@ -427,16 +441,18 @@ class ContainerNetworks(ContainerCheck):
         if self.p.get("not"):
             if wanted in networks:
                 return Outcome.failed(
-                    f"컨테이너 `{name}` 이(가) 네트워크 `{wanted}` 에 연결되어 있습니다 "
+                    f"컨테이너 {josa_code(name, '이/가')} 네트워크 `{wanted}` 에 연결되어 있습니다 "
                     f"(연결되지 않아야 함; 연결: {seen}).",
                     f"container `{name}` is on network `{wanted}`, and must not be "
                     f"(on: {seen}).")
             return Outcome.passed(
-                f"컨테이너 `{name}` 은(는) 네트워크 `{wanted}` 에 없습니다 (연결: {seen}).",
+                f"컨테이너 {josa_code(name, '은/는')} 네트워크 `{wanted}` 에 없습니다 (연결: "
+                f"{seen}).",
                 f"container `{name}` is not on network `{wanted}` (on: {seen}).")
         if wanted not in networks:
             return Outcome.failed(
-                f"컨테이너 `{name}` 은(는) 네트워크 `{wanted}` 에 없습니다 (연결: {seen}).",
+                f"컨테이너 {josa_code(name, '은/는')} 네트워크 `{wanted}` 에 없습니다 (연결: "
+                f"{seen}).",
                 f"container `{name}` is not on network `{wanted}` (on: {seen}).")
         aliases = list((attached[wanted] or {}).get("Aliases") or [])
         lacking = [a for a in self.p.get("aliases", []) if a not in aliases]
@@ -444,12 +460,13 @@ class ContainerNetworks(ContainerCheck):
             shown = ", ".join(f"`{a}`" for a in aliases) or "-"
             need = ", ".join(f"`{a}`" for a in lacking)
             return Outcome.failed(
-                f"컨테이너 `{name}` 은(는) `{wanted}` 에서 별칭 {need} 이(가) 없습니다 "
+                f"컨테이너 {josa_code(name, '은/는')} `{wanted}` 에서 별칭 {josa(need, '이/가')} "
+                "없습니다 "
                 f"(별칭: {shown}; `--network-alias`).",
                 f"container `{name}` has no alias {need} on `{wanted}` (aliases: {shown}; "
                 "`--network-alias`).")
         return Outcome.passed(
-            f"컨테이너 `{name}` 이(가) 네트워크 `{wanted}` 에 연결되어 있습니다.",
+            f"컨테이너 {josa_code(name, '이/가')} 네트워크 `{wanted}` 에 연결되어 있습니다.",
             f"container `{name}` is on network `{wanted}`.")
 
 
@@ -461,11 +478,12 @@ class ContainerLabels(ContainerCheck):
         labels = (info.get("Config") or {}).get("Labels") or {}
         for key, value in self.p["labels"].items():
             if key not in labels:
-                return Outcome.failed(f"컨테이너 `{name}` 에 라벨 `{key}` 가 없습니다.",
+                return Outcome.failed(f"컨테이너 `{name}` 에 라벨 {josa_code(key, '이/가')} "
+                                      "없습니다.",
                                       f"container `{name}` has no label `{key}`.")
             if value is not None and labels[key] != str(value):
                 return Outcome.failed(
-                    f"라벨 `{key}` 가 `{labels[key]}` 입니다 (`{value}` 이어야 함).",
+                    f"라벨 {josa_code(key, '이/가')} `{labels[key]}` 입니다 (`{value}` 이어야 함).",
                     f"label `{key}` is `{labels[key]}`, expected `{value}`.")
         return Outcome.passed(f"컨테이너 `{name}` 의 라벨이 맞습니다.",
                               f"container `{name}` has the expected labels.")
@@ -488,9 +506,11 @@ class ContainerCommand(ContainerCheck):
         command = " ".join(words if isinstance(words, list) else [words]).strip()
         wanted = self.p["contains"]
         if wanted in command:
-            return Outcome.passed(f"컨테이너 `{name}` 의 명령에 `{wanted}` 가 있습니다.",
+            return Outcome.passed(f"컨테이너 `{name}` 의 명령에 {josa_code(wanted, '이/가')} "
+                                  "있습니다.",
                                   f"container `{name}` command contains `{wanted}`.")
-        return Outcome.failed(f"컨테이너 `{name}` 의 명령 `{command}` 에 `{wanted}` 가 없습니다.",
+        return Outcome.failed(f"컨테이너 `{name}` 의 명령 `{command}` 에 "
+                              f"{josa_code(wanted, '이/가')} 없습니다.",
                               f"container `{name}` command `{command}` "
                               f"does not contain `{wanted}`.")
 
@@ -506,12 +526,13 @@ class ContainerDetached(ContainerCheck):
         attached = [s for s in ("AttachStdin", "AttachStdout", "AttachStderr") if config.get(s)]
         if attached:
             return Outcome.failed(
-                f"컨테이너 `{name}` 은(는) `-d` 없이 (포그라운드로) 실행되었습니다.",
+                f"컨테이너 {josa_code(name, '은/는')} `-d` 없이 (포그라운드로) 실행되었습니다.",
                 f"container `{name}` was started in the foreground (no `-d`).")
         if self.p.get("tty") is False and config.get("Tty"):
             return Outcome.failed(f"컨테이너 `{name}` 에 TTY 가 할당되었습니다 (`-t`).",
                                   f"container `{name}` has a TTY allocated (`-t`).")
-        return Outcome.passed(f"컨테이너 `{name}` 은(는) 백그라운드(-d)로 실행되었습니다.",
+        return Outcome.passed(f"컨테이너 {josa_code(name, '은/는')} 백그라운드(-d)로 "
+                              f"실행되었습니다.",
                               f"container `{name}` runs detached (-d).")
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ..korean import josa
 from .base import Check, Outcome, Param
 
 
@@ -47,5 +48,6 @@ class EngineMinApi(Check):
         if _api_tuple(actual) >= _api_tuple(wanted):
             return Outcome.passed(f"엔진 API {actual} (최소 {wanted}).",
                                   f"engine API {actual} (at least {wanted}).")
-        return Outcome.failed(f"엔진 API {actual} 이(가) 너무 낮습니다 (최소 {wanted}).",
+        return Outcome.failed(f"엔진 API {josa(str(actual), '이/가')} 너무 낮습니다 (최소 "
+                              f"{wanted}).",
                               f"engine API {actual} is older than {wanted}.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ..korean import josa, josa_code
 from .base import Outcome, Param
 from .selection import ContainerCheck
 
@@ -21,7 +22,8 @@ class Exec(ContainerCheck):
     def judge(self, snapshot, info, name):
         if (info.get("State") or {}).get("Status") != "running":
             return Outcome.failed(
-                f"컨테이너 `{name}` 이(가) 실행 중이 아니어서 명령을 실행할 수 없습니다.",
+                f"컨테이너 {josa_code(name, '이/가')} 실행 중이 아니어서 명령을 실행할 수 "
+                f"없습니다.",
                 f"container `{name}` is not running, so the command cannot run.")
         command = self.p["command"]
         code, output = snapshot.exec_run(info["Id"], command)
@@ -30,19 +32,21 @@ class Exec(ContainerCheck):
         seen = _first_line(output)
         if code != wanted:
             return Outcome.failed(
-                f"`{shown}` 이(가) 코드 {code}(으)로 끝났습니다 "
+                f"{josa_code(shown, '이/가')} 코드 {josa(str(code), '으로/로')} 끝났습니다 "
                 f"({wanted} 이어야 함; 출력: {seen}).",
                 f"`{shown}` exited with code {code}, expected {wanted} (output: {seen}).")
         if "output_contains" in self.p and self.p["output_contains"] not in output:
             return Outcome.failed(
-                f"`{shown}` 의 출력에 `{self.p['output_contains']}` 가 없습니다 (출력: {seen}).",
+                f"`{shown}` 의 출력에 {josa_code(self.p['output_contains'], '이/가')} "
+                f"없습니다 (출력: {seen}).",
                 f"output of `{shown}` lacks `{self.p['output_contains']}` (output: {seen}).")
         if "output_regex" in self.p and not re.search(self.p["output_regex"], output):
             return Outcome.failed(
-                f"`{shown}` 의 출력이 `{self.p['output_regex']}` 와 맞지 않습니다 (출력: {seen}).",
+                f"`{shown}` 의 출력이 {josa_code(self.p['output_regex'], '과/와')} "
+                f"맞지 않습니다 (출력: {seen}).",
                 f"output of `{shown}` does not match `{self.p['output_regex']}` "
                 f"(output: {seen}).")
-        return Outcome.passed(f"`{shown}` 이(가) 기대대로 실행되었습니다.",
+        return Outcome.passed(f"{josa_code(shown, '이/가')} 기대대로 실행되었습니다.",
                               f"`{shown}` ran as expected.")
 
 

@@ -5,6 +5,7 @@ import difflib
 import re
 
 from .. import imageref
+from ..korean import josa, josa_code
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
 
 CONFIG_FIELDS = {"cmd": "Cmd", "entrypoint": "Entrypoint", "env": "Env",
@@ -19,9 +20,11 @@ def _missing_image(snapshot, reference: str) -> Outcome:
     close = [imageref.familiar(t) for t in tags if imageref.same_repository(t, reference)] or \
         difflib.get_close_matches(shown, [imageref.familiar(t) for t in tags], n=1, cutoff=0.8)
     if close:
-        return Outcome.failed(f"이미지 `{shown}` 이(가) 없습니다. `{close[0]}` 을(를) 말한 건가요?",
+        return Outcome.failed(f"이미지 {josa_code(shown, '이/가')} 없습니다. "
+                              f"{josa_code(close[0], '을/를')} 말한 건가요?",
                               f"image `{shown}` is not present; did you mean `{close[0]}`?")
-    return Outcome.failed(f"이미지 `{shown}` 이(가) 없습니다 (`docker images` 로 확인하세요).",
+    return Outcome.failed(f"이미지 {josa_code(shown, '이/가')} 없습니다 (`docker images` 로 "
+                          f"확인하세요).",
                           f"image `{shown}` is not present (see `docker images`).")
 
 
@@ -73,16 +76,17 @@ class ImagePresent(ImageCheck):
             return super().run(snapshot)
         entry = snapshot.find_image(self.p["ref"])
         if entry is None:
-            return Outcome.passed(f"이미지 `{self.shown}` 이(가) 없습니다.",
+            return Outcome.passed(f"이미지 {josa_code(self.shown, '이/가')} 없습니다.",
                                   f"image `{self.shown}` is not present.")
         short = entry["Id"].removeprefix("sha256:")[:12]
         return Outcome.failed(
-            f"이미지 `{self.shown}` 이(가) 아직 있습니다 ({short}; `docker rmi {self.shown}`).",
+            f"이미지 {josa_code(self.shown, '이/가')} 아직 있습니다 ({short}; `docker rmi "
+            f"{self.shown}`).",
             f"image `{self.shown}` is still present ({short}; `docker rmi {self.shown}`).")
 
     def judge(self, snapshot, entry):
         short = entry["Id"].removeprefix("sha256:")[:12]
-        return Outcome.passed(f"이미지 `{self.shown}` 이(가) 있습니다 ({short}).",
+        return Outcome.passed(f"이미지 {josa_code(self.shown, '이/가')} 있습니다 ({short}).",
                               f"image `{self.shown}` is present ({short}).")
 
 
@@ -171,12 +175,13 @@ class ImageBasedOn(ImageCheck):
         base = imageref.familiar(self.p["base"])
         base_entry = snapshot.find_image(self.p["base"])
         if base_entry is None:
-            return Outcome.failed(f"기반 이미지 `{base}` 이(가) 없어 비교할 수 없습니다.",
+            return Outcome.failed(f"기반 이미지 {josa_code(base, '이/가')} 없어 비교할 수 "
+                                  f"없습니다.",
                                   f"base image `{base}` is not present, "
                                   "so nothing to compare with.")
         if base_entry["Id"] == entry["Id"]:
             return Outcome.failed(
-                f"`{self.shown}` 은(는) `{base}` 와 같은 "
+                f"{josa_code(self.shown, '은/는')} {josa_code(base, '과/와')} 같은 "
                 "이미지입니다 (자기 레이어가 없음: 태그만 붙였나요?).",
                 f"`{self.shown}` is the same image as `{base}` "
                 "(no layer of its own: only tagged?).")
@@ -185,13 +190,14 @@ class ImageBasedOn(ImageCheck):
         if _extends(snapshot, mine, entry["Id"], base_entry["Id"]):
             extra = len(mine) - len(theirs)
             return Outcome.passed(
-                f"`{self.shown}` 은(는) `{base}` 위에 레이어 {extra}개를 더했습니다.",
+                f"{josa_code(self.shown, '은/는')} `{base}` 위에 레이어 {extra}개를 더했습니다.",
                 f"`{self.shown}` adds {extra} layers on top of `{base}`.")
         for earlier in _earlier_versions(snapshot, self.p["base"], base_entry["Id"]):
             if _extends(snapshot, mine, entry["Id"], earlier["Id"]):
                 short = earlier["Id"].removeprefix("sha256:")[:12]
                 return Outcome.passed(
-                    f"`{self.shown}` 은(는) 이전 버전의 `{base}` ({short}) 위에 만들어졌습니다 "
+                    f"{josa_code(self.shown, '은/는')} 이전 버전의 `{base}` ({short}) 위에 "
+                    "만들어졌습니다 "
                     "(그 뒤 `docker pull` 로 태그가 옮겨졌습니다).",
                     f"`{self.shown}` is built on an earlier `{base}` ({short}); the tag has "
                     "moved since (`docker pull`).")
@@ -200,10 +206,11 @@ class ImageBasedOn(ImageCheck):
             shared += 1
         first = (snapshot.history(entry["Id"]) or [{}])[-1].get("CreatedBy") or "?"
         return Outcome.failed(
-            f"`{self.shown}` 은(는) `{base}` 를 기반으로 만들어지지 않았습니다: 레이어 "
+            f"{josa_code(self.shown, '은/는')} {josa_code(base, '을/를')} 기반으로 "
+            "만들어지지 않았습니다: 레이어 "
             f"{len(mine)}개 중 `{base}` 의 레이어 {len(theirs)}개와 같은 것이 앞에서 "
             f"{shared}개입니다 (가장 오래된 단계: `{_short(first, 50)}`). FROM 을 확인하고, 빌드한 "
-            f"뒤 `{base}` 를 다시 받았다면 다시 빌드하세요.",
+            f"뒤 {josa_code(base, '을/를')} 다시 받았다면 다시 빌드하세요.",
             f"`{self.shown}` is not built on `{base}`: of its {len(mine)} layers, {shared} "
             f"match the start of `{base}`'s {len(theirs)} (its oldest step: "
             f"`{_short(first, 50)}`). Check FROM; if `{base}` was pulled again after the build, "
@@ -233,6 +240,18 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _own_steps(history: list[dict], wanted_kind: str | None) -> list[tuple[str, str]]:
+    """The image's own steps (newest first), without those of the tagged image it was built on."""
+    steps = []
+    for index, item in enumerate(history):
+        if index > 0 and item.get("Tags"):
+            break
+        kind, body = parse_history_entry(item.get("CreatedBy", ""))
+        if kind and (wanted_kind is None or kind == wanted_kind):
+            steps.append((kind, body))
+    return steps
+
+
 class ImageHistory(ImageCheck):
     """One history entry (optionally of one instruction kind) matches a regex.
 
@@ -257,20 +276,24 @@ class ImageHistory(ImageCheck):
         for kind, body in steps:
             if pattern.search(body):
                 return Outcome.passed(
-                    f"`{self.shown}` 의 {kind} `{_short(body)}` 이(가) 조건에 맞습니다.",
+                    f"`{self.shown}` 의 {kind} {josa_code(_short(body), '이/가')} 조건에 맞습니다.",
                     f"`{self.shown}` has {kind} `{_short(body)}` as expected.")
         label = wanted_kind or "instruction"
-        # history is newest first: show the image's own latest steps, oldest of them first
-        seen = "; ".join(f"`{_short(body, 40)}`" for _, body in reversed(steps[:4])) or "-"
+        # history is newest first: show the image's own latest steps, oldest of them first, and
+        # stop at the base image (the first older entry that carries a tag of its own), whose
+        # steps the learner did not write
+        own = _own_steps(snapshot.history(entry["Id"]), wanted_kind)
+        seen = "; ".join(f"`{_short(body, 40)}`" for _, body in reversed(own[:4])) or "-"
         if "looks_like" in self.p:
             wanted = self.p["looks_like"]
             return Outcome.failed(
-                f"`{self.shown}` 에 `{wanted}` 와(과) 같은 {label} 이(가) 없습니다 "
+                f"`{self.shown}` 에 {josa_code(wanted, '과/와')} 같은 "
+                f"{josa(str(label), '이/가')} 없습니다 "
                 f"(본 것: {seen}).",
                 f"`{self.shown}` has no {label} like `{wanted}` (seen: {seen}).")
         return Outcome.failed(
             f"`{self.shown}` 의 어떤 {label} 도 "
-            f"`{self.p['regex']}` 와(과) 맞지 않습니다 (본 것: {seen}).",
+            f"{josa_code(self.p['regex'], '과/와')} 맞지 않습니다 (본 것: {seen}).",
             f"no {label} of `{self.shown}` matches `{self.p['regex']}` (seen: {seen}).")
 
 
@@ -406,12 +429,16 @@ class ImageConfig(ImageCheck):
         if "contains" in self.p:
             wanted = f"`{self.p['contains']}`"
             ok = any(self.p["contains"] in item for item in items)
-            how, must, must_not = wanted, f"{wanted} 이(가) 있어야 함", f"{wanted} 이(가) 없어야 함"
+            must = f"{josa(wanted, '이/가')} 있어야 함"
+            must_not = f"{josa(wanted, '이/가')} 없어야 함"
+            how = wanted
         elif "equals" in self.p:
             equals = self.p["equals"]
             wanted = _argv_text(equals) if isinstance(equals, list) else f"`{equals}`"
             ok = words == equals if isinstance(equals, list) else equals in items
-            how, must, must_not = wanted, f"{wanted} 이어야 함", f"{wanted} 이(가) 아니어야 함"
+            must = f"{josa(wanted, '이어야/여야')} 함"
+            must_not = f"{josa(wanted, '이/가')} 아니어야 함"
+            how = wanted
         elif "regex" in self.p:
             wanted = f"`{self.p['regex']}`"
             ok = any(re.search(self.p["regex"], item) for item in items)
@@ -426,7 +453,7 @@ class ImageConfig(ImageCheck):
         if self.p.get("not"):
             if ok:
                 return Outcome.failed(
-                    f"`{self.shown}` 의 {name} 이(가) {seen} 입니다 ({must_not}).",
+                    f"`{self.shown}` 의 {josa(str(name), '이/가')} {seen} 입니다 ({must_not}).",
                     f"`{self.shown}` {name} is {seen}; expected not {how}.")
             return Outcome.passed(f"`{self.shown}` 의 {name}: {seen}",
                                   f"`{self.shown}` {name}: {seen} (not {how})")
@@ -434,5 +461,5 @@ class ImageConfig(ImageCheck):
             return Outcome.passed(f"`{self.shown}` 의 {name}: {seen}",
                                   f"`{self.shown}` {name}: {seen}")
         return Outcome.failed(
-            f"`{self.shown}` 의 {name} 이(가) {seen} 입니다 ({must}).",
+            f"`{self.shown}` 의 {josa(str(name), '이/가')} {seen} 입니다 ({must}).",
             f"`{self.shown}` {name} is {seen}, expected {how}.")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 
+from ..korean import josa
 from ..snapshot import LOG_TAIL_MAX
 from .base import Outcome, Param
 from .selection import ContainerCheck
@@ -54,20 +55,23 @@ class ContainerLogs(ContainerCheck):
                             or ("regex" in self.p and re.search(self.p["regex"], ln))), "")
                 shown = hit if len(hit) <= 80 else hit[:79] + "…"
                 return Outcome.failed(
-                    f"컨테이너 `{name}` 의 로그에 {wanted} 이(가) 있습니다: `{shown}`.",
+                    f"컨테이너 `{name}` 의 로그에 {josa(str(wanted), '이/가')} 있습니다: "
+                    f"`{shown}`.",
                     f"the log of container `{name}` has {wanted}: `{shown}`.")
             return Outcome.passed(
-                f"컨테이너 `{name}` 의 로그에 {wanted} 이(가) 없습니다 ({seen_ko}).",
+                f"컨테이너 `{name}` 의 로그에 {josa(str(wanted), '이/가')} 없습니다 ({seen_ko}).",
                 f"the log of container `{name}` has no {wanted} ({seen_en}).")
         if found:
-            return Outcome.passed(f"컨테이너 `{name}` 의 로그에 {wanted} 이(가) 있습니다.",
+            return Outcome.passed(f"컨테이너 `{name}` 의 로그에 {josa(str(wanted), '이/가')} "
+                                  f"있습니다.",
                                   f"the log of container `{name}` has {wanted}.")
         if not text.strip():
             return Outcome.failed(
-                f"컨테이너 `{name}` 의 로그가 비어 있습니다 ({wanted} 이(가) 있어야 함; "
+                f"컨테이너 `{name}` 의 로그가 비어 있습니다 "
+                f"({josa(str(wanted), '이/가')} 있어야 함; "
                 f"`docker logs {name}`).",
                 f"the log of container `{name}` is empty, expected {wanted} "
                 f"(`docker logs {name}`).")
         return Outcome.failed(
-            f"컨테이너 `{name}` 의 로그에 {wanted} 이(가) 없습니다 ({seen_ko}).",
+            f"컨테이너 `{name}` 의 로그에 {josa(str(wanted), '이/가')} 없습니다 ({seen_ko}).",
             f"the log of container `{name}` lacks {wanted} ({seen_en}).")

@@ -4,6 +4,7 @@ One inspect per object (`GET /volumes/{name}`, `GET /networks/{name}`); which co
 volume comes from the container list the snapshot reads anyway."""
 from __future__ import annotations
 
+from ..korean import josa, josa_code
 from ..snapshot import summary_name
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
 
@@ -41,13 +42,15 @@ class _ObjectCheck(Check):
         ko, en = self.noun
         if self.p.get("absent"):
             if info is None:
-                return Outcome.passed(f"{ko} `{name}` 이(가) 없습니다.", f"{en} `{name}` is gone.")
+                return Outcome.passed(f"{ko} {josa_code(name, '이/가')} "
+                                      f"없습니다.", f"{en} `{name}` is gone.")
             return Outcome.failed(
-                f"{ko} `{name}` 이(가) 아직 있습니다 (드라이버 `{info.get('Driver')}`).",
+                f"{ko} {josa_code(name, '이/가')} 아직 있습니다 (드라이버 `{info.get('Driver')}`).",
                 f"{en} `{name}` still exists (driver `{info.get('Driver')}`).")
         if info is None:
             return Outcome.failed(
-                f"{ko} `{name}` 이(가) 없습니다 (`{self.listing}` 로 확인하세요).",
+                f"{ko} {josa_code(name, '이/가')} 없습니다 ({josa_code(self.listing, '으로/로')} "
+                "확인하세요).",
                 f"there is no {en} `{name}` (see `{self.listing}`).")
         driver = info.get("Driver") or "?"
         if "driver" in self.p and driver != self.p["driver"]:
@@ -86,12 +89,13 @@ class VolumeExists(_ObjectCheck):
         seen = _names(f"{c}:{users[c][0]}" for c in sorted(users))
         if lacking:
             return Outcome.failed(
-                f"볼륨 `{name}` 을(를) {_names(lacking)} 이(가) 마운트하지 않았습니다 "
+                f"볼륨 {josa_code(name, '을/를')} {josa(_names(lacking), '이/가')} "
+                "마운트하지 않았습니다 "
                 f"(마운트한 컨테이너: {seen}; `-v {name}:/경로`).",
                 f"volume `{name}` is not mounted by {_names(lacking)} (mounted by: {seen}; "
                 f"`-v {name}:/path`).")
         return Outcome.passed(
-            f"볼륨 `{name}` 이(가) 있습니다 (드라이버 `{driver}`, 마운트: {seen}).",
+            f"볼륨 {josa_code(name, '이/가')} 있습니다 (드라이버 `{driver}`, 마운트: {seen}).",
             f"volume `{name}` exists (driver `{driver}`, mounted by: {seen}).")
 
 
@@ -123,10 +127,12 @@ class NetworkExists(_ObjectCheck):
         lacking = [c for c in self.p.get("containers", []) if c not in attached]
         if lacking:
             return Outcome.failed(
-                f"네트워크 `{name}` 에 {_names(lacking)} 이(가) 연결되어 있지 않습니다 "
+                f"네트워크 `{name}` 에 {josa(_names(lacking), '이/가')} 연결되어 "
+                "있지 않습니다 "
                 f"(연결된 실행 중 컨테이너: {_names(attached)}; `--network {name}`).",
                 f"{_names(lacking)} not attached to network `{name}` (running containers on it: "
                 f"{_names(attached)}; `--network {name}`).")
         return Outcome.passed(
-            f"네트워크 `{name}` 이(가) 있습니다 (드라이버 `{driver}`, 연결: {_names(attached)}).",
+            f"네트워크 {josa_code(name, '이/가')} 있습니다 (드라이버 `{driver}`, 연결: "
+            f"{_names(attached)}).",
             f"network `{name}` exists (driver `{driver}`, attached: {_names(attached)}).")

@@ -5,6 +5,7 @@ import difflib
 from dataclasses import dataclass
 
 from .. import imageref
+from ..korean import josa_code
 from ..model import Text
 from ..snapshot import summary_name
 from .base import FAIL, PASS, Check, Outcome, Param
@@ -108,7 +109,7 @@ def missing(snapshot, selector: dict) -> Outcome:
         close = difflib.get_close_matches(name, snapshot.container_names(), n=1, cutoff=0.6)
         if close:
             return Outcome.failed(
-                f"`{name}` 이름의 컨테이너가 없습니다. `{close[0]}` 을(를) 말한 건가요?",
+                f"`{name}` 이름의 컨테이너가 없습니다. {josa_code(close[0], '을/를')} 말한 건가요?",
                 f"no container named `{name}`; did you mean `{close[0]}`?")
         return Outcome.failed(
             f"`{name}` 이름의 컨테이너가 없습니다 (`docker ps -a` 로 확인하세요).",

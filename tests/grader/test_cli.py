@@ -116,3 +116,16 @@ def test_docker_machine_environment_reaches_a_tls_engine(extra_engine):
     # Without the variables it is plain tcp://, which needs explicit consent.
     plain = run_cli("check", "engine-ready", "--lang", "en", host=engine["tcp_url"])
     assert plain.returncode == 2 and "Unencrypted tcp://" in plain.stdout
+
+
+def test_text_report_counts_one_api_call_in_the_singular():
+    """`1 API calls` read wrong in English (issue 15)."""
+    from grader.cli import render
+    from grader.result import CheckResult, LabResult
+
+    result = LabResult(lab="hello-world", status="passed", score=1, max_score=1, duration_ms=3,
+                       api_calls=1, title="Hello", checks=[CheckResult("ran", "pass", "ok", "", 1)])
+    assert "1 API call," in render(result, "en")
+    assert "1 API 호출" in render(result, "ko")
+    result.api_calls = 2
+    assert "2 API calls," in render(result, "en")
