@@ -12,9 +12,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..access import admin_required, instructor_required
+from ..auth.forms import SetPasswordForm
+from ..auth.routes import safe_next
 from ..extensions import db
 from ..models import User, utcnow
 from . import board_view, bp, catalog, exports, services, stats
+from .answer_words import answer_lines
 from .board import LAB_STATES, SECTION_STATES, build_board
 from .chart import mastery_chart
 from .dates import local_day, site_zone
@@ -193,7 +196,7 @@ def student(class_id: int, user_id: int):
     answers = stats.class_answers(classroom, user_id=user_id)
     events = timeline(user_id, answers)
     return render_template("instructor/student.html", classroom=classroom, learner=learner,
-                           events=events, lang=_lang(), zone=_zone())
+                           events=events, lang=_lang(), zone=_zone(), answer_lines=answer_lines)
 
 
 @bp.get("/instructor/classes/<int:class_id>/labs/<lab_id>")
@@ -240,7 +243,7 @@ def export_grid(class_id: int):
     classroom = _class_or_404(class_id)
     result = build_board(classroom, sort=request.args.get("sort", "name"),
                          direction=request.args.get("dir", "asc"))
-    return _csv(exports.grid_csv(result), f"class-{class_id}-grid.csv")
+    return _csv(exports.grid_csv(result, _lang()), f"class-{class_id}-grid.csv")
 
 
 @bp.get("/instructor/classes/<int:class_id>/export/attempts.csv")
@@ -249,7 +252,7 @@ def export_attempts(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(services.roster(classroom))
     return _csv(exports.attempts_csv(class_attempts(classroom), names,
-                                     classroom.self_reports_count),
+                                     classroom.self_reports_count, _lang(), _zone()),
                 f"class-{class_id}-attempts.csv")
 
 
@@ -258,8 +261,28 @@ def export_attempts(class_id: int):
 def export_answers(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(services.roster(classroom))
-    return _csv(exports.answers_csv(stats.class_answers(classroom), names),
+    return _csv(exports.answers_csv(stats.class_answers(classroom), names, _lang(), _zone()),
                 f"class-{class_id}-answers.csv")
+
+
+# --- passwords: staff set a new one for a learner who lost theirs ------------------------------
+@bp.route("/instructor/users/<int:user_id>/password", methods=["GET", "POST"])
+@instructor_required
+def set_password(user_id: int):
+    """An admin for anyone, an instructor for a student of their classes (services rule);
+    anyone else gets a 404, so the page does not tell which accounts exist."""
+    target = db.session.get(User, user_id)
+    if target is None or not services.may_set_password(current_user, target):
+        abort(404)
+    back = safe_next(request.args.get("back")) or (
+        url_for("instructor.admin_users") if current_user.is_admin else url_for("instructor.index"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(target, form.password.data)
+        flash(_("New password set for %(name)s. Their open sessions were logged out; give them "
+                "the new password in person.", name=target.username), "success")
+        return redirect(back)
+    return render_template("instructor/set_password.html", target=target, form=form, back=back)
 
 
 # --- admin: who is an instructor ---------------------------------------------------------------

@@ -220,6 +220,30 @@ def allowed_entries_for(user_id: int) -> tuple[list[str], list[str]]:
     return list(networks), list(hostnames)
 
 
+# --- passwords ---------------------------------------------------------------------------------
+def may_set_password(actor, target: User) -> bool:
+    """Who may give `target` a new password without knowing the old one: an admin for anyone;
+    an instructor for a student in one of the classes they teach; nobody else (not even for
+    themselves: that is the account page, which asks for the current password)."""
+    if not actor.is_authenticated or actor.id == target.id:
+        return False
+    if actor.is_admin:
+        return True
+    if actor.role != Role.INSTRUCTOR or target.role != Role.STUDENT:
+        return False
+    return db.session.scalar(
+        select(ClassMembership.id).join(Classroom, Classroom.id == ClassMembership.class_id)
+        .where(ClassMembership.user_id == target.id, Classroom.instructor_id == actor.id)
+        .limit(1)) is not None
+
+
+def set_password(target: User, password: str) -> None:
+    """A new password; every session of `target` ends (set_password bumps the epoch). API
+    tokens stay: they were the learner's own, and the account page revokes them."""
+    target.set_password(password)
+    db.session.commit()
+
+
 # --- admin -------------------------------------------------------------------------------------
 MANAGED_ROLES = (Role.STUDENT.value, Role.INSTRUCTOR.value)
 

@@ -51,8 +51,9 @@ def test_students_join_with_a_code_typed_loosely(app, client, auth):
     again = post_form(client, "/classes/join", {"code": code}, follow_redirects=True)
     assert "이미 도커 기초 1반에 참여하고 있습니다" in again.get_data(as_text=True)
     assert members(app, class_id) == ["mina"]
-    # the new class has everything assigned, and the student sees it with its labs
-    assert "/quiz/section/" in page and "실습:" in page
+    # joining lands on the to-do page: the new class's labs and quiz sections, none done yet
+    assert "/quiz/section/" in page and 'href="/labs/' in page
+    assert 'data-done="yes"' not in page and 'data-done="no"' in page
 
 
 def test_wrong_codes_are_refused_then_rate_limited(app, client, auth):
