@@ -67,11 +67,22 @@ def board(class_id: int):
                          state=args.get("state", ""), sort=args.get("sort", "name"),
                          direction=args.get("dir", "asc"))
     invite = url_for("classes.invite", code=classroom.join_code, _external=True)
-    cells = board_view.row_cells(result, board_view.Labels.translated())
+    labels = board_view.Labels.translated()
+    cells = board_view.row_cells(result, labels)
+    # The default view fits a laptop: labs, then one column per chapter of the notes; "all"
+    # shows every quiz section, grouped under its chapter.
+    # A filter or sort on one section needs that section's column.
+    wants_section = any(args.get(key, "").startswith("section:") for key in ("item", "sort"))
+    view = "all" if args.get("view") == "all" or wants_section else "chapters"
+    groups = board_view.chapters(result)
     return render_template("instructor/board.html", classroom=classroom, board=result,
                            cells=cells, labs_label=_("%(n)s labs", n="{n}"), invite=invite,
                            zone=_zone(), lab_states=LAB_STATES, section_states=SECTION_STATES,
-                           args=args)
+                           args=args, view=view, chapters=groups,
+                           chapter_cells=board_view.chapter_cells(result, groups, labels),
+                           chapter_means=board_view.chapter_means(result, groups),
+                           lab_cells=board_view.row_cells(result, labels, labs_only=True),
+                           shared_engine=services.shared_local_engine())
 
 
 def _due_from_form(kind: str, refs: list[str]) -> tuple[dict, list[str]]:
@@ -228,7 +239,8 @@ def questions(class_id: int):
                           _("Mean share of each section's questions the class answers right, "
                             "per day; the table below has the same numbers."))
     return render_template("instructor/questions.html", classroom=classroom, sections=sections,
-                           series=series, chart=chart, lang=_lang())
+                           series=series, chart=chart, lang=_lang(),
+                           min_learners=stats.MIN_LEARNERS_FOR_FLAG)
 
 
 def _csv(body: str, filename: str) -> Response:

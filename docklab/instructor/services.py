@@ -14,7 +14,8 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from ..models import Role, User
@@ -218,6 +219,18 @@ def allowed_entries_for(user_id: int) -> tuple[list[str], list[str]]:
         networks.update(dict.fromkeys(classroom.allowed_networks or []))
         hostnames.update(dict.fromkeys(classroom.allowed_hostnames or []))
     return list(networks), list(hostnames)
+
+
+# --- the shared local engine ----------------------------------------------------------------------
+def shared_local_engine() -> int:
+    """How many student accounts the server's own engine grades when that is on (every one of
+    them is checked against the same containers, so one learner's work passes for all); 0 when
+    the local engine is off or at most one student exists (nothing to warn about)."""
+    if not current_app.config.get("DOCKLAB_LOCAL_ENGINE"):
+        return 0
+    students = db.session.scalar(select(func.count(User.id)).where(
+        User.role == Role.STUDENT.value)) or 0
+    return students if students > 1 else 0
 
 
 # --- passwords ---------------------------------------------------------------------------------

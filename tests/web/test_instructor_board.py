@@ -84,6 +84,23 @@ def test_board_page_shows_each_cell_with_icon_and_words(app, client, auth):
             assert f"{attempts}회" in text, text
         if errors:
             assert f"⚠{errors}" in text
+    # the default view fits a laptop: one column per chapter of the notes, not per section
+    assert f'data-testid="cell-alice-section:{S1}"' not in page
+    with app.app_context():
+        from docklab.instructor import catalog
+
+        chapter = catalog.section(S1).chapter
+        sizes = {anchor: len(catalog.section(anchor).question_ids) for anchor in (S1, S2)}
+        same_chapter = catalog.section(S2).chapter == chapter
+    assert f'data-testid="head-chapter:0">' in page and chapter in page
+    parts = (S1, S2) if same_chapter else (S1,)
+    for name in STUDENTS:
+        known = sum(EXPECTED_SECTIONS.get((name, anchor), ("", 0, 0))[1] for anchor in parts)
+        total = sum(sizes[anchor] for anchor in parts)
+        assert f"% ({known}/{total})" in cell_text(page, name, "chapter:0"), name
+    # every section, grouped under its chapter, one click away
+    page = client.get(f"/instructor/classes/{seeded.class_id}?view=all").get_data(as_text=True)
+    assert f'data-testid="group-chapter:0">{chapter}</th>' in page
     for (name, anchor), (state, known, _answered) in EXPECTED_SECTIONS.items():
         text = cell_text(page, name, f"section:{anchor}")
         assert words[state] in text
