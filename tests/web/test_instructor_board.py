@@ -92,7 +92,7 @@ def test_board_page_shows_each_cell_with_icon_and_words(app, client, auth):
         chapter = catalog.section(S1).chapter
         sizes = {anchor: len(catalog.section(anchor).question_ids) for anchor in (S1, S2)}
         same_chapter = catalog.section(S2).chapter == chapter
-    assert f'data-testid="head-chapter:0">' in page and chapter in page
+    assert 'data-testid="head-chapter:0">' in page and chapter in page
     parts = (S1, S2) if same_chapter else (S1,)
     for name in STUDENTS:
         known = sum(EXPECTED_SECTIONS.get((name, anchor), ("", 0, 0))[1] for anchor in parts)
