@@ -42,8 +42,10 @@ class Labels:
                  "learning": pgettext("board", "learning")}
 
         def badge(state: str, icon: str) -> str:
+            # the word is always there for screen readers; the compact view hides it visually
+            # (the icon and the legend carry it on screen)
             return (f'<span class="state state-{state}"><span aria-hidden="true">{icon}</span> '
-                    f'{escape(words[state])}</span>')
+                    f'<span class="word">{escape(words[state])}</span></span>')
 
         return cls(lab_badges={s: badge(s, icon) for s, icon in LAB_ICONS.items()},
                    section_badges={s: badge(s, icon) for s, icon in SECTION_ICONS.items()},
@@ -60,18 +62,22 @@ def lab_cell(cell: LabCell, testid: str, labels: Labels) -> str:
     html = labels.lab_badges[cell.state]
     if cell.state == "passed" and cell.self_reported:
         html += " " + labels.self_passed
-    nums = []
+    nums = []  # each piece after the first carries its own " · " (the compact view hides one)
+
+    def add(piece: str, css: str = "") -> None:
+        sep = " · " if nums else ""
+        nums.append(f'<span class="{css}">{sep}{piece}</span>' if css else f"{sep}{piece}")
+
     if cell.best_score is not None:
-        nums.append(f"{cell.best_score}/{cell.max_score}")
+        add(f"{cell.best_score}/{cell.max_score}")
     if cell.attempts or cell.state in ("passed", "failing", "host_error"):
-        nums.append(labels.tries.replace("{n}", str(cell.attempts)))
+        add(labels.tries.replace("{n}", str(cell.attempts)), "tries")
     if cell.errors:
-        nums.append(f"⚠{cell.errors}")
+        add(f"⚠{cell.errors}")
     if cell.self_reports:
-        nums.append(f'<span class="self-reported">'
-                    f'{labels.self_reports.replace("{n}", str(cell.self_reports))}</span>')
+        add(labels.self_reports.replace("{n}", str(cell.self_reports)), "self-reported")
     if nums:
-        html += f' <span class="nums">{" · ".join(nums)}</span>'
+        html += f' <span class="nums">{"".join(nums)}</span>'
     if cell.late:
         html += " " + labels.late
     elif cell.overdue:

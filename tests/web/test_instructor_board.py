@@ -100,7 +100,7 @@ def test_board_page_shows_each_cell_with_icon_and_words(app, client, auth):
         assert f"% ({known}/{total})" in cell_text(page, name, "chapter:0"), name
     # every section, grouped under its chapter, one click away
     page = client.get(f"/instructor/classes/{seeded.class_id}?view=all").get_data(as_text=True)
-    assert f'data-testid="group-chapter:0">{chapter}</th>' in page
+    assert f'data-testid="group-chapter:0">퀴즈: {chapter}</th>' in page
     for (name, anchor), (state, known, _answered) in EXPECTED_SECTIONS.items():
         text = cell_text(page, name, f"section:{anchor}")
         assert words[state] in text
