@@ -222,6 +222,10 @@ def test_class_to_do_page_shows_state_score_due_and_late(live_server, sized):
     # labs come first, in a list a screen reader reads in order
     order = page.eval_on_selector_all("li.task", "items => items.map(i => i.dataset.testid)")
     assert order[:2] == [f"task-lab:{LAB1}", f"task-lab:{LAB2}"]
+    # the lab it links to: its long `docker run` line scrolls in its box, never the page
+    lab1.get_by_role("link").click()
+    page.wait_for_url(f"{base}/labs/{LAB1}")
+    assert no_sideways_scroll(page)
 
     # dami never started: the overdue lab says so
     other = sized()

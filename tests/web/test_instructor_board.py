@@ -131,7 +131,7 @@ def test_board_filters_and_sorts_on_the_server(app, client, auth):
     assert names("?sort=nonsense&dir=sideways") == ["alice", "bora", "chan", "dami"]
 
 
-def test_due_dates_mark_late_and_overdue(app, client):
+def test_due_dates_mark_late_and_overdue(app, client, auth):
     seeded = seed_class(app, due=True)
     token = token_for(app, seeded.ids["teach"])
     data = client.get(f"/api/v1/classes/{seeded.class_id}/progress",
@@ -144,6 +144,18 @@ def test_due_dates_mark_late_and_overdue(app, client):
     assert all(not cells[n][f"lab:{LAB2}"]["overdue"] for n in STUDENTS)  # no due date
     section = f"section:{S1}"
     assert [cells[n][section]["overdue"] for n in STUDENTS] == [True, True, False, True]
+    # the page says it in Korean (these words are built in Python f-strings, which the
+    # message extractor skips: the catalog has them by hand)
+    auth.login("teach")
+    page = client.get(f"/instructor/classes/{seeded.class_id}").get_data(as_text=True)
+    assert "◷ 마감 후 통과" in cell_text(page, "alice", lab)
+    assert "◷ 마감 지남" in cell_text(page, "bora", lab)
+    assert "overdue" not in text_of_main(page) and "late" not in text_of_main(page)
+
+
+def text_of_main(page: str) -> str:
+    main = page.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
 
 
 def read_csv(response) -> list[list[str]]:
