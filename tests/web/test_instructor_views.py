@@ -112,3 +112,31 @@ def test_question_statistics(app, client, auth):
     assert "<svg" in html and "<title id=\"chart-title\">" in html
     assert "<script" not in html.split("<svg")[1].split("</svg>")[0]
     assert 'class="series"' in html
+
+
+def test_discrimination_appears_from_five_learners_with_its_n(app, client, auth):
+    from docklab.instructor import catalog, services
+    from docklab.instructor.stats import MIN_LEARNERS_FOR_FLAG
+    from docklab.models import User
+    from tests.support.webapp import create_user
+    from tests.web.instructor_data import add_answer, minutes
+
+    teacher = create_user(app, "teach", "instructor")
+    names = [f"s{n}" for n in range(MIN_LEARNERS_FOR_FLAG)]
+    ids = [create_user(app, name) for name in names]
+    with app.app_context():
+        classroom = services.create_class(db.session.get(User, teacher), "반", sections=[S1])
+        for uid in ids:
+            services.join(classroom, db.session.get(User, uid))
+        first, second = catalog.section(S1).question_ids[:2]
+        # strong learners get both right, weak ones both wrong: the first question separates
+        for n, uid in enumerate(ids):
+            right = n < 3
+            add_answer(uid, first, "x", right, minutes(n))
+            add_answer(uid, second, "x", right, minutes(n + 10))
+        db.session.commit()
+        class_id = classroom.id
+    auth.login("teach")
+    html = client.get(f"/instructor/classes/{class_id}/questions").get_data(as_text=True)
+    cell = text_of(re.search(rf'data-testid="disc-{first}">(.*?)</td>', html, re.S).group(1))
+    assert cell == f"1.00 (n={MIN_LEARNERS_FOR_FLAG})"
