@@ -154,6 +154,9 @@ def test_assignments_with_due_dates(app, client, auth):
     assert (due.year, due.month, due.day, due.hour, due.minute) == (2026, 12, 24, 14, 59)
     assert sections == [(anchors[2], None)]
     board = client.get(f"/instructor/classes/{class_id}").get_data(as_text=True)
+    # by default the one section sits in its chapter's column; every section is one click away
+    assert board.count('class="item-lab"') == 2 and board.count('class="item-chapter"') == 1
+    board = client.get(f"/instructor/classes/{class_id}?view=all").get_data(as_text=True)
     assert board.count('class="item-lab"') == 2 and board.count('class="item-section"') == 1
 
 
