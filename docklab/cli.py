@@ -62,6 +62,27 @@ def create_token(username: str, name: str) -> None:
     click.echo(plain)
 
 
+@users.command("set-password")
+@click.argument("username")
+@click.option("--stdin", "from_stdin", is_flag=True,
+              help="Read the new password from the first line of standard input.")
+def set_password(username: str, from_stdin: bool) -> None:
+    """Give USERNAME a new password (asked twice, or read with --stdin); every session of that
+    account ends. For a lost password, the instructor's own included."""
+    user = User.by_name(username)
+    if user is None:
+        raise click.ClickException(f"no user {username!r}")
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 8:
+        raise click.ClickException("the password needs at least 8 characters")
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"new password set for {user.username}; their sessions were logged out")
+
+
 @users.command("list")
 def list_users() -> None:
     for user in db.session.scalars(select(User).order_by(User.id)):

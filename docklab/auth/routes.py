@@ -43,15 +43,16 @@ def start_session(user: User, remember: bool = False) -> None:
 def register():
     if not current_app.config["DOCKLAB_OPEN_REGISTRATION"]:
         flash(_("Registration is closed. Ask your instructor for an account."), "error")
-        return redirect(url_for("auth.login"))
+        return redirect(url_for("auth.login", next=safe_next(request.args.get("next"))))
     form = RegisterForm()
+    next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():
         limit_key = f"register:{request.remote_addr}"
         limit, window = (current_app.config["DOCKLAB_REGISTER_LIMIT"],
                          current_app.config["DOCKLAB_REGISTER_WINDOW"])
         if ratelimit.too_many(limit_key, limit, window):
             flash(_("Too many sign-ups from here. Please try again later."), "error")
-            return render_template("auth/register.html", form=form), 429
+            return render_template("auth/register.html", form=form, next_url=next_url), 429
         if User.by_name(form.username.data) is not None:
             form.username.errors.append(_("This username is taken."))
         else:
@@ -63,12 +64,13 @@ def register():
             except IntegrityError:  # the same name (in any case) signed up a moment earlier
                 db.session.rollback()
                 form.username.errors.append(_("This username is taken."))
-                return render_template("auth/register.html", form=form)
+                return render_template("auth/register.html", form=form, next_url=next_url)
             ratelimit.record(limit_key, window)
             start_session(user)
             flash(_("Welcome, %(name)s!", name=user.username), "success")
-            return redirect(url_for("main.index"))
-    return render_template("auth/register.html", form=form)
+            return redirect(_after_log_in(user, next_url))
+    return render_template("auth/register.html", form=form, next_url=next_url,
+                           invited=_invited_class(next_url))
 
 
 # A pair's failed log-ins are remembered this long; its wait never grows beyond it.
@@ -109,11 +111,28 @@ def login():
         elif user.check_password(form.password.data):
             ratelimit.reset(pair_key)
             start_session(user)
-            return redirect(next_url or url_for("main.index"))
+            return redirect(_after_log_in(user, next_url))
         ratelimit.record(address_key, window)
         ratelimit.record(pair_key, LOGIN_MEMORY_SECONDS)
         flash(_("Wrong username or password."), "error")
-    return render_template("auth/login.html", form=form, next_url=next_url)
+    return render_template("auth/login.html", form=form, next_url=next_url,
+                           invited=_invited_class(next_url))
+
+
+def _invited_class(next_url: str | None):
+    """The class an invite link in `next` leads to (the page says why it asks to log in)."""
+    from ..classes import invites  # the classes area builds on accounts, not the other way
+    from ..instructor import services
+
+    code = invites.invite_code(next_url)
+    return services.find_by_code(code) if code else None
+
+
+def _after_log_in(user: User, next_url: str | None) -> str:
+    """Where a fresh session goes: an invite link in `next` joins its class first."""
+    from ..classes import invites
+
+    return invites.join_from_next(user, next_url) or next_url or url_for("main.index")
 
 
 @bp.post("/logout")

@@ -1,17 +1,17 @@
 """Join a class (code or invite link), list my classes and their assignments, leave one."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from .. import ratelimit
 from ..access import role_required
-from ..instructor import catalog, services
-from ..instructor.dates import local_day
+from ..instructor import services
 from ..instructor.models import LAB, SECTION
 from . import bp
 from .forms import EmptyForm, JoinForm
+from .todo import class_todo
 
 # Guessing codes is the only way into a class without an invitation: keep it slow.
 JOIN_LIMIT, JOIN_WINDOW = 20, 3600
@@ -45,7 +45,7 @@ def join():
                 joined = services.join(classroom, current_user)
                 flash(_("You joined %(name)s.", name=classroom.name) if joined
                       else _("You are already in %(name)s.", name=classroom.name), "success")
-                return redirect(url_for("classes.join"))
+                return redirect(url_for("classes.todo"))
     return _page(form)
 
 
@@ -61,25 +61,28 @@ def item_url(item) -> str | None:
 
 
 def _page(form):
-    classes = services.classes_of_student(current_user.id)
-    assignments = {}
-    for classroom in classes:
-        items = []
-        for kind in (LAB, SECTION):
-            for assignment in classroom.assigned(kind):
-                info = catalog.lab(assignment.ref) if kind == LAB else \
-                    catalog.section(assignment.ref)
-                if info is not None:
-                    items.append((info.item, local_day(assignment.due_at), item_url(info.item)))
-        assignments[classroom.id] = items
-    return render_template("classes/join.html", form=form, classes=classes,
-                           assignments=assignments, leave_form=EmptyForm())
+    todos = [class_todo(classroom, current_user.id)
+             for classroom in services.classes_of_student(current_user.id)]
+    return render_template("classes/join.html", form=form, todos=todos,
+                           leave_form=EmptyForm())
+
+
+@bp.get("/todo")
+@role_required("student")
+def todo():
+    """What my classes ask of me: every assignment, done or not, with its due date."""
+    todos = [class_todo(classroom, current_user.id)
+             for classroom in services.classes_of_student(current_user.id)]
+    return render_template("classes/todo.html", todos=todos, item_url=item_url)
 
 
 @bp.get("/join/<code>")
-@login_required
 def invite(code: str):
-    """An invite link: shows which class it is and asks to confirm (joining is a POST)."""
+    """An invite link: shows which class it is and asks to confirm (joining is a POST). A
+    visitor who is not logged in goes to log in (or sign up) with this link kept as `next`;
+    that log-in joins the class (docklab.classes.invites)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("auth.login", next=request.path))
     classroom = services.find_by_code(code)
     if classroom is None:
         abort(404)

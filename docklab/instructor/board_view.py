@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from markupsafe import Markup, escape
 
+from . import catalog
 from .board import LAB_STATES, Board, LabCell, SectionCell
 
 LAB_ICONS = {"passed": "✔", "self_reported": "✎", "failing": "✘", "host_error": "⚠",
-             "not_started": "·"}
+             "not_started": "○"}
 SECTION_ICONS = {"mastered": "●", "learning": "◐", "not_started": "○"}
 
 
@@ -41,8 +42,10 @@ class Labels:
                  "learning": pgettext("board", "learning")}
 
         def badge(state: str, icon: str) -> str:
+            # the word is always there for screen readers; the compact view hides it visually
+            # (the icon and the legend carry it on screen)
             return (f'<span class="state state-{state}"><span aria-hidden="true">{icon}</span> '
-                    f'{escape(words[state])}</span>')
+                    f'<span class="word">{escape(words[state])}</span></span>')
 
         return cls(lab_badges={s: badge(s, icon) for s, icon in LAB_ICONS.items()},
                    section_badges={s: badge(s, icon) for s, icon in SECTION_ICONS.items()},
@@ -59,18 +62,22 @@ def lab_cell(cell: LabCell, testid: str, labels: Labels) -> str:
     html = labels.lab_badges[cell.state]
     if cell.state == "passed" and cell.self_reported:
         html += " " + labels.self_passed
-    nums = []
+    nums = []  # each piece after the first carries its own " · " (the compact view hides one)
+
+    def add(piece: str, css: str = "") -> None:
+        sep = " · " if nums else ""
+        nums.append(f'<span class="{css}">{sep}{piece}</span>' if css else f"{sep}{piece}")
+
     if cell.best_score is not None:
-        nums.append(f"{cell.best_score}/{cell.max_score}")
+        add(f"{cell.best_score}/{cell.max_score}")
     if cell.attempts or cell.state in ("passed", "failing", "host_error"):
-        nums.append(labels.tries.replace("{n}", str(cell.attempts)))
+        add(labels.tries.replace("{n}", str(cell.attempts)), "tries")
     if cell.errors:
-        nums.append(f"⚠{cell.errors}")
+        add(f"⚠{cell.errors}")
     if cell.self_reports:
-        nums.append(f'<span class="self-reported">'
-                    f'{labels.self_reports.replace("{n}", str(cell.self_reports))}</span>')
+        add(labels.self_reports.replace("{n}", str(cell.self_reports)), "self-reported")
     if nums:
-        html += f' <span class="nums">{" · ".join(nums)}</span>'
+        html += f' <span class="nums">{"".join(nums)}</span>'
     if cell.late:
         html += " " + labels.late
     elif cell.overdue:
@@ -90,9 +97,11 @@ def section_cell(cell: SectionCell, testid: str, labels: Labels) -> str:
             f'data-sort="{mastery:05d}{cell.answered:05d}">{html}</td>')
 
 
-def row_cells(board: Board, labels: Labels) -> dict[int, Markup]:
-    """user id -> the row's item cells, in column order, as one Markup."""
-    columns = [(item.key, escape(item.key), item.kind == "lab") for item in board.items]
+def row_cells(board: Board, labels: Labels, labs_only: bool = False) -> dict[int, Markup]:
+    """user id -> the row's item cells (or its lab cells only), in column order, as one
+    Markup."""
+    columns = [(item.key, escape(item.key), item.kind == "lab") for item in board.items
+               if item.kind == "lab" or not labs_only]
     rows = {}
     for row in board.rows:
         name = escape(row.username)
@@ -104,3 +113,59 @@ def row_cells(board: Board, labels: Labels) -> dict[int, Markup]:
                          else section_cell(cell, testid, labels))
         rows[row.user_id] = Markup("".join(cells))  # noqa: S704 - built from escaped parts
     return rows
+
+
+# --- chapters: the board's default view fits a laptop -------------------------------------------
+@dataclass(frozen=True)
+class Chapter:
+    """Consecutive quiz-section columns under one top-level heading of the notes."""
+
+    key: str  # "chapter:<n>", for test ids
+    title: str
+    section_keys: tuple[str, ...]
+
+
+def chapters(board: Board) -> list[Chapter]:
+    """The board's section columns grouped by their chapter, in column order."""
+    found: list[tuple[str, list[str]]] = []
+    for item in board.items:
+        if item.kind != "section":
+            continue
+        info = catalog.section(item.ref)
+        title = (info.chapter if info is not None and info.chapter else item.title)
+        if found and found[-1][0] == title:
+            found[-1][1].append(item.key)
+        else:
+            found.append((title, [item.key]))
+    return [Chapter(f"chapter:{n}", title, tuple(keys)) for n, (title, keys) in enumerate(found)]
+
+
+def chapter_cells(board: Board, groups: list[Chapter], labels: Labels) -> dict[int, Markup]:
+    """user id -> one cell per chapter: the chapter's mastery over all its questions (the same
+    80 % rule as a section), answered sections out of all."""
+    rows = {}
+    for row in board.rows:
+        name = escape(row.username)
+        cells = []
+        for group in groups:
+            parts = [row.cells[key] for key in group.section_keys]
+            combined = SectionCell(total=sum(p.total for p in parts),
+                                   answered=sum(p.answered for p in parts),
+                                   known=sum(p.known for p in parts),
+                                   overdue=any(p.overdue for p in parts))
+            cells.append(section_cell(combined, f"cell-{name}-{escape(group.key)}", labels))
+        rows[row.user_id] = Markup("".join(cells))  # noqa: S704 - built from escaped parts
+    return rows
+
+
+def chapter_means(board: Board, groups: list[Chapter]) -> dict[str, int | None]:
+    """chapter key -> the class's mean mastery over the chapter, None before anyone joined."""
+    means = {}
+    for group in groups:
+        values = []
+        for row in board.rows:
+            parts = [row.cells[key] for key in group.section_keys]
+            total = sum(p.total for p in parts)
+            values.append(round(100 * sum(p.known for p in parts) / total) if total else 0)
+        means[group.key] = round(sum(values) / len(values)) if values else None
+    return means

@@ -2,6 +2,7 @@
 reduced to what the instructor pages need. The one place that knows the other areas' shapes."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -39,6 +40,8 @@ class LabInfo:
 class SectionInfo:
     item: Item
     question_ids: tuple[str, ...]
+    chapter: str = ""  # title of the top-level heading it sits under (the board groups by it)
+    label: str = ""  # the title, or "parent › title" where another section has the same title
 
 
 _lab_cache: dict[int, tuple[object, tuple[LabInfo, ...]]] = {}
@@ -80,12 +83,22 @@ def _sections_of(bank) -> tuple[SectionInfo, ...]:
     if cached is not None and cached[0] is bank:
         return cached[1]
     found = []
-    for section, count in bank.section_counts():
-        if not count:
-            continue
+    counted = [(section, count) for section, count in bank.section_counts() if count]
+    by_anchor = {section.anchor: section for section in (bank.notes.sections if bank.notes
+                                                         else [])}
+    titles = Counter(section.title.strip() for section, _count in counted)
+    for section, _count in counted:
         ids = tuple(question.id for question in bank.by_section(section.anchor))
+        chapter = section
+        while chapter.parent and chapter.parent in by_anchor:
+            chapter = by_anchor[chapter.parent]
+        parent = by_anchor.get(section.parent or "")
+        label = section.title.strip()
+        if titles[label] > 1 and parent is not None:
+            label = f"{parent.title.strip()} › {label}"
         found.append(SectionInfo(Item("section", section.anchor, section.title, section.title),
-                                 ids))
+                                 ids, chapter.title.strip(),
+                                 label))
     _section_cache[id(bank)] = (bank, tuple(found))
     return tuple(found)
 

@@ -12,10 +12,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from ..access import admin_required, instructor_required
+from ..auth.forms import SetPasswordForm
+from ..auth.routes import safe_next
 from ..extensions import db
 from ..i18n import role_name
 from ..models import User, utcnow
 from . import board_view, bp, catalog, exports, services, stats
+from .answer_words import answer_lines
 from .board import LAB_STATES, SECTION_STATES, build_board
 from .chart import mastery_chart
 from .dates import local_day, site_zone
@@ -65,11 +68,22 @@ def board(class_id: int):
                          state=args.get("state", ""), sort=args.get("sort", "name"),
                          direction=args.get("dir", "asc"))
     invite = url_for("classes.invite", code=classroom.join_code, _external=True)
-    cells = board_view.row_cells(result, board_view.Labels.translated())
+    labels = board_view.Labels.translated()
+    cells = board_view.row_cells(result, labels)
+    # The default view fits a laptop: labs, then one column per chapter of the notes; "all"
+    # shows every quiz section, grouped under its chapter.
+    # A filter or sort on one section needs that section's column.
+    wants_section = any(args.get(key, "").startswith("section:") for key in ("item", "sort"))
+    view = "all" if args.get("view") == "all" or wants_section else "chapters"
+    groups = board_view.chapters(result)
     return render_template("instructor/board.html", classroom=classroom, board=result,
                            cells=cells, labs_label=_("%(n)s labs", n="{n}"), invite=invite,
                            zone=_zone(), lab_states=LAB_STATES, section_states=SECTION_STATES,
-                           args=args)
+                           args=args, view=view, chapters=groups,
+                           chapter_cells=board_view.chapter_cells(result, groups, labels),
+                           chapter_means=board_view.chapter_means(result, groups),
+                           lab_cells=board_view.row_cells(result, labels, labs_only=True),
+                           shared_engine=services.shared_local_engine())
 
 
 def _due_from_form(kind: str, refs: list[str]) -> tuple[dict, list[str]]:
@@ -194,7 +208,7 @@ def student(class_id: int, user_id: int):
     answers = stats.class_answers(classroom, user_id=user_id)
     events = timeline(user_id, answers)
     return render_template("instructor/student.html", classroom=classroom, learner=learner,
-                           events=events, lang=_lang(), zone=_zone())
+                           events=events, lang=_lang(), zone=_zone(), answer_lines=answer_lines)
 
 
 @bp.get("/instructor/classes/<int:class_id>/labs/<lab_id>")
@@ -226,7 +240,8 @@ def questions(class_id: int):
                           _("Mean share of each section's questions the class answers right, "
                             "per day; the table below has the same numbers."))
     return render_template("instructor/questions.html", classroom=classroom, sections=sections,
-                           series=series, chart=chart, lang=_lang())
+                           series=series, chart=chart, lang=_lang(),
+                           min_learners=stats.MIN_LEARNERS_FOR_FLAG)
 
 
 def _csv(body: str, filename: str) -> Response:
@@ -241,7 +256,7 @@ def export_grid(class_id: int):
     classroom = _class_or_404(class_id)
     result = build_board(classroom, sort=request.args.get("sort", "name"),
                          direction=request.args.get("dir", "asc"))
-    return _csv(exports.grid_csv(result), f"class-{class_id}-grid.csv")
+    return _csv(exports.grid_csv(result, _lang()), f"class-{class_id}-grid.csv")
 
 
 @bp.get("/instructor/classes/<int:class_id>/export/attempts.csv")
@@ -250,7 +265,7 @@ def export_attempts(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(services.roster(classroom))
     return _csv(exports.attempts_csv(class_attempts(classroom), names,
-                                     classroom.self_reports_count),
+                                     classroom.self_reports_count, _lang(), _zone()),
                 f"class-{class_id}-attempts.csv")
 
 
@@ -259,8 +274,28 @@ def export_attempts(class_id: int):
 def export_answers(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(services.roster(classroom))
-    return _csv(exports.answers_csv(stats.class_answers(classroom), names),
+    return _csv(exports.answers_csv(stats.class_answers(classroom), names, _lang(), _zone()),
                 f"class-{class_id}-answers.csv")
+
+
+# --- passwords: staff set a new one for a learner who lost theirs ------------------------------
+@bp.route("/instructor/users/<int:user_id>/password", methods=["GET", "POST"])
+@instructor_required
+def set_password(user_id: int):
+    """An admin for anyone, an instructor for a student of their classes (services rule);
+    anyone else gets a 404, so the page does not tell which accounts exist."""
+    target = db.session.get(User, user_id)
+    if target is None or not services.may_set_password(current_user, target):
+        abort(404)
+    back = safe_next(request.args.get("back")) or (
+        url_for("instructor.admin_users") if current_user.is_admin else url_for("instructor.index"))
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        services.set_password(target, form.password.data)
+        flash(_("New password set for %(name)s. Their open sessions were logged out; give them "
+                "the new password in person.", name=target.username), "success")
+        return redirect(back)
+    return render_template("instructor/set_password.html", target=target, form=form, back=back)
 
 
 # --- admin: who is an instructor ---------------------------------------------------------------

@@ -14,7 +14,8 @@ import re
 import secrets
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from flask import current_app
+from sqlalchemy import delete, func, select
 
 from ..extensions import db
 from ..models import Role, User
@@ -218,6 +219,42 @@ def allowed_entries_for(user_id: int) -> tuple[list[str], list[str]]:
         networks.update(dict.fromkeys(classroom.allowed_networks or []))
         hostnames.update(dict.fromkeys(classroom.allowed_hostnames or []))
     return list(networks), list(hostnames)
+
+
+# --- the shared local engine ----------------------------------------------------------------------
+def shared_local_engine() -> int:
+    """How many student accounts the server's own engine grades when that is on (every one of
+    them is checked against the same containers, so one learner's work passes for all); 0 when
+    the local engine is off or at most one student exists (nothing to warn about)."""
+    if not current_app.config.get("DOCKLAB_LOCAL_ENGINE"):
+        return 0
+    students = db.session.scalar(select(func.count(User.id)).where(
+        User.role == Role.STUDENT.value)) or 0
+    return students if students > 1 else 0
+
+
+# --- passwords ---------------------------------------------------------------------------------
+def may_set_password(actor, target: User) -> bool:
+    """Who may give `target` a new password without knowing the old one: an admin for anyone;
+    an instructor for a student in one of the classes they teach; nobody else (not even for
+    themselves: that is the account page, which asks for the current password)."""
+    if not actor.is_authenticated or actor.id == target.id:
+        return False
+    if actor.is_admin:
+        return True
+    if actor.role != Role.INSTRUCTOR or target.role != Role.STUDENT:
+        return False
+    return db.session.scalar(
+        select(ClassMembership.id).join(Classroom, Classroom.id == ClassMembership.class_id)
+        .where(ClassMembership.user_id == target.id, Classroom.instructor_id == actor.id)
+        .limit(1)) is not None
+
+
+def set_password(target: User, password: str) -> None:
+    """A new password; every session of `target` ends (set_password bumps the epoch). API
+    tokens stay: they were the learner's own, and the account page revokes them."""
+    target.set_password(password)
+    db.session.commit()
 
 
 # --- admin -------------------------------------------------------------------------------------

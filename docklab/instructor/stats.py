@@ -73,6 +73,15 @@ class QuestionStat:
         return round(100 * self.first_try_correct / self.learners) if self.learners else 0
 
     @property
+    def enough_learners(self) -> bool:
+        """Discrimination from fewer learners is noise (n=2 gives ±1.00): not shown."""
+        return self.learners >= MIN_LEARNERS_FOR_FLAG
+
+    @property
+    def shown_discrimination(self) -> float | None:
+        return self.discrimination if self.enough_learners else None
+
+    @property
     def flag(self) -> str | None:
         """Why this question deserves a look, or None."""
         if self.learners < MIN_LEARNERS_FOR_FLAG:
@@ -102,7 +111,8 @@ class SectionStat:
 
     @property
     def mean_discrimination(self) -> float | None:
-        values = [q.discrimination for q in self.questions if q.discrimination is not None]
+        values = [q.shown_discrimination for q in self.questions
+                  if q.shown_discrimination is not None]
         return round(sum(values) / len(values), 2) if values else None
 
     @property

@@ -58,6 +58,7 @@ RULES: dict[tuple[str, str], str] = {
     ("hosts.delete_rule", "POST"): "admin",
     ("classes.join", "GET"): "login", ("classes.join", "POST"): "login",
     ("classes.invite", "GET"): "login", ("classes.leave", "POST"): "login",
+    ("classes.todo", "GET"): "login",
     ("instructor.index", "GET"): "staff", ("instructor.index", "POST"): "staff",
     ("instructor.board", "GET"): "teacher_of", ("instructor.settings", "GET"): "teacher_of",
     ("instructor.settings", "POST"): "teacher_of", ("instructor.lab", "GET"): "teacher_of",
@@ -67,6 +68,9 @@ RULES: dict[tuple[str, str], str] = {
     ("instructor.export_answers", "GET"): "teacher_of",
     ("instructor.rotate_code", "POST"): "teacher_of",
     ("instructor.remove_student", "POST"): "teacher_of",
+    # a new password for a student of the class (admins: anyone); the owner is the teacher's student
+    ("instructor.set_password", "GET"): "teacher_of",
+    ("instructor.set_password", "POST"): "teacher_of",
     ("instructor.admin_users", "GET"): "admin", ("instructor.admin_set_role", "POST"): "admin",
     # JSON API: a bearer token, never a cookie
     ("api.me", "GET"): "login", ("api.my_progress", "GET"): "login",

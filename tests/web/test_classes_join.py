@@ -51,8 +51,9 @@ def test_students_join_with_a_code_typed_loosely(app, client, auth):
     again = post_form(client, "/classes/join", {"code": code}, follow_redirects=True)
     assert "이미 도커 기초 1반에 참여하고 있습니다" in again.get_data(as_text=True)
     assert members(app, class_id) == ["mina"]
-    # the new class has everything assigned, and the student sees it with its labs
-    assert "/quiz/section/" in page and "실습:" in page
+    # joining lands on the to-do page: the new class's labs and quiz sections, none done yet
+    assert "/quiz/section/" in page and 'href="/labs/' in page
+    assert 'data-done="yes"' not in page and 'data-done="no"' in page
 
 
 def test_wrong_codes_are_refused_then_rate_limited(app, client, auth):
@@ -153,6 +154,9 @@ def test_assignments_with_due_dates(app, client, auth):
     assert (due.year, due.month, due.day, due.hour, due.minute) == (2026, 12, 24, 14, 59)
     assert sections == [(anchors[2], None)]
     board = client.get(f"/instructor/classes/{class_id}").get_data(as_text=True)
+    # by default the one section sits in its chapter's column; every section is one click away
+    assert board.count('class="item-lab"') == 2 and board.count('class="item-chapter"') == 1
+    board = client.get(f"/instructor/classes/{class_id}?view=all").get_data(as_text=True)
     assert board.count('class="item-lab"') == 2 and board.count('class="item-section"') == 1
 
 

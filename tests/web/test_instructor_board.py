@@ -84,6 +84,23 @@ def test_board_page_shows_each_cell_with_icon_and_words(app, client, auth):
             assert f"{attempts}회" in text, text
         if errors:
             assert f"⚠{errors}" in text
+    # the default view fits a laptop: one column per chapter of the notes, not per section
+    assert f'data-testid="cell-alice-section:{S1}"' not in page
+    with app.app_context():
+        from docklab.instructor import catalog
+
+        chapter = catalog.section(S1).chapter
+        sizes = {anchor: len(catalog.section(anchor).question_ids) for anchor in (S1, S2)}
+        same_chapter = catalog.section(S2).chapter == chapter
+    assert 'data-testid="head-chapter:0">' in page and chapter in page
+    parts = (S1, S2) if same_chapter else (S1,)
+    for name in STUDENTS:
+        known = sum(EXPECTED_SECTIONS.get((name, anchor), ("", 0, 0))[1] for anchor in parts)
+        total = sum(sizes[anchor] for anchor in parts)
+        assert f"% ({known}/{total})" in cell_text(page, name, "chapter:0"), name
+    # every section, grouped under its chapter, one click away
+    page = client.get(f"/instructor/classes/{seeded.class_id}?view=all").get_data(as_text=True)
+    assert f'data-testid="group-chapter:0">퀴즈: {chapter}</th>' in page
     for (name, anchor), (state, known, _answered) in EXPECTED_SECTIONS.items():
         text = cell_text(page, name, f"section:{anchor}")
         assert words[state] in text
@@ -114,7 +131,7 @@ def test_board_filters_and_sorts_on_the_server(app, client, auth):
     assert names("?sort=nonsense&dir=sideways") == ["alice", "bora", "chan", "dami"]
 
 
-def test_due_dates_mark_late_and_overdue(app, client):
+def test_due_dates_mark_late_and_overdue(app, client, auth):
     seeded = seed_class(app, due=True)
     token = token_for(app, seeded.ids["teach"])
     data = client.get(f"/api/v1/classes/{seeded.class_id}/progress",
@@ -127,12 +144,28 @@ def test_due_dates_mark_late_and_overdue(app, client):
     assert all(not cells[n][f"lab:{LAB2}"]["overdue"] for n in STUDENTS)  # no due date
     section = f"section:{S1}"
     assert [cells[n][section]["overdue"] for n in STUDENTS] == [True, True, False, True]
+    # the page says it in Korean (these words are built in Python f-strings, which the
+    # message extractor skips: the catalog has them by hand)
+    auth.login("teach")
+    page = client.get(f"/instructor/classes/{seeded.class_id}").get_data(as_text=True)
+    assert "◷ 마감 후 통과" in cell_text(page, "alice", lab)
+    assert "◷ 마감 지남" in cell_text(page, "bora", lab)
+    assert "overdue" not in text_of_main(page) and "late" not in text_of_main(page)
+
+
+def text_of_main(page: str) -> str:
+    main = page.split('<main id="main">', 1)[1].split("</main>", 1)[0]
+    return " ".join(re.sub(r"<[^>]+>", " ", main).split())
 
 
 def read_csv(response) -> list[list[str]]:
     raw = response.data
     assert raw.startswith("\ufeff".encode())  # BOM: Excel reads UTF-8 Korean
     return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+STATE_WORDS = {"passed": "통과", "failing": "미통과", "host_error": "호스트 오류",
+               "not_started": "시작 안 함"}
 
 
 def test_grid_csv_matches_the_seeded_class(app, client, auth):
@@ -147,21 +180,21 @@ def test_grid_csv_matches_the_seeded_class(app, client, auth):
         from docklab.instructor import catalog
 
         title1, title2 = catalog.section(S1).item.title_ko, catalog.section(S2).item.title_ko
+        lab1, lab2 = catalog.lab(LAB1).item.title_ko, catalog.lab(LAB2).item.title_ko
+    lab_columns = ["상태", "최고 점수", "만점", "시도 수", "오류 수(미반영)", "자가 보고 수"]
     assert rows[0] == [
-        "username", "labs_passed", "mean_mastery_percent", "overdue",
-        f"{LAB1} status", f"{LAB1} best_score", f"{LAB1} max_score", f"{LAB1} attempts",
-        f"{LAB1} errors", f"{LAB1} self_reported_attempts",
-        f"{LAB2} status", f"{LAB2} best_score", f"{LAB2} max_score", f"{LAB2} attempts",
-        f"{LAB2} errors", f"{LAB2} self_reported_attempts",
-        f"{title1} mastery_percent", f"{title1} answered",
-        f"{title2} mastery_percent", f"{title2} answered"]
+        "학생", "통과한 실습 수", "퀴즈 평균 숙달도(%)", "기한 지난 항목 수",
+        *[f"실습 {lab1} · {name}" for name in lab_columns],
+        *[f"실습 {lab2} · {name}" for name in lab_columns],
+        f"퀴즈 {title1} · 숙달도(%)", f"퀴즈 {title1} · 답한 문제 수",
+        f"퀴즈 {title2} · 숙달도(%)", f"퀴즈 {title2} · 답한 문제 수"]
     assert "docker는 무엇인가" in rows[0][16].lower()  # Korean survives the round trip
     expected = []
     for name in STUDENTS:
         line = [name, str(EXPECTED_LABS_PASSED[name]), str(mean_mastery(app, name)), "0"]
         for lab in (LAB1, LAB2):
             state, best, attempts, errors = EXPECTED_LABS[name, lab]
-            line += [state, "" if best is None else str(best),
+            line += [STATE_WORDS[state], "" if best is None else str(best),
                      "" if state in ("not_started", "host_error") else "10",
                      str(attempts), str(errors), "0"]
         for anchor in (S1, S2):
@@ -175,23 +208,24 @@ def test_attempts_and_answers_csv_list_every_row_of_the_class(app, client, auth)
     auth.login("teach")
     rows = read_csv(client.get(f"/instructor/classes/{seeded.class_id}/export/attempts.csv"))
     header, body = rows[0], rows[1:]
-    assert header[:8] == ["attempt_id", "username", "lab", "time", "status", "counted",
-                          "score", "max_score"]
+    assert header[:10] == ["시도 번호", "학생", "실습", "실습 id", "시각 (Asia/Seoul)", "상태",
+                           "반영", "점수", "만점", "채점 시간(ms)"]
     assert len(body) == 9  # zed's attempt belongs to another class
-    assert [(r[1], r[2], r[4], r[5], r[6]) for r in body] == [
-        ("alice", LAB1, "failed", "yes", "4"), ("chan", LAB1, "error", "no", "0"),
-        ("chan", LAB1, "error", "no", "0"), ("bora", LAB1, "failed", "yes", "4"),
-        ("bora", LAB1, "failed", "yes", "6"), ("alice", LAB1, "error", "no", "0"),
-        ("alice", LAB1, "passed", "yes", "10"), ("bora", LAB2, "passed", "yes", "10"),
-        ("chan", LAB2, "failed", "yes", "0")]
-    assert body[0][3] == "2026-10-01T09:00:00+00:00"
-    assert "port 80/tcp is bound to host port 8080, not 80" in body[0][11]
+    failed, error, passed = "실패", "오류(미반영)", "통과"
+    assert [(r[1], r[3], r[5], r[6], r[7]) for r in body] == [
+        ("alice", LAB1, failed, "예", "4"), ("chan", LAB1, error, "아니오", "0"),
+        ("chan", LAB1, error, "아니오", "0"), ("bora", LAB1, failed, "예", "4"),
+        ("bora", LAB1, failed, "예", "6"), ("alice", LAB1, error, "아니오", "0"),
+        ("alice", LAB1, passed, "예", "10"), ("bora", LAB2, passed, "예", "10"),
+        ("chan", LAB2, failed, "예", "0")]
+    assert body[0][4] == "2026-10-01 18:00:00"  # 09:00 UTC in Seoul, as Excel reads dates
+    assert "port 80/tcp is bound to host port 8080, not 80" in body[0][12]
     answers = read_csv(client.get(f"/instructor/classes/{seeded.class_id}/export/answers.csv"))
-    assert answers[0] == ["answer_id", "username", "question_id", "section", "time", "correct",
-                          "answer"]
+    assert answers[0] == ["답 번호", "학생", "문제 id", "문제", "노트 구간", "시각 (Asia/Seoul)",
+                          "정답 여부", "고른 답"]
     assert len(answers) - 1 == 5 + 2 + 4  # alice, bora, chan; not zed
     assert {row[1] for row in answers[1:]} == {"alice", "bora", "chan"}
-    assert all(row[3] for row in answers[1:])  # every answer names its note section
+    assert all(row[3] and row[4] for row in answers[1:])  # its question and note section
 
 
 def test_csv_cells_cannot_run_as_formulas(app, client, auth):
@@ -214,5 +248,5 @@ def test_csv_cells_cannot_run_as_formulas(app, client, auth):
     assert ["'" + evil] == [row[0] for row in grid if "HYPERLINK" in row[0]]
     answers = read_csv(client.get(f"/instructor/classes/{seeded.class_id}/export/answers.csv"))
     evil_rows = [row for row in answers if "HYPERLINK" in row[1]]
-    assert [row[6] for row in evil_rows] == ["'@SUM(A1:A9)", "'-2+3"]
+    assert [row[7] for row in evil_rows] == ["'@SUM(A1:A9)", "'-2+3"]
     assert all(row[1] == "'" + evil for row in evil_rows)

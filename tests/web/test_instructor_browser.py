@@ -48,7 +48,8 @@ def test_class_from_creation_to_csv(live_server, page, browser, docker_engine, l
         other.get_by_label("참여 코드").fill(code.lower())  # typed loosely
         other.get_by_role("button", name="참여", exact=True).click()
         assert other.get_by_text("도커 입문 A반에 참여했습니다.").is_visible()
-        # the class lists its labs; the student opens one and presses Check
+        # joining lands on the to-do page, which lists the class's labs; the student opens one
+        # and presses Check
         other.locator(f'a[href="/labs/{PASSING_LAB}"]').first.click()
         with other.expect_response(lambda r: r.url.endswith(f"/labs/{PASSING_LAB}/check")):
             other.locator("button.check-button").click()
@@ -69,10 +70,14 @@ def test_class_from_creation_to_csv(live_server, page, browser, docker_engine, l
     raw = open(download.path(), "rb").read()
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    column = rows[0].index(f"{PASSING_LAB} status")
+    with live_server.app.app_context():
+        from docklab.instructor import catalog
+
+        title = catalog.lab(PASSING_LAB).item.title_ko
+    column = rows[0].index(f"실습 {title} · 상태")  # column names in the page's language
     assert [row[0] for row in rows[1:]] == ["학생민아"]
     status, best, maximum, attempts = rows[1][column:column + 4]
-    assert (status, best == maximum, attempts) == ("passed", True, "1")
+    assert (status, best == maximum, attempts) == ("통과", True, "1")
 
 
 def test_board_sorts_and_filters_in_place_with_its_script(live_server, page):

@@ -5,6 +5,8 @@ import html as htmllib
 import re
 import statistics
 
+from docklab.extensions import db
+from docklab.instructor.models import Classroom
 from tests.web.instructor_data import LAB1, LAB2, MYSQL_MISS, NEAR_MISS, S1, seed_class
 
 
@@ -57,7 +59,9 @@ def test_lab_funnel_shares_medians_and_common_mistake(app, client, auth):
     assert "(3)" in errors[:20] and errors.count("connection refused") == 3
     other = client.get(f"/instructor/classes/{seeded.class_id}/labs/{LAB2}").get_data(
         as_text=True)
-    assert MYSQL_MISS.replace("`", "") in text_of(other).replace("`", "")
+    # the message's Markdown is rendered: `mydb` is code, not backticks
+    assert "<code>mydb</code>" in other and "`mydb`" not in other
+    assert MYSQL_MISS.replace("`", "").replace(" ", "") in text_of(other).replace(" ", "")
 
 
 def test_question_statistics(app, client, auth):
@@ -75,12 +79,23 @@ def test_question_statistics(app, client, auth):
     assert cell("first", "docker-what-definition") == "67% (2/3)"
     # total score = share of first tries right: alice 3/4, bora 0/1, chan 4/4
     expected = statistics.correlation([1, 0, 1], [0.75, 0.0, 1.0])
-    assert cell("disc", "docker-what-definition").startswith(f"{expected:.2f}")
     assert cell("attempts", "docker-what-own-kernel") == "3"
     assert cell("first", "docker-what-own-kernel") == "50% (1/2)"
-    assert cell("disc", "docker-what-own-kernel").startswith(
-        f"{statistics.correlation([0, 1], [0.75, 1.0]):.2f}")
-    assert cell("disc", "docker-what-jobs").startswith("—")  # everyone right: undefined
+    with app.test_request_context():
+        from docklab.instructor import stats
+
+        computed = {q.question_id: q for section in stats.question_stats(
+            stats.class_answers(db.session.get(Classroom, seeded.class_id)), "ko")
+            for q in section.questions}
+    assert round(computed["docker-what-definition"].discrimination, 2) == round(expected, 2)
+    assert round(computed["docker-what-own-kernel"].discrimination, 2) == \
+        round(statistics.correlation([0, 1], [0.75, 1.0]), 2)
+    assert computed["docker-what-jobs"].discrimination is None  # everyone right: undefined
+    # ...but 3 or 2 learners are too few for a correlation to mean anything: the page says n
+    # and shows no number (n=2 would read as a perfect ±1.00)
+    assert cell("disc", "docker-what-definition") == "— (n=3; 5명부터 보여 줍니다)"
+    assert cell("disc", "docker-what-own-kernel") == "— (n=2; 5명부터 보여 줍니다)"
+    assert f"{expected:.2f}" not in cell("disc", "docker-what-definition")
     # the wrong choice bora picked twice, out of 4 answers
     row = re.search(r'<tr data-question="docker-what-definition">(.*?)</tr>', html, re.S).group(1)
     with app.app_context():
@@ -97,3 +112,31 @@ def test_question_statistics(app, client, auth):
     assert "<svg" in html and "<title id=\"chart-title\">" in html
     assert "<script" not in html.split("<svg")[1].split("</svg>")[0]
     assert 'class="series"' in html
+
+
+def test_discrimination_appears_from_five_learners_with_its_n(app, client, auth):
+    from docklab.instructor import catalog, services
+    from docklab.instructor.stats import MIN_LEARNERS_FOR_FLAG
+    from docklab.models import User
+    from tests.support.webapp import create_user
+    from tests.web.instructor_data import add_answer, minutes
+
+    teacher = create_user(app, "teach", "instructor")
+    names = [f"s{n}" for n in range(MIN_LEARNERS_FOR_FLAG)]
+    ids = [create_user(app, name) for name in names]
+    with app.app_context():
+        classroom = services.create_class(db.session.get(User, teacher), "반", sections=[S1])
+        for uid in ids:
+            services.join(classroom, db.session.get(User, uid))
+        first, second = catalog.section(S1).question_ids[:2]
+        # strong learners get both right, weak ones both wrong: the first question separates
+        for n, uid in enumerate(ids):
+            right = n < 3
+            add_answer(uid, first, "x", right, minutes(n))
+            add_answer(uid, second, "x", right, minutes(n + 10))
+        db.session.commit()
+        class_id = classroom.id
+    auth.login("teach")
+    html = client.get(f"/instructor/classes/{class_id}/questions").get_data(as_text=True)
+    cell = text_of(re.search(rf'data-testid="disc-{first}">(.*?)</td>', html, re.S).group(1))
+    assert cell == f"1.00 (n={MIN_LEARNERS_FOR_FLAG})"

@@ -87,8 +87,19 @@ def read_csv(response) -> list[list[str]]:
 
 
 def grid_row(client, seeded, name: str) -> dict[str, str]:
-    rows = read_csv(client.get(f"/instructor/classes/{seeded.class_id}/export/grid.csv"))
-    return next(dict(zip(rows[0], row, strict=True)) for row in rows[1:] if row[0] == name)
+    """The learner's grid row, keyed "<lab id> <column>" (the English CSV, lab titles mapped
+    back to ids so the checks below read short)."""
+    rows = read_csv(client.get(f"/instructor/classes/{seeded.class_id}/export/grid.csv?lang=en"))
+    with client.application.app_context():
+        from docklab.instructor import catalog
+
+        titles = {f"lab {catalog.lab(lab).item.title_en} · ": f"{lab} " for lab in (LAB1, LAB2)}
+    keys = []
+    for column in rows[0]:
+        for title, lab in titles.items():
+            column = column.replace(title, lab)
+        keys.append(column)
+    return next(dict(zip(keys, row, strict=True)) for row in rows[1:] if row[0] == name)
 
 
 def set_counting(client, seeded, on: bool):
@@ -107,16 +118,17 @@ def test_forged_self_reports_are_marked_and_not_counted_by_default(app, client, 
     assert "✔ 통과" not in row and row.count("✎ 자가 보고 통과 (인정 안 함)") == 2, row
 
     grid = grid_row(client, forge, FORGER)
-    assert grid["labs_passed"] == "0"
+    assert grid["labs passed"] == "0"
     for lab_id in (LAB1, LAB2):
         assert grid[f"{lab_id} status"] == "self-reported (not counted)"
-        assert grid[f"{lab_id} self_reported_attempts"] == "1"
+        assert grid[f"{lab_id} self-reported attempts"] == "1"
         assert grid[f"{lab_id} attempts"] == "0"
-    attempts = read_csv(client.get(f"/instructor/classes/{forge.class_id}/export/attempts.csv"))
+    attempts = read_csv(client.get(
+        f"/instructor/classes/{forge.class_id}/export/attempts.csv?lang=en"))
     header = attempts[0]
     mine = [dict(zip(header, row, strict=True)) for row in attempts[1:] if row[1] == FORGER]
-    assert [(r["status"], r["counted"], r["source"]) for r in mine] == \
-        [("passed", "no", "self_reported")] * 2
+    assert [(r["status"], r["counted"], r["graded by"]) for r in mine] == \
+        [("passed", "no", "student's terminal (self-reported)")] * 2
 
     data = progress_json(app, client, forge)
     assert data["class"]["self_reports_count"] is False
@@ -195,7 +207,7 @@ def test_class_setting_counts_self_reports_but_keeps_them_marked(app, client, au
     row = board_row(client, forge, FORGER)
     assert row.count("✔ 통과 (자가 보고)") == 2, row
     grid = grid_row(client, forge, FORGER)
-    assert grid["labs_passed"] == "2"
+    assert grid["labs passed"] == "2"
     assert grid[f"{LAB1} status"] == grid[f"{LAB2} status"] == "passed (self-reported)"
     data = progress_json(app, client, forge)
     assert data["class"]["self_reports_count"] is True
@@ -210,10 +222,10 @@ def test_class_setting_counts_self_reports_but_keeps_them_marked(app, client, au
     alice = next(s for s in data["students"] if s["username"] == "alice")
     assert alice["cells"][f"lab:{LAB1}"]["self_reported"] is False
     attempts = read_csv(client.get(f"/instructor/classes/{forge.class_id}/export/attempts.csv"))
-    assert {row[5] for row in attempts[1:] if row[1] == FORGER} == {"yes"}
+    assert {row[6] for row in attempts[1:] if row[1] == FORGER} == {"예"}
 
     set_counting(client, forge, False)
-    assert grid_row(client, forge, FORGER)["labs_passed"] == "0"
+    assert grid_row(client, forge, FORGER)["labs passed"] == "0"
 
 
 def test_a_server_checked_pass_wins_over_a_self_report(app, client, auth, forge):
