@@ -23,6 +23,7 @@ LAB_IMAGES = {
     "docker/whalesay:latest": "whalesay",
     "mysql:5.6": "mysql",
     "nginx:latest": "nginx",
+    "busybox:latest": "busybox",
 }
 
 
