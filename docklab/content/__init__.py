@@ -28,7 +28,8 @@ Question files (``quizzes/*.yaml``) hold a list of questions::
       #               {ko: [...], en: [...]} for text (first = shown); synonyms: [more accepted]
       # ordering:     items: [{id, ko, en}, ...] in the correct order (>= 3)
       # matching:     pairs: [{left: {id, ko, en}, right: {id, ko, en}}, ...] (>= 3);
-      #               distractors: [{id, ko, en}] extra right-hand options
+      #               distractors: [{id, ko, en}] right-hand options with no partner, shuffled
+      #               in among the rights; ids and texts differ from every right side
 
 Answer shapes per type are in ``kinds.py``; command/text comparison rules in ``answers.py``.
 """
