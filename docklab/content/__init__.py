@@ -48,7 +48,14 @@ from .model import (
     Text,
 )
 from .notes import DEFAULT_NOTES_PATH, Notes, Section, load_notes, parse_notes, slugify
-from .quizzes import DEFAULT_QUIZZES_DIR, QuestionBank, check_answer, load_bank, validate
+from .quizzes import (
+    DEFAULT_QUIZZES_DIR,
+    QuestionBank,
+    check_answer,
+    load_bank,
+    read_questions,
+    validate,
+)
 
 QUESTION_TYPES = tuple(KINDS)
 
@@ -57,5 +64,6 @@ __all__ = [
     "AnswerFormatError",
     "AnswerResult", "ContentError", "Notes", "Option", "Problem", "Question", "QuestionBank",
     "Section", "Text", "check_answer", "commands_equal", "load_bank", "load_notes",
-    "normalize_command", "normalize_text", "parse_notes", "slugify", "texts_equal", "validate",
+    "normalize_command", "normalize_text", "parse_notes", "read_questions", "slugify",
+    "texts_equal", "validate",
 ]
