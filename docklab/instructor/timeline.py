@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
+from ..quiz.rendering import describe_answer
 from . import attempts as A
 from . import catalog
 from .stats import AnswerRow
@@ -23,6 +24,14 @@ class Event:
     @property
     def question(self):
         return catalog.question(self.answer.question_id) if self.answer else None
+
+    def answer_words(self, lang: str) -> list[str]:
+        """The learner's answer as they saw it (a matching distractor by its text), or [] when
+        the question left the content and only the raw answer is left to show."""
+        question = self.question
+        if question is None:
+            return []
+        return describe_answer(question, self.answer.answer, lang)
 
 
 def learner_attempts(user_id: int) -> list[A.AttemptView]:

@@ -97,3 +97,33 @@ def test_question_statistics(app, client, auth):
     assert "<svg" in html and "<title id=\"chart-title\">" in html
     assert "<script" not in html.split("<svg")[1].split("</svg>")[0]
     assert 'class="series"' in html
+
+
+def test_a_chosen_matching_distractor_shows_in_words(app, client, auth):
+    """Statistics and the drill-down name the wrong pair by its texts, a distractor included,
+    not as the stored JSON of ids."""
+    seeded = seed_class(app)
+    with app.app_context():
+        from docklab.extensions import db
+        from docklab.instructor import catalog
+        from tests.web.instructor_data import add_answer, minutes
+
+        question = catalog.question("lab-run-flags")
+        distractor = question.distractors[0]
+        right = {left.id: r.id for left, r in question.pairs}
+        left = question.pairs[1][0]  # -d, which learners take for "delete"
+        add_answer(seeded.ids["dami"], question.id, {**right, left.id: distractor.id}, False,
+                   minutes(300))
+        add_answer(seeded.ids["dami"], question.id, right, True, minutes(310))
+        db.session.commit()
+    pair = f"{left.text.ko} → {distractor.text.ko}"
+    auth.login("teach")
+    html = client.get(f"/instructor/classes/{seeded.class_id}/questions").get_data(as_text=True)
+    row = re.search(r'<tr data-question="lab-run-flags">(.*?)</tr>', html, re.S).group(1)
+    assert f"{pair} — 1 (50%)" in text_of(row)
+    assert distractor.id not in text_of(row)
+    page = client.get(f"/instructor/classes/{seeded.class_id}/students/{seeded.ids['dami']}")
+    text = text_of(page.get_data(as_text=True))
+    assert pair in text and f'"{distractor.id}"' not in text
+    # the right answer shows every pair in words too
+    assert f"{left.text.ko} → {question.pairs[1][1].text.ko}" in text
