@@ -16,6 +16,18 @@ def test_validator_passes_on_the_built_in_content(runner):
     result = runner.invoke(args=["content", "validate"])
     assert result.exit_code == 0, result.output
     assert "problem" not in result.output
+    # the whole bank is judged against issue 16's cue targets, and it is within them
+    out = result.output
+    for lang in ("ko", "en"):
+        found = re.search(rf"^cues \[{lang}\]: right answer longest in (\d+)/(\d+) choice "
+                          r"questions .*; median right/wrong length ([\d.]+) ", out, re.M)
+        assert found, out
+        longest, total, ratio = int(found[1]), int(found[2]), float(found[3])
+        assert total >= 80 and longest / total <= 0.35 and 0.8 <= ratio <= 1.25, found[0]
+    found = re.search(r"^cues: true/false (\d+)/(\d+) true", out, re.M)
+    assert found and 0.4 <= int(found[1]) / int(found[2]) <= 0.6, out
+    found = re.search(r"^cues: matching without distractors (\d+)/(\d+)", out, re.M)
+    assert found and found[1] == "0" and int(found[2]) >= 10, out
 
 
 def _break_first_single_answer(path: Path) -> int:
