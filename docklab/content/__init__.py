@@ -28,7 +28,8 @@ Question files (``quizzes/*.yaml``) hold a list of questions::
       #               {ko: [...], en: [...]} for text (first = shown); synonyms: [more accepted]
       # ordering:     items: [{id, ko, en}, ...] in the correct order (>= 3)
       # matching:     pairs: [{left: {id, ko, en}, right: {id, ko, en}}, ...] (>= 3);
-      #               distractors: [{id, ko, en}] extra right-hand options
+      #               distractors: [{id, ko, en}] right-hand options with no partner, shuffled
+      #               in among the rights; ids and texts differ from every right side
 
 Answer shapes per type are in ``kinds.py``; command/text comparison rules in ``answers.py``.
 """
@@ -47,7 +48,14 @@ from .model import (
     Text,
 )
 from .notes import DEFAULT_NOTES_PATH, Notes, Section, load_notes, parse_notes, slugify
-from .quizzes import DEFAULT_QUIZZES_DIR, QuestionBank, check_answer, load_bank, validate
+from .quizzes import (
+    DEFAULT_QUIZZES_DIR,
+    QuestionBank,
+    check_answer,
+    load_bank,
+    read_questions,
+    validate,
+)
 
 QUESTION_TYPES = tuple(KINDS)
 
@@ -56,5 +64,6 @@ __all__ = [
     "AnswerFormatError",
     "AnswerResult", "ContentError", "Notes", "Option", "Problem", "Question", "QuestionBank",
     "Section", "Text", "check_answer", "commands_equal", "load_bank", "load_notes",
-    "normalize_command", "normalize_text", "parse_notes", "slugify", "texts_equal", "validate",
+    "normalize_command", "normalize_text", "parse_notes", "read_questions", "slugify",
+    "texts_equal", "validate",
 ]

@@ -362,8 +362,7 @@ class Matching(Kind):
             pairs.append((left, right))
         if not complete:
             return None
-        for side, options in (("left", [p[0] for p in pairs]),
-                              ("right", [p[1] for p in pairs] + list(distractors))):
+        for side, options in (("left", [p[0] for p in pairs]), ("right", [p[1] for p in pairs])):
             ids = [option.id for option in options]
             repeated = sorted({i for i in ids if ids.count(i) > 1})
             if repeated:
@@ -371,7 +370,34 @@ class Matching(Kind):
                               f"field 'pairs' uses {side} id(s) more than once: "
                               f"{', '.join(repeated)}")
                 return None
+        if not self._distractors_stand_apart(reader, raw, seq, pairs, distractors):
+            return None
         return {"pairs": tuple(pairs), "distractors": tuple(distractors)}
+
+    @staticmethod
+    def _distractors_stand_apart(reader, raw, seq, pairs, distractors) -> bool:
+        """A distractor is one more right-hand option: the answer names it by id and the learner
+        tells it apart by its text, so neither may repeat a pair's right side."""
+        if not distractors:
+            return True
+        lines = raw["distractors"]
+        apart = True
+        for index, option in enumerate(distractors):
+            for pair_index, (_, right) in enumerate(pairs):
+                where = f"'pairs[{pair_index}].right' (line {seq[pair_index].line_of('right')})"
+                if option.id == right.id:
+                    reader.report(lines.line_of(index),
+                                  f"field 'distractors[{index}].id' repeats the right id "
+                                  f"'{option.id}' of {where}; a distractor needs an id of "
+                                  "its own")
+                    apart = False
+                for lang in ("ko", "en"):
+                    if option.text.get(lang).casefold() == right.text.get(lang).casefold():
+                        reader.report(lines.line_of(index),
+                                      f"field 'distractors[{index}].{lang}' has the same text "
+                                      f"as {where}: learners could not tell them apart")
+                        apart = False
+        return apart
 
     def check(self, question, answer, lang):
         if not isinstance(answer, dict) or not all(

@@ -90,6 +90,14 @@ def validate(paths: Iterable[str | Path] | None = None, notes: Notes | str | Pat
     return _load(paths, notes, check_coverage)[2]
 
 
+def read_questions(paths: Iterable[str | Path] | None = None,
+                   notes: Notes | str | Path | None = None, *,
+                   check_coverage: bool = True) -> tuple[list[Question], list[Problem]]:
+    """Like ``validate``, and the questions that were read whole (for bank-wide checks)."""
+    questions, _notes, problems = _load(paths, notes, check_coverage)
+    return questions, problems
+
+
 # ---------------------------------------------------------------------------------------------
 def _display_path(path: Path) -> str:
     """Default files are shown relative to the working directory when they are inside it."""

@@ -3,6 +3,7 @@
 - attempts: every answer the class gave to the question;
 - first try: share of learners whose first answer was right;
 - wrong picks: how often each wrong choice was picked, over all answers (choice questions),
+  each wrong pair in words (matching, so a distractor shows as the text learners chose),
   or the most frequent wrong texts (short answers);
 - discrimination: point-biserial correlation between first-try correctness on the item and the
   learner's total score (share of their first tries that were right, over every question they
@@ -21,6 +22,7 @@ from sqlalchemy import and_, select
 
 from ..extensions import db
 from ..quiz.models import QuizAnswer
+from ..quiz.rendering import describe_answer
 from . import catalog
 from .models import ClassMembership, Classroom
 
@@ -145,6 +147,13 @@ def _choice_label(question, choice_id, lang: str) -> str:
     return str(choice_id)
 
 
+def _wrong_pairs(question, given: dict, lang: str) -> list[str]:
+    """The pairs of a matching answer that are wrong, as "left → right" in words."""
+    expected = {left.id: right.id for left, right in question.pairs}
+    wrong = {left: right for left, right in given.items() if expected.get(left) != right}
+    return describe_answer(question, wrong, lang)
+
+
 def _wrong_picks(question, answers: list[AnswerRow], lang: str) -> list[Pick]:
     if question is None or not answers:
         return []
@@ -165,7 +174,11 @@ def _wrong_picks(question, answers: list[AnswerRow], lang: str) -> list[Pick]:
     elif kind == "short":
         picks.update(" ".join(str(a.answer).split())[:80] for a in answers
                      if not a.correct and isinstance(a.answer, str) and a.answer.strip())
-    else:  # ordering, matching: the wrong arrangements as given
+    elif kind == "matching":  # each wrong pair in words, a chosen distractor by its text
+        for a in answers:
+            if isinstance(a.answer, dict):
+                picks.update(_wrong_pairs(question, a.answer, lang))
+    else:  # ordering: the wrong arrangements as given
         picks.update(json.dumps(a.answer, ensure_ascii=False)[:80] for a in answers
                      if not a.correct)
     total = len(answers)

@@ -1,5 +1,6 @@
 """`flask --app app content validate [PATH...]`: check quiz and lab files, print every problem
-as `file:line: message`, exit 1 on any."""
+as `file:line: message` and the quizzes' test-wiseness cue report, exit 1 on any problem (cues
+over issue 16's targets included)."""
 from __future__ import annotations
 
 import importlib.util
@@ -11,7 +12,7 @@ import yaml
 from flask import current_app
 from flask.cli import AppGroup
 
-from ..content import Notes, Problem, load_notes, validate
+from ..content import Notes, Problem, cues, load_notes, read_questions
 from ..content.annotations import annotations_path, load_annotations
 from .content import content_paths
 
@@ -72,9 +73,16 @@ def validate_labs(paths: list[Path], notes: Notes | None) -> list[Problem]:
 @click.option("--coverage/--no-coverage", default=None,
               help="Require a question for every note section (default: only when no PATH "
                    "is given, i.e. for the whole built-in content).")
-def validate_command(paths: tuple[Path, ...], coverage: bool | None) -> None:
+@click.option("--cues/--no-cues", "judge_cues", default=None,
+              help="Fail when the quizzes' test-wiseness cues are over issue 16's targets "
+                   "(longest option right, right/wrong length ratio, share of true statements, "
+                   "matching without distractors). The targets are shares of a whole bank, so "
+                   "by default only when no PATH is given; the report is printed either way.")
+def validate_command(paths: tuple[Path, ...], coverage: bool | None,
+                     judge_cues: bool | None) -> None:
     """Check quiz files (schema, unique ids, answers among the choices, explanations, note
-    sections, coverage) and lab files. Without PATH: the built-in quizzes/ and labs/."""
+    sections, coverage, test-wiseness cues) and lab files. Without PATH: the built-in quizzes/
+    and labs/."""
     directory = Path(current_app.config["DOCKLAB_CONTENT_DIR"])
     quizzes_dir, notes_path = content_paths(directory)
     targets = list(paths) or [quizzes_dir, directory / "labs"]
@@ -93,13 +101,25 @@ def validate_command(paths: tuple[Path, ...], coverage: bool | None) -> None:
     except (OSError, UnicodeDecodeError) as error:
         notes = None
         problems.append(Problem(str(notes_path), 1, f"cannot read the notes: {error}"))
+    cue_lines: list[str] = []
     if quiz_files or not paths:
-        problems.extend(validate(quiz_files or [quizzes_dir], notes=notes or notes_path,
-                                 check_coverage=coverage if coverage is not None else not paths))
+        questions, found = read_questions(
+            quiz_files or [quizzes_dir], notes=notes or notes_path,
+            check_coverage=coverage if coverage is not None else not paths)
+        problems.extend(found)
+        report = cues.measure(questions)
+        cue_lines = report.lines()
+        if judge_cues if judge_cues is not None else not paths:
+            shown = quizzes_dir if not paths else ", ".join(str(p) for p in paths)
+            problems.extend(report.problems(str(shown)))
     if lab_files:
         problems.extend(validate_labs(lab_files, notes))
     if notes is not None and not paths:  # the notes page's 2026 boxes
         problems.extend(load_annotations(annotations_path(notes_path), notes)[1])
+    if cue_lines:
+        click.echo("test-wiseness cues (issue 16), per question and in total:")
+        for line in cue_lines:
+            click.echo(line)
     for problem in problems:
         click.echo(str(problem))
     checked = len(quiz_files) + len(lab_files)

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from docklab.content import AnswerFormatError, check_answer, load_bank
+from docklab.quiz.rendering import describe_answer
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -72,11 +73,23 @@ def test_ordering(bank):
 
 def test_matching_with_a_distractor(bank):
     question = bank["mini-matching"]
+    assert [option.id for option in question.distractors] == ["rm"]
     assert check_answer(question, {"e": "env", "d": "detach", "p": "publish"}).correct
     result = check_answer(question, {"e": "env", "d": "rm", "p": "publish"}, "en")
     assert not result.correct
+    assert result.normalized_answer == {"e": "env", "d": "rm", "p": "publish"}
     assert result.correct_answer == ["-e → Environment variable", "-d → Background",
                                      "-p → Port binding"]
+    # the distractor may be picked, even for every left item, and is never right
+    assert not check_answer(question, {"e": "rm", "d": "rm", "p": "rm"}).correct
+
+
+def test_a_chosen_distractor_is_shown_back_in_words(bank):
+    question = bank["mini-matching"]
+    given = {"e": "env", "d": "rm", "p": "publish"}
+    assert describe_answer(question, given, "ko") == ["-e → 환경 변수", "-d → 자동 삭제",
+                                                      "-p → 포트 연결"]
+    assert describe_answer(question, given, "en")[1] == "-d → Auto-remove"
 
 
 @pytest.mark.parametrize(("question_id", "answer", "reason"), [
@@ -124,6 +137,7 @@ def test_public_dict_never_contains_the_answer_and_shuffles_items(bank):
     matching = bank["mini-matching"].public_dict("ko")
     assert [left["id"] for left in matching["left"]] == ["e", "d", "p"]
     assert sorted(r["id"] for r in matching["right"]) == ["detach", "env", "publish", "rm"]
+    assert {"id": "rm", "text": "Auto-remove"} in bank["mini-matching"].public_dict("en")["right"]
     short = bank["mini-short-command"].public_dict("ko")
     assert short["match"] == "command" and "docker ps -a" not in json.dumps(short)
     with pytest.raises(ValueError, match="language"):

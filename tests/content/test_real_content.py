@@ -95,6 +95,23 @@ def test_matching_and_ordering_are_nontrivial(bank):
             assert len(question.pairs) >= 3
 
 
+def test_matching_distractors_are_offered_among_the_rights_and_never_right(bank):
+    positions = []
+    for question in bank:
+        if question.type != "matching" or not question.distractors:
+            continue
+        shown = [right["id"] for right in question.public_dict("ko")["right"]]
+        extra = [option.id for option in question.distractors]
+        assert sorted(shown) == sorted([r.id for _, r in question.pairs] + extra), question.id
+        positions += [shown.index(option_id) >= len(question.pairs) for option_id in extra]
+        left = question.pairs[0][0].id
+        for option_id in extra:
+            answer = {**_expected(question), left: option_id}
+            assert not check_answer(question, answer).correct, (question.id, option_id)
+    # shuffled in with the pairs' right sides, not always put after them
+    assert positions and not all(positions)
+
+
 # Where the notes are dated or loose, the explanation must say so (and say what is true today).
 CORRECTIONS = {
     "lxc-docker-today": ["libcontainer", "runc", "containerd"],

@@ -180,3 +180,24 @@ def test_tags_are_kebab_case_words_and_retired_marks_a_question(tmp_path):
     old_tool = load_bank([path], notes=NOTES, check_coverage=False)["old-tool"]
     assert old_tool.tags == ("retired", "cli") and old_tool.retired
     assert old_tool.public_dict("en")["tags"] == ["retired", "cli"]
+
+
+def test_matching_distractors_need_ids_and_texts_of_their_own_in_both_languages():
+    name = "matching-distractors.yaml"
+    assert problems_in(name) == [
+        at(name, 15, "question 'distractor-reuses-right': field 'distractors[0].id' repeats the "
+                     "right id 'r2' of 'pairs[1].right' (line 11); a distractor needs an id of "
+                     "its own"),
+        at(name, 16, "question 'distractor-reuses-right': field 'distractors[1].en' has the "
+                     "same text as 'pairs[2].right' (line 13): learners could not tell them "
+                     "apart"),
+        at(name, 32, "question 'distractor-half-written': required field 'distractors[0].en' "
+                     "is missing"),
+        at(name, 34, "question 'distractor-half-written': field 'distractors[2].id' repeats id "
+                     "'twice' (already used at line 33)"),
+        at(name, 35, "question 'distractor-half-written': field 'distractors[3]' must be a "
+                     "mapping with id, ko and en, not text ('Just a text')"),
+        at(name, 50, "question 'distractors-empty': field 'distractors' needs at least 1 "
+                     "entries, has 0"),
+        at(name, 62, "question 'choice-with-distractors': unknown field 'distractors'"),
+    ]

@@ -140,3 +140,31 @@ def test_discrimination_appears_from_five_learners_with_its_n(app, client, auth)
     html = client.get(f"/instructor/classes/{class_id}/questions").get_data(as_text=True)
     cell = text_of(re.search(rf'data-testid="disc-{first}">(.*?)</td>', html, re.S).group(1))
     assert cell == f"1.00 (n={MIN_LEARNERS_FOR_FLAG})"
+def test_a_chosen_matching_distractor_shows_in_words(app, client, auth):
+    """Statistics and the drill-down name the wrong pair by its texts, a distractor included,
+    not as the stored JSON of ids."""
+    seeded = seed_class(app)
+    with app.app_context():
+        from docklab.extensions import db
+        from docklab.instructor import catalog
+        from tests.web.instructor_data import add_answer, minutes
+
+        question = catalog.question("lab-run-flags")
+        distractor = question.distractors[0]
+        right = {left.id: r.id for left, r in question.pairs}
+        left = question.pairs[1][0]  # -d, which learners take for "delete"
+        add_answer(seeded.ids["dami"], question.id, {**right, left.id: distractor.id}, False,
+                   minutes(300))
+        add_answer(seeded.ids["dami"], question.id, right, True, minutes(310))
+        db.session.commit()
+    pair = f"{left.text.ko} → {distractor.text.ko}"
+    auth.login("teach")
+    html = client.get(f"/instructor/classes/{seeded.class_id}/questions").get_data(as_text=True)
+    row = re.search(r'<tr data-question="lab-run-flags">(.*?)</tr>', html, re.S).group(1)
+    assert f"{pair} — 1 (50%)" in text_of(row)
+    assert distractor.id not in text_of(row)
+    page = client.get(f"/instructor/classes/{seeded.class_id}/students/{seeded.ids['dami']}")
+    text = text_of(page.get_data(as_text=True))
+    assert pair in text and f'"{distractor.id}"' not in text
+    # the right answer shows every pair in words too
+    assert f"{left.text.ko} → {question.pairs[1][1].text.ko}" in text
