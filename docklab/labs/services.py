@@ -215,9 +215,11 @@ def _store(user_id: int, lab: grader.Lab, result: grader.LabResult, source: str,
     return attempt
 
 
-def _mark_section_due(user_id: int, section: str) -> None:
+def _mark_section_due(user_id: int, section: str | None) -> None:
     """A failed lab brings its note section's questions back for review (the quiz area's job);
     the attempt is already stored, so a problem there never loses it."""
+    if not section:  # an external lab without a note section
+        return
     try:
         from ..quiz.services import mark_section_due
     except ImportError:

@@ -59,7 +59,9 @@ def validate_labs(paths: list[Path], notes: Notes | None) -> list[Problem]:
     if importlib.util.find_spec("grader") is not None:
         import grader
 
-        problems.extend(grader.validate_paths([str(path) for path in paths]))
+        # Sections are this content's business (below, against its own notes), not the
+        # built-in notes'.
+        problems.extend(grader.validate_paths([str(path) for path in paths], notes=None))
     if notes is not None:
         for path in paths:
             problems.extend(lab_section_problems(path, notes))

@@ -5,7 +5,17 @@ import difflib
 import re
 
 from .. import imageref
-from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
+from .base import (
+    REFS,
+    REQUIRED_TEXT,
+    TEXT,
+    Check,
+    Outcome,
+    Param,
+    listed,
+    reference_list,
+    reference_problems,
+)
 
 CONFIG_FIELDS = {"cmd": "Cmd", "entrypoint": "Entrypoint", "env": "Env",
                  "exposed_ports": "ExposedPorts", "labels": "Labels", "workdir": "WorkingDir",
@@ -59,12 +69,62 @@ class ImageCheck(Check):
 
 
 class ImagePresent(ImageCheck):
-    kind = "image_present"
+    """`ref` is present, or any of `any_of` (e.g. the notes' `docker/whalesay` or a substitute
+    that a current engine can pull)."""
 
-    def judge(self, snapshot, entry):
-        short = entry["Id"].removeprefix("sha256:")[:12]
-        return Outcome.passed(f"이미지 `{self.shown}` 이(가) 있습니다 ({short}).",
-                              f"image `{self.shown}` is present ({short}).")
+    kind = "image_present"
+    params = {"ref": TEXT, "any_of": REFS}
+
+    @classmethod
+    def validate(cls, params):
+        return reference_problems(params, "ref", "any_of")
+
+    @property
+    def shown(self) -> str:
+        return imageref.familiar(reference_list(self.p, "ref", "any_of")[0])
+
+    def run(self, snapshot) -> Outcome:
+        accepted = reference_list(self.p, "ref", "any_of")
+        for reference in accepted:
+            entry = snapshot.find_image(reference)
+            if entry is not None:
+                short = entry["Id"].removeprefix("sha256:")[:12]
+                shown = imageref.familiar(reference)
+                return Outcome.passed(f"이미지 `{shown}` 이(가) 있습니다 ({short}).",
+                                      f"image `{shown}` is present ({short}).")
+        if len(accepted) == 1:
+            return _missing_image(snapshot, accepted[0])
+        names_ko, names_en = listed(accepted)
+        close = [imageref.familiar(tag) for tag in snapshot.all_tags()
+                 if any(imageref.same_repository(tag, wanted) for wanted in accepted)]
+        if close:  # another tag of an accepted repository: the likeliest meaning
+            return Outcome.failed(
+                f"이미지 {names_ko} 중 어느 것도 없습니다. `{close[0]}` 을(를) 말한 건가요?",
+                f"none of the images {names_en} is present; did you mean `{close[0]}`?")
+        return Outcome.failed(
+            f"이미지 {names_ko} 중 어느 것도 없습니다 (`docker images` 로 확인하세요).",
+            f"none of the images {names_en} is present (see `docker images`).")
+
+
+def _steps(history: list[dict]) -> list[tuple]:
+    return [(h.get("Created"), h.get("CreatedBy")) for h in history]
+
+
+def own_history(snapshot, image_id: str, bases: list[str]) -> list[dict]:
+    """The image's history (newest first) without the steps of the base it was built on: the
+    longest history among `bases` that the image's history ends with. A learner asked about
+    their Dockerfile is then never shown the base image's own RUN lines."""
+    history = snapshot.history(image_id)
+    inherited = 0
+    for base in bases:
+        found = snapshot.find_image(base)
+        if found is None or found["Id"] == image_id:
+            continue
+        theirs = snapshot.history(found["Id"])
+        if inherited < len(theirs) <= len(history) \
+                and _steps(history[len(history) - len(theirs):]) == _steps(theirs):
+            inherited = len(theirs)
+    return history[:len(history) - inherited]
 
 
 def _history_extends(snapshot, image_id: str, base_id: str) -> bool:
@@ -83,12 +143,36 @@ class ImageBasedOn(ImageCheck):
     """Built on top of `base`: its layer chain starts with all of the base's layers, plus more."""
 
     kind = "image_based_on"
-    params = {"ref": REQUIRED_TEXT, "base": REQUIRED_TEXT}
-    _reference_fields = ("ref", "base")
+    # `base` may list several accepted bases (the notes' `docker/whalesay:latest`, or the
+    # `debian:bookworm-slim` a current engine can pull): built on any one of them passes.
+    params = {"ref": REQUIRED_TEXT, "base": Param((str, list), required=True)}
+    _reference_fields = ("ref",)
+
+    @classmethod
+    def validate(cls, params):
+        return super().validate(params) + reference_problems(params, "base")
 
     def judge(self, snapshot, entry):
-        base = imageref.familiar(self.p["base"])
-        base_entry = snapshot.find_image(self.p["base"])
+        bases = reference_list(self.p, "base")
+        outcomes = [self._judge_base(snapshot, entry, base) for base in bases]
+        passing = [o for o in outcomes if o.status == "pass"]
+        if passing or len(bases) == 1:
+            return (passing or outcomes)[0]
+        present = [base for base in bases if snapshot.find_image(base) is not None]
+        tagged = [o for o, base in zip(outcomes, bases, strict=True)
+                  if base in present and snapshot.find_image(base)["Id"] == entry["Id"]]
+        if tagged:  # "only tagged?" says more than "not built on any of them"
+            return tagged[0]
+        if not present:
+            return outcomes[0]
+        names_ko, names_en = listed(present)
+        return Outcome.failed(
+            f"`{self.shown}` 은(는) {names_ko} 를 기반으로 만들어지지 않았습니다 (FROM 확인).",
+            f"`{self.shown}` is not built on {names_en} (check FROM).")
+
+    def _judge_base(self, snapshot, entry, base_ref: str) -> Outcome:
+        base = imageref.familiar(base_ref)
+        base_entry = snapshot.find_image(base_ref)
         if base_entry is None:
             return Outcome.failed(f"기반 이미지 `{base}` 이(가) 없어 비교할 수 없습니다.",
                                   f"base image `{base}` is not present, "
@@ -142,13 +226,20 @@ class ImageHistory(ImageCheck):
 
     kind = "image_history"
     params = {"ref": REQUIRED_TEXT, "regex": Param((str,), required=True, regex=True),
-              "looks_like": TEXT,
+              "looks_like": TEXT, "above": Param((str, list)),
               "instruction": Param((str,), choices=("RUN", "CMD", "ENTRYPOINT", "ENV", "COPY",
                                                     "ADD", "EXPOSE", "LABEL", "WORKDIR", "USER"))}
 
+    @classmethod
+    def validate(cls, params):
+        return super().validate(params) + reference_problems(params, "above", required=False)
+
     def judge(self, snapshot, entry):
         wanted_kind = self.p.get("instruction")
-        steps = [parse_history_entry(h.get("CreatedBy", "")) for h in snapshot.history(entry["Id"])]
+        # `above: BASE` (or a list of accepted bases): only the image's own steps count and are
+        # shown, not those it inherited from its base.
+        history = own_history(snapshot, entry["Id"], reference_list(self.p, "above"))
+        steps = [parse_history_entry(h.get("CreatedBy", "")) for h in history]
         steps = [s for s in steps if s[0] and (wanted_kind is None or s[0] == wanted_kind)]
         pattern = re.compile(self.p["regex"])
         for kind, body in steps:

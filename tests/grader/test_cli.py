@@ -107,7 +107,8 @@ def test_validate_and_list():
 
 def test_docker_machine_environment_reaches_a_tls_engine(extra_engine):
     """`eval $(docker-machine env)` sets DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH."""
-    engine = extra_engine(tls=True, images=())
+    # engine-ready passes only on an engine that was used (an image pulled): hello-world.
+    engine = extra_engine(tls=True, images=("hello-world:latest",))
     folder = str(Path(engine["certs"]["paths"]["ca"]).parent)
     done = run_cli("check", "engine-ready", "--json", "--lang", "en", host=engine["tcp_url"],
                    DOCKER_TLS_VERIFY="1", DOCKER_CERT_PATH=folder)

@@ -92,7 +92,7 @@ def test_repository_labs_are_valid_and_complete():
         assert lab.title("ko") != lab.title("en")
         assert "docker" in lab.instructions("ko") and "docker" in lab.instructions("en")
         assert len(lab.anti_solutions) >= 3
-        assert {a.fails for a in lab.anti_solutions} <= {c.id for c in lab.checks}
+        assert {f for a in lab.anti_solutions for f in a.fails} <= {c.id for c in lab.checks}
         assert all(check.kind in REGISTRY for check in lab.checks)
         assert lab.max_score == sum(c.points for c in lab.checks) > 0
 
