@@ -11,7 +11,7 @@ import yaml
 from .checks import REGISTRY
 from .checks.base import Param
 from .checks.selection import SELECTOR_KEYS, ContainerCheck
-from .model import LANGS, AntiSolution, CheckSpec, Lab, Problem, Solution, Text
+from .model import LANGS, AntiSolution, CheckSpec, Lab, Problem, SetupItem, Solution, Text
 
 REPO = Path(__file__).resolve().parent.parent
 LABS_DIR = REPO / "labs"
@@ -24,13 +24,14 @@ MIN_ANTI_SOLUTIONS = 3
 # optional (any text, or null) for external labs whose content has none.
 LAB_FIELDS = {"id": (True, str), "section": (False, (str, type(None))), "title": (True, dict),
               "instructions": (True, dict), "exec_checks": (False, bool), "checks": (True, list),
-              "order": (False, int),
+              "order": (False, int), "setup": (False, list),
               "solution": (True, dict), "anti_solutions": (True, list)}
 CHECK_FIELDS = {"id": (True, str), "kind": (True, str), "points": (False, int),
                 "title": (False, dict), "hint": (True, dict), "needs": (False, list),
                 "params": (False, dict)}
 SOLUTION_FIELDS = {"commands": (False, list), "dockerfile": (False, str),
-                   "build_tag": (False, str)}
+                   "build_tag": (False, str), "setup": (False, list)}
+SETUP_FIELDS = {"dir": (False, str), "file": (False, str), "content": (False, str)}
 ANTI_FIELDS = {**SOLUTION_FIELDS, "description": (True, str), "fails": (True, (str, list)),
                "expect": (False, str), "host": (False, str), "says": (False, dict)}
 TYPE_WORDS = {str: "text", int: "a whole number", bool: "true/false", list: "a list",
@@ -239,9 +240,41 @@ def _checks(file: _File, data: dict, exec_allowed: bool) -> tuple[list[CheckSpec
     return checks, seen
 
 
+def _setup(file: _File, raw, path: tuple) -> tuple[SetupItem, ...] | None:
+    """`setup:` items: `{dir: a/b}` or `{file: a/b.txt, content: ...}`, relative paths that stay
+    inside the work directory."""
+    if not isinstance(raw, list):
+        return None
+    items = []
+    for index, item in enumerate(raw):
+        where = (*path, index)
+        if not file.fields(item, where, SETUP_FIELDS):
+            continue
+        kinds = [key for key in ("dir", "file") if key in item]
+        if len(kinds) != 1:
+            file.problem(where, "give `dir: PATH` or `file: PATH` (one of them)")
+            continue
+        name = item[kinds[0]]
+        if not isinstance(name, str):
+            continue
+        parts = name.replace("\\", "/").split("/")
+        if not name.strip() or name.startswith("/") or ".." in parts or "~" in name:
+            file.problem((*where, kinds[0]),
+                         "expected a relative path inside the work directory (no `/` at the "
+                         "start, no `..`)")
+            continue
+        if "content" in item and kinds[0] == "dir":
+            file.problem((*where, "content"), "`content` goes with `file`, not `dir`")
+            continue
+        content = item.get("content", "") if kinds[0] == "file" else None
+        items.append(SetupItem(name.strip().rstrip("/"), content))
+    return tuple(items)
+
+
 def _solution(file: _File, item, path: tuple, schema: dict, cls=Solution, **extra):
     if not file.fields(item, path, schema):
         return None
+    setup = _setup(file, item.get("setup"), (*path, "setup")) if "setup" in item else None
     commands = item.get("commands", [])
     if isinstance(commands, list):
         for index, command in enumerate(commands):
@@ -252,7 +285,7 @@ def _solution(file: _File, item, path: tuple, schema: dict, cls=Solution, **extr
     if ("dockerfile" in item) != ("build_tag" in item):
         file.problem((*path, "build_tag"), "`dockerfile` and `build_tag` go together")
     return cls(tuple(commands) if isinstance(commands, list) else (), item.get("dockerfile"),
-               item.get("build_tag"), **extra)
+               item.get("build_tag"), setup, **extra)
 
 
 def _anti_solutions(file: _File, data: dict, check_ids: set[str]) -> list[AntiSolution]:
@@ -337,13 +370,14 @@ def load_lab_file(path: str | Path, notes=BUILT_IN) -> tuple[Lab | None, list[Pr
     solution = _solution(file, data.get("solution"), ("solution",), SOLUTION_FIELDS) \
         if "solution" in data else None
     anti = _anti_solutions(file, data, set(check_ids))
+    setup = _setup(file, data.get("setup"), ("setup",)) or ()
     if file.problems:
         return None, file.problems
     lab = Lab(id=lab_id, section=section.strip() if isinstance(section, str) else None,
               titles=title, instructions_text=instructions,
               checks=tuple(checks), solution=solution, anti_solutions=tuple(anti),
               exec_checks=data.get("exec_checks", False), source=file.name,
-              order=data.get("order"))
+              order=data.get("order"), setup=setup)
     return lab, []
 
 

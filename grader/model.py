@@ -48,12 +48,23 @@ class CheckSpec:
 
 
 @dataclass(frozen=True)
+class SetupItem:
+    """A directory (`content` None) or a file to create, relative to the run's work directory,
+    before the commands run (what the lab tells the learner to make by hand)."""
+
+    path: str
+    content: str | None = None
+
+
+@dataclass(frozen=True)
 class Solution:
-    """Docker CLI commands (run in a directory holding `dockerfile`, when given)."""
+    """Docker CLI commands (run in a directory holding `dockerfile`, when given). `{workdir}` in
+    a command is that directory's absolute path. `setup` (None: the lab's) is made there first."""
 
     commands: tuple[str, ...] = ()
     dockerfile: str | None = None
     build_tag: str | None = None
+    setup: tuple[SetupItem, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -83,6 +94,10 @@ class Lab:
     exec_checks: bool = False
     source: str = ""
     order: int | None = None  # place in the learning order (lower first)
+    setup: tuple[SetupItem, ...] = ()  # files/directories every case starts from
+
+    def setup_for(self, case: Solution) -> tuple[SetupItem, ...]:
+        return self.setup if case.setup is None else case.setup
 
     def title(self, lang: str = "ko") -> str:
         return self.titles.get(lang)

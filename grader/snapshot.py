@@ -15,6 +15,8 @@ from . import imageref
 from .hosts import HostError
 
 EXEC_OUTPUT_LIMIT = 64 * 1024
+LOG_BYTES_LIMIT = 64 * 1024  # container_logs reads at most this much of the tail
+LOG_TAIL_MAX = 1000  # and never asks for more lines than this
 # A docklab sandbox's own terminal container carries this label: it is the learner's tool, not
 # part of their work, so no check sees it.
 TOOL_LABEL = "io.docklab.workstation"
@@ -31,6 +33,9 @@ class Snapshot:
         self._history: dict[str, list[dict]] = {}
         self._by_name: dict[str, dict | None] = {}
         self._image_by_ref: dict[str, dict | None] = {}
+        self._volumes: dict[str, dict | None] = {}
+        self._networks: dict[str, dict | None] = {}
+        self._logs: dict[tuple[str, int], str] = {}
         self.failure: HostError | None = None  # once the host fails, later reads fail fast
 
     @property
@@ -154,6 +159,63 @@ class Snapshot:
                 self._history[image_id] = []
         return self._history[image_id]
 
+    def dangling_images(self) -> list[dict]:
+        """Untagged top-level images (what `docker images -f dangling=true` lists), from the one
+        image list: no extra call."""
+        return [image for image in self.images()
+                if not [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]]
+
+    # -- volumes and networks (one inspect each, by exact name) ---------------------------
+    def volume(self, name: str) -> dict | None:
+        """`GET /volumes/{name}`: the named volume, or None when there is none."""
+        if name not in self._volumes:
+            try:
+                info = self._call(self.api.inspect_volume, name)
+            except docker.errors.NotFound:
+                info = None
+            self._volumes[name] = info if isinstance(info, dict) and info.get(
+                "Name") == name else None
+        return self._volumes[name]
+
+    def network(self, name: str) -> dict | None:
+        """`GET /networks/{name}`: the network of exactly that name (the engine also resolves
+        ID prefixes; those do not count), or None."""
+        if name not in self._networks:
+            try:
+                info = self._call(self.api.inspect_network, name)
+            except docker.errors.NotFound:
+                info = None
+            self._networks[name] = info if isinstance(info, dict) and info.get(
+                "Name") == name else None
+        return self._networks[name]
+
+    # -- logs (read-only, bounded) ---------------------------------------------------------
+    def container_logs(self, container_id: str, tail: int = 200) -> str:
+        """The last `tail` lines of a container's stdout and stderr (`GET .../logs`), at most
+        LOG_BYTES_LIMIT bytes of them, read within the read timeout and the run's deadline."""
+        tail = max(1, min(int(tail), LOG_TAIL_MAX))
+        key = (container_id, tail)
+        if key not in self._logs:
+            self._logs[key] = self._call(self._read_logs, container_id, tail)
+        return self._logs[key]
+
+    def _read_logs(self, container_id: str, tail: int) -> str:
+        info = self.inspect(container_id) or {}
+        response = self.api._get(self.api._url("/containers/{0}/logs", container_id),
+                                 params={"stdout": 1, "stderr": 1, "tail": tail,
+                                         "follow": 0, "timestamps": 0}, stream=True)
+        self.api._raise_for_status(response)
+        seconds = self.connection.deadline.clamp(self.connection.spec.read_timeout)
+        raw, timed_out = _read_bounded(response, LOG_BYTES_LIMIT, seconds)
+        if timed_out:  # a tail is sent at once; one that trickles is a slow host, not a verdict
+            if self.connection.deadline.remaining() <= 0:
+                raise self.connection.over_deadline()
+            raise HostError("timeout", f"the log of {container_id[:12]} was still arriving "
+                                       f"after {seconds:g} s")
+        if (info.get("Config") or {}).get("Tty"):
+            return raw.decode(errors="replace")  # a TTY's log is one raw stream
+        return _demultiplex(raw).decode(errors="replace")
+
     # -- exec (opt-in, not read-only) ------------------------------------------------------
     def exec_run(self, container_id: str, command) -> tuple[int | None, str]:
         """Run a command in a container; output capped, whole run bounded by the read timeout.
@@ -171,16 +233,28 @@ class Snapshot:
         response = self.api._post_json(self.api._url("/exec/{0}/start", exec_id),
                                        data={"Tty": False, "Detach": False}, stream=True)
         self.api._raise_for_status(response)
-        deadline = time.monotonic() + self.connection.spec.read_timeout
-        raw = b""
-        try:
-            for chunk in response.iter_content(4096):
-                raw += chunk
-                if len(raw) > EXEC_OUTPUT_LIMIT or time.monotonic() > deadline:
-                    break
-        finally:
-            response.close()
+        raw, _ = _read_bounded(response, EXEC_OUTPUT_LIMIT, self.connection.spec.read_timeout)
         return _demultiplex(raw).decode(errors="replace")
+
+
+def _read_bounded(response, limit: int, seconds: float) -> tuple[bytes, bool]:
+    """A streamed body, at most `limit` bytes and `seconds` of reading (the run's deadline
+    also cuts the socket), then the response is closed. True when time ran out first."""
+    ends = time.monotonic() + seconds
+    raw, timed_out = b"", False
+    try:
+        for chunk in response.iter_content(4096):
+            raw += chunk
+            if len(raw) > limit:
+                break
+            if time.monotonic() > ends:
+                timed_out = True
+                break
+        else:
+            timed_out = time.monotonic() > ends  # a socket the deadline cut ends like EOF
+    finally:
+        response.close()
+    return raw[:limit], timed_out
 
 
 def _demultiplex(raw: bytes) -> bytes:

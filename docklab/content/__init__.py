@@ -17,7 +17,8 @@ Question files (``quizzes/*.yaml``) hold a list of questions::
       section: 도커 실행하기          # heading text, or an anchor for repeated headings
       type: single                 # single | multi | truefalse | short | ordering | matching
       difficulty: 1                # 1-3
-      tags: [cli]
+      tags: [cli]                  # `retired`: about a retired tool (out of the review queue
+                                   # unless the learner includes them)
       prompt: {ko: ..., en: ...}
       explanation: {ko: ..., en: ...}
       # single/multi: choices: [{id, ko, en}, ...]; answer: id (single) or [ids] (multi);
@@ -35,14 +36,24 @@ from __future__ import annotations
 
 from .answers import commands_equal, normalize_command, normalize_text, texts_equal
 from .kinds import KINDS
-from .model import AnswerFormatError, AnswerResult, ContentError, Option, Problem, Question, Text
+from .model import (
+    RETIRED_TAG,
+    AnswerFormatError,
+    AnswerResult,
+    ContentError,
+    Option,
+    Problem,
+    Question,
+    Text,
+)
 from .notes import DEFAULT_NOTES_PATH, Notes, Section, load_notes, parse_notes, slugify
 from .quizzes import DEFAULT_QUIZZES_DIR, QuestionBank, check_answer, load_bank, validate
 
 QUESTION_TYPES = tuple(KINDS)
 
 __all__ = [
-    "DEFAULT_NOTES_PATH", "DEFAULT_QUIZZES_DIR", "QUESTION_TYPES", "AnswerFormatError",
+    "DEFAULT_NOTES_PATH", "DEFAULT_QUIZZES_DIR", "QUESTION_TYPES", "RETIRED_TAG",
+    "AnswerFormatError",
     "AnswerResult", "ContentError", "Notes", "Option", "Problem", "Question", "QuestionBank",
     "Section", "Text", "check_answer", "commands_equal", "load_bank", "load_notes",
     "normalize_command", "normalize_text", "parse_notes", "slugify", "texts_equal", "validate",

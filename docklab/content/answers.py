@@ -127,7 +127,11 @@ _COMMAND_ALIASES: dict[tuple[str, ...], tuple[str, ...]] = {
     **{("image", verb): (verb,) for verb in (
         "pull", "push", "build", "history", "tag", "import", "save", "load")},
     ("system", "info"): ("info",),
+    # `docker inspect` looks up any object; the management forms only narrow the type
+    ("container", "inspect"): ("inspect",), ("image", "inspect"): ("inspect",),
     ("builder", "build"): ("build",),
+    # `docker build` has been an alias of `docker buildx build` since Engine 23
+    ("buildx", "build"): ("build",), ("buildx", "b"): ("build",),
 }
 _MANAGEMENT = {"container", "image", "system", "builder", "network", "volume", "context",
                "swarm", "service", "node", "stack", "secret", "config", "plugin", "trust",
@@ -219,10 +223,13 @@ class CommandParse:
     issues: list[str] = field(default_factory=list)
 
 
-def _extract_substitutions(text: str) -> tuple[str, list[str]]:
-    """Replace each top-level $(...) or `...` with a placeholder; return the inner texts."""
+def _extract_substitutions(text: str) -> tuple[str, list[str], set[int]]:
+    """Replace each top-level $(...) or `...` with a placeholder; return the inner texts and
+    which of them sat inside double quotes. The shell splits an unquoted substitution into
+    words, while ``"$(docker ps -aq)"`` stays ONE argument (all IDs with newlines in it)."""
     out: list[str] = []
     inner: list[str] = []
+    quoted: set[int] = set()
     i, quote = 0, None
     while i < len(text):
         char = text[i]
@@ -244,6 +251,8 @@ def _extract_substitutions(text: str) -> tuple[str, list[str]]:
         if text.startswith("$(", i):
             end = _matching_paren(text, i + 2)
             inner.append(text[i + 2:end])
+            if quote == '"':
+                quoted.add(len(inner) - 1)
             out.append(f"{_PH_OPEN}{len(inner) - 1}{_PH_CLOSE}")
             i = end + 1
             continue
@@ -252,12 +261,14 @@ def _extract_substitutions(text: str) -> tuple[str, list[str]]:
             if end < 0:
                 raise _Unparseable("unclosed backquote")
             inner.append(text[i + 1:end])
+            if quote == '"':
+                quoted.add(len(inner) - 1)
             out.append(f"{_PH_OPEN}{len(inner) - 1}{_PH_CLOSE}")
             i = end + 1
             continue
         out.append(char)
         i += 1
-    return "".join(out), inner
+    return "".join(out), inner, quoted
 
 
 def _matching_paren(text: str, start: int) -> int:
@@ -319,6 +330,9 @@ def normalize_image_ref(ref: str) -> str:
 def _normalize_simple(words: list[str], issues: list[str]) -> list[str]:
     while words and words[0] == "$":  # a pasted shell prompt
         words = words[1:]
+    if len(words) > 1 and words[0] == "sudo" and words[1] in _PROGRAMS:
+        # Linux users outside the `docker` group type `sudo docker ...`: the same command.
+        words = words[1:]
     if not words or words[0] not in _PROGRAMS:
         return words
     program = _PROGRAMS[words[0]]
@@ -347,6 +361,8 @@ def _normalize_simple(words: list[str], issues: list[str]) -> list[str]:
         return literal
     options = [(name, _normalize_value(program, name, value)) for name, value in options]
     positionals = _normalize_positionals(program, command, positionals)
+    if program is _PROGRAMS["docker"]:
+        options, positionals = _drop_defaults(command, options, positionals)
     return [words[0], *_render_options(global_opts), *command, *_render_options(options),
             *positionals]
 
@@ -435,9 +451,39 @@ def _normalize_value(program: _Program, name: str, value: str | None) -> str | N
         return None
     if name in program.image_flags:
         return normalize_image_ref(value)
-    if name == "--publish" and value.endswith("/tcp"):
-        return value[: -len("/tcp")]  # tcp is the default protocol
+    if name == "--publish":
+        if value.endswith("/tcp"):
+            value = value[: -len("/tcp")]  # tcp is the default protocol
+        if value.startswith("0.0.0.0:") and value.count(":") == 2:
+            # every IPv4 address: what `-p 80:80` means to a learner (it adds IPv6 `[::]`
+            # too, a difference no quiz question asks about)
+            value = value[len("0.0.0.0:"):]
+        return value
+    if name == "--docker":
+        return _DEFAULT_SSH_PORT.sub(r"\1", value)  # 22 is ssh's default port
     return value
+
+
+_SHELLS = {"bash", "sh", "ash", "dash", "zsh"}
+_SHELL_PATH = re.compile(r"^/(?:usr/)?(?:local/)?bin/([a-z]+)$")
+_DEFAULT_SSH_PORT = re.compile(r"(ssh://[^,/:@]+(?:@[^,/:]+)?):22(?=$|[,/])")
+
+
+def _drop_defaults(command, options, positionals):
+    """Spellings that only restate a default: `-f Dockerfile` with context `.`, `./` for `.`,
+    `history -H` (on by default), `/bin/bash` for `bash` as the container's program."""
+    if command == ("build",):
+        positionals = ["." if word in ("./", ".//") else word for word in positionals]
+        if positionals == ["."]:
+            options = [(name, value) for name, value in options
+                       if not (name == "--file" and value in ("Dockerfile", "./Dockerfile"))]
+    elif command == ("history",):
+        options = [(name, value) for name, value in options if name != "--human"]
+    if command in (("run",), ("create",), ("exec",)) and len(positionals) > 1:
+        match = _SHELL_PATH.match(positionals[1])
+        if match and match.group(1) in _SHELLS:
+            positionals = [positionals[0], match.group(1), *positionals[2:]]
+    return options, positionals
 
 
 def _normalize_positionals(program: _Program, command, positionals: list[str]) -> list[str]:
@@ -492,7 +538,7 @@ def parse_command(text: str) -> CommandParse:
 
 
 def _canonical(text: str, issues: list[str]) -> str:
-    skeleton, inner_texts = _extract_substitutions(text)
+    skeleton, inner_texts, quoted = _extract_substitutions(text)
     inners = [_canonical(inner.strip(), issues) for inner in inner_texts]
     words = _split_words(skeleton)
     segments: list[list[str]] = [[]]
@@ -503,8 +549,12 @@ def _canonical(text: str, issues: list[str]) -> str:
             segments.append([])
         else:
             segments[-1].append(word)
-    rendered = [" ".join(_render_word(word, inners) for word in _normalize_simple(seg, issues))
-                for seg in segments]
+    rendered = []
+    for seg in segments:
+        words = _normalize_simple(seg, issues)
+        # eval joins its arguments again, so quoting its substitution changes nothing
+        keep_quotes = quoted if not (words and words[0] == "eval") else set()
+        rendered.append(" ".join(_render_word(word, inners, keep_quotes) for word in words))
     while operators and operators[-1] == ";" and not rendered[-1]:  # `docker ps;`
         operators.pop()
         rendered.pop()
@@ -516,7 +566,7 @@ def _canonical(text: str, issues: list[str]) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _render_word(word: str, inners: list[str]) -> str:
+def _render_word(word: str, inners: list[str], quoted: set[int] = frozenset()) -> str:
     if _PH_OPEN not in word:
         return shlex.quote(word)
     pieces = []
@@ -524,7 +574,9 @@ def _render_word(word: str, inners: list[str]) -> str:
     for match in _PLACEHOLDER.finditer(word):
         if match.start() > position:
             pieces.append(shlex.quote(word[position:match.start()]))
-        pieces.append(f"$({inners[int(match.group(1))]})")
+        index = int(match.group(1))
+        substitution = f"$({inners[index]})"
+        pieces.append(f'"{substitution}"' if index in quoted else substitution)
         position = match.end()
     if position < len(word):
         pieces.append(shlex.quote(word[position:]))
@@ -560,5 +612,48 @@ def normalize_text(text: str) -> str:
     return text
 
 
+# Korean learners often answer with a copula or a polite ending: "runc입니다", "베이스 이미지예요".
+_KOREAN_ENDINGS = ("입니다", "이에요", "예요", "이요", "요")
+_ENGLISH_ARTICLE = re.compile(r"^(?:the|a|an) (?=\S)")
+_TERM_AND_ABBREVIATION = re.compile(r"^(?P<term>.+?) ?\((?P<other>[^()]+)\)$")
+
+
+def _without_korean_ending(text: str) -> str:
+    for ending in _KOREAN_ENDINGS:
+        if text.endswith(ending) and len(text) > len(ending) + 1:
+            return text[: -len(ending)]
+    return text
+
+
+def _text_forms(text: str) -> set[str]:
+    """The normalised text and the spellings that mean the same answer: without a Korean
+    ending, without a leading English article, in the singular."""
+    base = normalize_text(text)
+    forms = {base, _without_korean_ending(base)}
+    for form in list(forms):
+        bare = _ENGLISH_ARTICLE.sub("", form)
+        forms.add(bare)
+        if re.fullmatch(r"[a-z0-9 .-]*[a-z]s", bare) and not bare.endswith("ss"):
+            forms.add(bare[:-1])  # "base images" -> "base image"
+    return {form for form in forms if form}
+
+
+def text_matches(given: str, accepted) -> bool:
+    """Whether a text answer is one of the accepted ones. Also accepted: "term (other name)"
+    when BOTH parts are accepted, e.g. "Virtual Machine Monitor (VMM)", "베이스 이미지(base image)".
+    Never a substring match."""
+    targets = set()
+    for value in accepted:
+        targets |= _text_forms(value)
+    if _text_forms(given) & targets:
+        return True
+    both = _TERM_AND_ABBREVIATION.match(normalize_text(given))
+    if both is None:
+        both = _TERM_AND_ABBREVIATION.match(_without_korean_ending(normalize_text(given)))
+    if both is None:
+        return False
+    return bool(_text_forms(both["term"]) & targets) and bool(_text_forms(both["other"]) & targets)
+
+
 def texts_equal(given: str, expected: str) -> bool:
-    return normalize_text(given) == normalize_text(expected)
+    return text_matches(given, [expected])

@@ -290,9 +290,13 @@ class ShortAnswer(Kind):
             raise AnswerFormatError(f"the answer is longer than {MAX_SHORT_ANSWER} characters",
                                     f"답이 {MAX_SHORT_ANSWER}자를 넘습니다")
         given = self.normalize(question, answer)
-        accepted = {self.normalize(question, value) for value in question.accepted}
+        if question.match == "command":
+            accepted = {self.normalize(question, value) for value in question.accepted}
+            correct = given in accepted
+        else:
+            correct = answers.text_matches(answer, question.accepted)
         display = question.accepted_display.get(lang)
-        return AnswerResult(bool(given) and given in accepted, display, given, display)
+        return AnswerResult(bool(given) and correct, display, given, display)
 
     def public(self, question, lang):
         data = _base(question, lang)

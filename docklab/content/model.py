@@ -5,6 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 LANGUAGES = ("ko", "en")
+# Questions on retired products (Docker Machine, Toolbox, Kitematic, Docker Cloud, Datacenter)
+# keep teaching the idea, but the review queue leaves them out unless the learner asks for them.
+RETIRED_TAG = "retired"
 
 
 @dataclass(frozen=True)
@@ -86,6 +89,11 @@ class Question:
     pairs: tuple[tuple[Option, Option], ...] = ()  # matching: left -> right
     distractors: tuple[Option, ...] = ()  # matching: extra right-hand options
     extra: dict = field(default_factory=dict, compare=False)
+
+    @property
+    def retired(self) -> bool:
+        """About a retired tool (tag `retired`): out of the review queue by default."""
+        return RETIRED_TAG in self.tags
 
     def public_dict(self, lang: str = "ko") -> dict:
         """What a learner may see before answering (never the answer)."""

@@ -22,7 +22,7 @@ from pathlib import Path
 from .kinds import KINDS
 from .model import AnswerResult, ContentError, Problem, Question, Text
 from .notes import REPO_ROOT, Notes, Section, load_notes
-from .schema import MISSING, QuestionReader, describe
+from .schema import ID_PATTERN, MISSING, QuestionReader, describe
 from .yamlsrc import YamlMap, YamlSeq, load_file
 
 DEFAULT_QUIZZES_DIR = REPO_ROOT / "quizzes"
@@ -232,6 +232,12 @@ def _tags(reader: QuestionReader, raw: YamlMap) -> tuple[str, ...]:
     if not isinstance(value, YamlSeq) or not all(isinstance(tag, str) and tag for tag in value):
         reader.report(raw.line_of("tags"),
                       f"field 'tags' must be a list of texts, not {describe(value)}")
+        return ()
+    odd = [tag for tag in value if not ID_PATTERN.match(tag)]
+    if odd:
+        reader.report(raw.line_of("tags"),
+                      f"field 'tags' must hold kebab-case words (a-z, 0-9 and '-'), not "
+                      f"{', '.join(repr(tag) for tag in odd)}")
         return ()
     return tuple(value)
 

@@ -12,6 +12,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from ..content import Notes, Problem, load_notes, validate
+from ..content.annotations import annotations_path, load_annotations
 from .content import content_paths
 
 content_cli = AppGroup("content", help="Check the quiz and lab content.")
@@ -99,6 +100,8 @@ def validate_command(paths: tuple[Path, ...], coverage: bool | None) -> None:
                                  check_coverage=coverage if coverage is not None else not paths))
     if lab_files:
         problems.extend(validate_labs(lab_files, notes))
+    if notes is not None and not paths:  # the notes page's 2026 boxes
+        problems.extend(load_annotations(annotations_path(notes_path), notes)[1])
     for problem in problems:
         click.echo(str(problem))
     checked = len(quiz_files) + len(lab_files)

@@ -12,6 +12,7 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from ..content import ContentError, Notes, QuestionBank, load_bank, load_notes
+from ..content.annotations import Callout, annotations_path, load_annotations
 
 EXTENSION_KEY = "docklab.content"
 
@@ -21,6 +22,7 @@ class Content:
     directory: Path
     notes: Notes
     bank: QuestionBank
+    callouts: tuple[Callout, ...] = ()  # the notes page's 2026 boxes and answers
 
     @property
     def quizzes_dir(self) -> Path:
@@ -39,8 +41,8 @@ _lock = threading.Lock()
 
 def _signature(quizzes: Path, notes: Path) -> tuple:
     """Changes whenever a content file does, so an edited file is re-read on the next start."""
-    files = sorted([*quizzes.glob("*.yaml"), *quizzes.glob("*.yml"), notes]) \
-        if quizzes.is_dir() else [notes]
+    files = sorted([*quizzes.glob("*.yaml"), *quizzes.glob("*.yml"), notes,
+                    annotations_path(notes)]) if quizzes.is_dir() else [notes]
     return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files if p.exists())
 
 
@@ -56,7 +58,10 @@ def load_content(directory: str | Path) -> Content:
             return cached[1]
         notes = load_notes(notes_path) if notes_path.exists() else None
         bank = load_bank([quizzes], notes=notes if notes is not None else notes_path)
-        content = Content(directory, bank.notes, bank)
+        callouts, problems = load_annotations(annotations_path(notes_path), bank.notes)
+        if problems:
+            raise ContentError(problems)
+        content = Content(directory, bank.notes, bank, tuple(callouts))
         _cache[directory] = (signature, content)
         return content
 

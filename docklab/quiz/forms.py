@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
-from wtforms import HiddenField
+from wtforms import BooleanField, HiddenField
 from wtforms.validators import AnyOf
 
 from ..content import Question
@@ -28,6 +28,13 @@ class StartForm(FlaskForm):
     kind = HiddenField(validators=[AnyOf(["section", "mixed", "due"])])
     section = HiddenField()
     mode = HiddenField(default=PRACTICE, validators=[AnyOf(MODES)])
+
+
+class QuizSettingsForm(FlaskForm):
+    """The learner's quiz settings (rendered by hand in _settings_form.html)."""
+
+    include_retired = BooleanField(_l("Include questions on retired tools"))
+    back = HiddenField(validators=[AnyOf(["index", "due"])], default="index")
 
 
 class NoAnswer(Exception):  # noqa: N818 - a form state, not a failure

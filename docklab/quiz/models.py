@@ -88,3 +88,16 @@ class ReviewCard(db.Model):
     reviews: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
     last_review: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class QuizSettings(db.Model):
+    """A learner's quiz preferences. No row = the defaults (questions on retired tools such as
+    Docker Machine or Docker Cloud stay out of the review queue and mixed quizzes)."""
+
+    __tablename__ = "quiz_settings"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
+                                         primary_key=True)
+    include_retired: Mapped[bool] = mapped_column(Boolean, default=False)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 onupdate=utcnow)

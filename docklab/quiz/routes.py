@@ -8,11 +8,20 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..content import AnswerFormatError, check_answer
+from ..content.annotations import section_blocks
 from ..extensions import db
 from ..models import utcnow
 from . import anonymous, bp, services
 from .content import current_content
-from .forms import MODE_CHOICES, CsrfForm, NoAnswer, StartForm, answer_from_form, moved_order
+from .forms import (
+    MODE_CHOICES,
+    CsrfForm,
+    NoAnswer,
+    QuizSettingsForm,
+    StartForm,
+    answer_from_form,
+    moved_order,
+)
 from .models import PRACTICE, TEST, QuizRun
 from .rendering import as_lines, describe_answer, inline_html, markdown_html
 
@@ -71,7 +80,18 @@ def _begin(run: QuizRun | None):
 def notes():
     content = current_content()
     counts = {section.anchor: count for section, count in content.bank.section_counts()}
-    return render_template("quiz/notes.html", sections=content.notes.sections, counts=counts)
+    lang = _lang()
+    blocks = {section.anchor: section_blocks(section, list(content.callouts), lang)
+              for section in content.notes.sections}
+    return render_template("quiz/notes.html", sections=content.notes.sections, counts=counts,
+                           blocks=blocks)
+
+
+def _settings_form(back: str) -> QuizSettingsForm | None:
+    if not current_user.is_authenticated:
+        return None
+    return QuizSettingsForm(include_retired=services.includes_retired(current_user.id),
+                            back=back, formdata=None)
 
 
 # --- choosing a quiz ---------------------------------------------------------------------------
@@ -84,7 +104,7 @@ def index():
     return render_template(
         "quiz/index.html", sections=services.sections_with_counts(), progress=progress,
         due_count=due, start_form=StartForm(), total=len(services.bank()),
-        mixed_size=services.MIXED_SIZE,
+        mixed_size=services.MIXED_SIZE, settings_form=_settings_form("index"),
         pending=len(anonymous.pending_answers()))
 
 
@@ -242,7 +262,25 @@ def due():
                       "due_now": moment <= now,
                       "when": format_timedelta(moment - now, add_direction=True, threshold=1.0)})
     return render_template("quiz/due.html", queue=queue,
-                           start_form=StartForm(kind="due", mode=PRACTICE))
+                           start_form=StartForm(kind="due", mode=PRACTICE),
+                           settings_form=_settings_form("due"))
+
+
+@bp.post("/quiz/settings")
+@login_required
+def settings():
+    """Save the learner's quiz settings, then go back to the page the form was on."""
+    form = QuizSettingsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    services.set_includes_retired(current_user.id, form.include_retired.data)
+    if form.include_retired.data:
+        flash(_("Questions on retired tools are now part of your reviews and mixed quizzes."),
+              "success")
+    else:
+        flash(_("Questions on retired tools are left out of your reviews and mixed quizzes."),
+              "success")
+    return redirect(url_for("quiz.due" if form.back.data == "due" else "quiz.index"))
 
 
 @bp.get("/quiz/progress")

@@ -20,7 +20,7 @@ from ..extensions import db
 from ..models import utcnow
 from . import scheduling
 from .content import current_content
-from .models import PRACTICE, TEST, QuizAnswer, QuizRun, ReviewCard
+from .models import PRACTICE, TEST, QuizAnswer, QuizRun, QuizSettings, ReviewCard
 
 MIXED_SIZE = 10
 DUE_SIZE = 20
@@ -52,6 +52,29 @@ def section_question_ids(ref: str) -> list[str]:
     return [q.id for q in bank().by_section(ref)]
 
 
+# --- the learner's settings --------------------------------------------------------------------
+def includes_retired(user_id: int | None) -> bool:
+    """Whether questions on retired tools enter this learner's queue (off by default and for
+    visitors who are not logged in)."""
+    if user_id is None:
+        return False
+    row = db.session.get(QuizSettings, user_id)
+    return bool(row and row.include_retired)
+
+
+def set_includes_retired(user_id: int, include: bool) -> None:
+    row = db.session.get(QuizSettings, user_id)
+    if row is None:
+        row = QuizSettings(user_id=user_id)
+        db.session.add(row)
+    row.include_retired = bool(include)
+    db.session.commit()
+
+
+def _wanted(q: Question, include_retired: bool) -> bool:
+    return include_retired or not q.retired
+
+
 # --- runs --------------------------------------------------------------------------------------
 def start_run(user_id: int | None, kind: str, mode: str, ids: list[str],
               section_anchor: str | None = None, retry_of: int | None = None) -> QuizRun:
@@ -80,7 +103,8 @@ def start_section_run(user_id: int | None, anchor: str, mode: str) -> QuizRun | 
 
 def start_mixed_run(user_id: int | None, mode: str, size: int = MIXED_SIZE) -> QuizRun:
     """A sample across every section, questions the learner has not got right first."""
-    all_ids = [q.id for q in bank()]
+    include_retired = includes_retired(user_id)
+    all_ids = [q.id for q in bank() if _wanted(q, include_retired)]
     known = set()
     if user_id is not None:
         known = {qid for qid, correct in latest_results(user_id).items() if correct}
@@ -237,13 +261,15 @@ def end_of_today(now: datetime | None = None) -> datetime:
 
 
 def due_queue(user_id: int, now: datetime | None = None) -> list[tuple[ReviewCard, Question]]:
-    """Questions due for review today, soonest first (questions no longer in the content are
-    left out)."""
+    """Questions due for review today, soonest first. Left out: questions no longer in the
+    content, and questions on retired tools unless the learner included them."""
     until = end_of_today(now)
+    include_retired = includes_retired(user_id)
     rows = db.session.scalars(select(ReviewCard).where(ReviewCard.user_id == user_id,
                                                        ReviewCard.due <= until)
                               .order_by(ReviewCard.due, ReviewCard.id)).all()
-    return [(row, question(row.question_id)) for row in rows if question(row.question_id)]
+    return [(row, q) for row in rows
+            if (q := question(row.question_id)) is not None and _wanted(q, include_retired)]
 
 
 def card_for(user_id: int, question_id: str) -> ReviewCard | None:
@@ -286,6 +312,7 @@ class SectionProgress:
 def section_progress(user_id: int, now: datetime | None = None) -> list[SectionProgress]:
     latest = latest_results(user_id)
     until = end_of_today(now)
+    include_retired = includes_retired(user_id)
     cards = {row.question_id: row for row in db.session.scalars(
         select(ReviewCard).where(ReviewCard.user_id == user_id))}
     progress = []
@@ -299,7 +326,8 @@ def section_progress(user_id: int, now: datetime | None = None) -> list[SectionP
         progress.append(SectionProgress(
             section=sec, total=len(ids), answered=sum(1 for q in ids if q in latest),
             known=sum(1 for q in ids if latest.get(q)),
-            due=sum(1 for q in ids if q in cards and scheduling.is_due(cards[q], until)),
+            due=sum(1 for q in ids if q in cards and scheduling.is_due(cards[q], until)
+                    and _wanted(question(q), include_retired)),
             stability_days=round(median, 1) if median is not None else None))
     return progress
 

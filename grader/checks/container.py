@@ -129,13 +129,19 @@ class ContainerEnv(ContainerCheck):
     kind = "container_env"
     params = {**ContainerCheck.params, "var": REQUIRED_TEXT, "value": Param((str, int, float)),
               "regex": Param((str,), regex=True), "secret": Param((bool,)),
-              "source": Param((str,), choices=("any", "run"))}
+              "source": Param((str,), choices=("any", "run")), "not": Param((bool,)),
+              "empty": Param((bool,))}
 
     @classmethod
     def validate(cls, params):
         problems = super().validate(params)
-        if "value" in params and "regex" in params:
-            problems.append(("regex", "give `value` or `regex`, not both"))
+        given = [key for key in ("value", "regex", "empty") if key in params]
+        if len(given) > 1:
+            problems.append((given[1], "give one of `value`, `regex`, `empty`"))
+        if params.get("not") and params.get("source") == "run":
+            problems.append(("source", "`source: run` does not go with `not: true`"))
+        if "empty" in params and params["empty"] is not True:
+            problems.append(("empty", "write `empty: true` (or leave it out)"))
         return problems
 
     def _secret(self) -> bool:
@@ -148,6 +154,8 @@ class ContainerEnv(ContainerCheck):
         env = _env((info.get("Config") or {}).get("Env"))
         image = snapshot.inspect_image(info.get("Image", "")) or {}
         image_env = _env((image.get("Config") or {}).get("Env"))
+        if self.p.get("not"):
+            return self._not(env, var, name, secret)
         if var not in env:
             return Outcome.failed(
                 f"컨테이너 `{name}` 에 환경 변수 `{var}` 이(가) "
@@ -161,6 +169,9 @@ class ContainerEnv(ContainerCheck):
                 "`docker run -e` 로 지정하지 않았습니다.",
                 f"`{var}` comes from the image's ENV, it was not given with `docker run -e`.")
         shown = "***" if secret else f"`{actual}`"
+        if self.p.get("empty") and actual != "":
+            return Outcome.failed(f"`{var}` 의 값이 {shown} 입니다 (비어 있어야 함).",
+                                  f"`{var}` is {shown}, expected it empty.")
         if "value" in self.p and actual != str(self.p["value"]):
             if secret:
                 return Outcome.failed(f"`{var}` 은(는) 설정되어 있지만 값이 다릅니다.",
@@ -177,6 +188,29 @@ class ContainerEnv(ContainerCheck):
                 f"`{var}` is {shown}, which does not match `{self.p['regex']}`.")
         return Outcome.passed(f"컨테이너 `{name}` 의 `{var}` 이(가) 올바르게 설정되었습니다.",
                               f"container `{name}` has `{var}` set as expected.")
+
+    def _not(self, env: dict, var: str, name: str, secret: bool) -> Outcome:
+        """`not: true`: unset (with no `value`/`regex`/`empty`), or set to something else."""
+        if var not in env:
+            return Outcome.passed(f"컨테이너 `{name}` 에 `{var}` 이(가) 없습니다.",
+                                  f"container `{name}` has no `{var}`.")
+        actual = env[var]
+        shown = "***" if secret else f"`{actual}`"
+        if "value" in self.p:
+            hit, how = actual == str(self.p["value"]), f"`{self.p['value']}`"
+        elif "regex" in self.p:
+            hit, how = bool(re.search(self.p["regex"], actual)), f"`{self.p['regex']}`"
+        elif self.p.get("empty"):
+            hit, how = actual == "", "empty"
+        else:
+            return Outcome.failed(
+                f"컨테이너 `{name}` 에 `{var}` 이(가) 있습니다 (값 {shown}; 없어야 함).",
+                f"container `{name}` has `{var}` (value {shown}); it must not.")
+        if hit:
+            return Outcome.failed(f"`{var}` 의 값이 {shown} 입니다 ({how} 이(가) 아니어야 함).",
+                                  f"`{var}` is {shown}; it must not be {how}.")
+        return Outcome.passed(f"`{var}` 의 값이 {shown} 입니다 ({how} 아님).",
+                              f"`{var}` is {shown}, not {how}.")
 
 
 def _port_key(port) -> str:
@@ -293,10 +327,26 @@ class ContainerRestartPolicy(ContainerCheck):
 
 
 class ContainerMounts(ContainerCheck):
+    """A mount at `destination`, of `type`, from `source` (a volume name or a host path) or a
+    source matching `source_regex`, read-only or not.
+
+    Host paths are compared as the engine reports them, which is as they were written in
+    `docker run -v`/`--mount`: the grader reads the engine, not the host's files, so it cannot
+    follow a symlink (`/tmp/site` pointing at `/srv/site` is not `/srv/site`). The message says
+    so; a lab that cannot know the learner's directory uses `source_regex` (e.g. `/site/?$`)."""
+
     kind = "container_mounts"
     params = {**ContainerCheck.params, "destination": REQUIRED_TEXT, "source": TEXT,
+              "source_regex": Param((str,), regex=True),
               "type": Param((str,), choices=("bind", "volume", "tmpfs")),
               "read_only": Param((bool,))}
+
+    @classmethod
+    def validate(cls, params):
+        problems = super().validate(params)
+        if "source" in params and "source_regex" in params:
+            problems.append(("source_regex", "give `source` or `source_regex`, not both"))
+        return problems
 
     def judge(self, snapshot, info, name):
         destination = self.p["destination"]
@@ -309,37 +359,85 @@ class ContainerMounts(ContainerCheck):
                 f"container `{name}` has no mount at `{destination}` "
                 f"(mounts: {seen}).")
         problems = []
-        if "type" in self.p and mount.get("Type") != self.p["type"]:
-            problems.append((f"종류가 `{mount.get('Type')}` (`{self.p['type']}` 이어야 함)",
-                             f"type is `{mount.get('Type')}`, not `{self.p['type']}`"))
+        kind = mount.get("Type")
+        if "type" in self.p and kind != self.p["type"]:
+            problems.append((f"종류가 `{kind}` (`{self.p['type']}` 이어야 함)",
+                             f"type is `{kind}`, not `{self.p['type']}`"))
+        shown = mount.get("Name") or mount.get("Source") or "-"
         if "source" in self.p and self.p["source"] not in (mount.get("Source"), mount.get("Name")):
-            shown = mount.get("Name") or mount.get("Source")
-            problems.append((f"원본이 `{shown}` (`{self.p['source']}` 이어야 함)",
-                             f"source is `{shown}`, not `{self.p['source']}`"))
+            literally = kind == "bind" and self.p["source"].startswith("/")
+            problems.append((
+                f"원본이 `{shown}` (`{self.p['source']}` 이어야 함"
+                + ("; 경로는 `-v` 에 쓴 그대로 비교하며 심볼릭 링크는 따라가지 않습니다)"
+                   if literally else ")"),
+                f"source is `{shown}`, not `{self.p['source']}`"
+                + (" (paths are compared as written in `-v`; symlinks are not followed)"
+                   if literally else "")))
+        if "source_regex" in self.p and not re.search(self.p["source_regex"], shown):
+            problems.append((f"원본 `{shown}` 이(가) `{self.p['source_regex']}` 와 맞지 않음",
+                             f"source `{shown}` does not match `{self.p['source_regex']}`"))
         if "read_only" in self.p and (not mount.get("RW", True)) != self.p["read_only"]:
-            problems.append(("읽기 전용 여부가 다름", "read-only flag differs"))
+            now = ("읽기 전용", "read-only") if not mount.get("RW", True) else ("읽기-쓰기",
+                                                                            "read-write")
+            problems.append((f"읽기 전용 여부가 다름 (지금: {now[0]})",
+                             f"read-only flag differs (it is {now[1]})"))
         if problems:
             return Outcome.failed(f"`{destination}` 마운트: " + "; ".join(p[0] for p in problems),
                                   f"mount at `{destination}`: " + "; ".join(p[1] for p in problems))
-        return Outcome.passed(f"`{destination}` 에 마운트가 있습니다.",
-                              f"`{destination}` is mounted as expected.")
+        return Outcome.passed(f"`{destination}` 에 마운트가 있습니다 ({kind}: `{shown}`).",
+                              f"`{destination}` is mounted as expected ({kind}: `{shown}`).")
 
 
 class ContainerNetworks(ContainerCheck):
+    """On `network` (with `aliases` there, when given); `not: true`: NOT on that network."""
+
     kind = "container_networks"
-    params = {**ContainerCheck.params, "network": REQUIRED_TEXT}
+    params = {**ContainerCheck.params, "network": REQUIRED_TEXT, "not": Param((bool,)),
+              "aliases": Param((list,))}
+
+    @classmethod
+    def validate(cls, params):
+        problems = super().validate(params)
+        aliases = params.get("aliases")
+        if isinstance(aliases, list) and (not aliases or not all(
+                isinstance(a, str) and a for a in aliases)):
+            problems.append(("aliases", "expected a list of names"))
+        if params.get("not") and "aliases" in params:
+            problems.append(("aliases", "`aliases` does not go with `not: true`"))
+        return problems
 
     def judge(self, snapshot, info, name):
-        networks = sorted(((info.get("NetworkSettings") or {}).get("Networks") or {}).keys())
+        attached = (info.get("NetworkSettings") or {}).get("Networks") or {}
+        networks = sorted(attached)
         wanted = self.p["network"]
-        if wanted in networks:
-            return Outcome.passed(
-                f"컨테이너 `{name}` 이(가) 네트워크 `{wanted}` 에 연결되어 있습니다.",
-                f"container `{name}` is on network `{wanted}`.")
         seen = ", ".join(f"`{n}`" for n in networks) or "-"
-        return Outcome.failed(
-            f"컨테이너 `{name}` 은(는) 네트워크 `{wanted}` 에 없습니다 (연결: {seen}).",
-            f"container `{name}` is not on network `{wanted}` (on: {seen}).")
+        if self.p.get("not"):
+            if wanted in networks:
+                return Outcome.failed(
+                    f"컨테이너 `{name}` 이(가) 네트워크 `{wanted}` 에 연결되어 있습니다 "
+                    f"(연결되지 않아야 함; 연결: {seen}).",
+                    f"container `{name}` is on network `{wanted}`, and must not be "
+                    f"(on: {seen}).")
+            return Outcome.passed(
+                f"컨테이너 `{name}` 은(는) 네트워크 `{wanted}` 에 없습니다 (연결: {seen}).",
+                f"container `{name}` is not on network `{wanted}` (on: {seen}).")
+        if wanted not in networks:
+            return Outcome.failed(
+                f"컨테이너 `{name}` 은(는) 네트워크 `{wanted}` 에 없습니다 (연결: {seen}).",
+                f"container `{name}` is not on network `{wanted}` (on: {seen}).")
+        aliases = list((attached[wanted] or {}).get("Aliases") or [])
+        lacking = [a for a in self.p.get("aliases", []) if a not in aliases]
+        if lacking:
+            shown = ", ".join(f"`{a}`" for a in aliases) or "-"
+            need = ", ".join(f"`{a}`" for a in lacking)
+            return Outcome.failed(
+                f"컨테이너 `{name}` 은(는) `{wanted}` 에서 별칭 {need} 이(가) 없습니다 "
+                f"(별칭: {shown}; `--network-alias`).",
+                f"container `{name}` has no alias {need} on `{wanted}` (aliases: {shown}; "
+                "`--network-alias`).")
+        return Outcome.passed(
+            f"컨테이너 `{name}` 이(가) 네트워크 `{wanted}` 에 연결되어 있습니다.",
+            f"container `{name}` is on network `{wanted}`.")
 
 
 class ContainerLabels(ContainerCheck):

@@ -23,16 +23,28 @@ class Exec(ContainerCheck):
         code, output = snapshot.exec_run(info["Id"], command)
         shown = command if isinstance(command, str) else " ".join(command)
         wanted = self.p.get("exit_code", 0)
+        seen = _first_line(output)
         if code != wanted:
             return Outcome.failed(
-                f"`{shown}` 이(가) 코드 {code}(으)로 끝났습니다 ({wanted} 이어야 함).",
-                f"`{shown}` exited with code {code}, expected {wanted}.")
+                f"`{shown}` 이(가) 코드 {code}(으)로 끝났습니다 "
+                f"({wanted} 이어야 함; 출력: {seen}).",
+                f"`{shown}` exited with code {code}, expected {wanted} (output: {seen}).")
         if "output_contains" in self.p and self.p["output_contains"] not in output:
-            return Outcome.failed(f"`{shown}` 의 출력에 `{self.p['output_contains']}` 가 없습니다.",
-                                  f"output of `{shown}` lacks `{self.p['output_contains']}`.")
+            return Outcome.failed(
+                f"`{shown}` 의 출력에 `{self.p['output_contains']}` 가 없습니다 (출력: {seen}).",
+                f"output of `{shown}` lacks `{self.p['output_contains']}` (output: {seen}).")
         if "output_regex" in self.p and not re.search(self.p["output_regex"], output):
             return Outcome.failed(
-                f"`{shown}` 의 출력이 `{self.p['output_regex']}` 와 맞지 않습니다.",
-                f"output of `{shown}` does not match `{self.p['output_regex']}`.")
+                f"`{shown}` 의 출력이 `{self.p['output_regex']}` 와 맞지 않습니다 (출력: {seen}).",
+                f"output of `{shown}` does not match `{self.p['output_regex']}` "
+                f"(output: {seen}).")
         return Outcome.passed(f"`{shown}` 이(가) 기대대로 실행되었습니다.",
                               f"`{shown}` ran as expected.")
+
+
+def _first_line(output: str) -> str:
+    """What the command printed, for a failure message: its first non-empty line, or `-`."""
+    line = next((ln.strip() for ln in output.splitlines() if ln.strip()), "")
+    if not line:
+        return "-"
+    return f"`{line if len(line) <= 80 else line[:79] + '…'}`"

@@ -70,10 +70,10 @@ class ImageCheck(Check):
 
 class ImagePresent(ImageCheck):
     """`ref` is present, or any of `any_of` (e.g. the notes' `docker/whalesay` or a substitute
-    that a current engine can pull)."""
+    that a current engine can pull); `absent: true`: it is gone (`docker rmi`), all of them."""
 
     kind = "image_present"
-    params = {"ref": TEXT, "any_of": REFS}
+    params = {"ref": TEXT, "any_of": REFS, "absent": Param((bool,))}
 
     @classmethod
     def validate(cls, params):
@@ -85,6 +85,8 @@ class ImagePresent(ImageCheck):
 
     def run(self, snapshot) -> Outcome:
         accepted = reference_list(self.p, "ref", "any_of")
+        if self.p.get("absent"):
+            return self._absent(snapshot, accepted)
         for reference in accepted:
             entry = snapshot.find_image(reference)
             if entry is not None:
@@ -104,6 +106,22 @@ class ImagePresent(ImageCheck):
         return Outcome.failed(
             f"이미지 {names_ko} 중 어느 것도 없습니다 (`docker images` 로 확인하세요).",
             f"none of the images {names_en} is present (see `docker images`).")
+
+    def _absent(self, snapshot, accepted: list[str]) -> Outcome:
+        for reference in accepted:
+            entry = snapshot.find_image(reference)
+            if entry is not None:
+                shown = imageref.familiar(reference)
+                short = entry["Id"].removeprefix("sha256:")[:12]
+                return Outcome.failed(
+                    f"이미지 `{shown}` 이(가) 아직 있습니다 ({short}; `docker rmi {shown}`).",
+                    f"image `{shown}` is still present ({short}; `docker rmi {shown}`).")
+        if len(accepted) == 1:
+            return Outcome.passed(f"이미지 `{self.shown}` 이(가) 없습니다.",
+                                  f"image `{self.shown}` is not present.")
+        names_ko, names_en = listed(accepted, "와(과)", "and")
+        return Outcome.passed(f"이미지 {names_ko} 이(가) 모두 없습니다.",
+                              f"images {names_en} are all gone.")
 
 
 def _steps(history: list[dict]) -> list[tuple]:
@@ -127,6 +145,37 @@ def own_history(snapshot, image_id: str, bases: list[str]) -> list[dict]:
     return history[:len(history) - inherited]
 
 
+class ImagesDangling(Check):
+    """How many dangling (untagged) images there are: `max` and/or `min`."""
+
+    kind = "images_dangling"
+    params = {"max": Param((int,)), "min": Param((int,))}
+
+    @classmethod
+    def validate(cls, params):
+        if "max" not in params and "min" not in params:
+            return [("max", "give `max` and/or `min`")]
+        return []
+
+    def run(self, snapshot):
+        found = snapshot.dangling_images()
+        count = len(found)
+        shown = ", ".join(i["Id"].removeprefix("sha256:")[:12] for i in found[:6])
+        shown = f": {shown}" + (", …" if count > 6 else "") if found else ""
+        if "max" in self.p and count > self.p["max"]:
+            return Outcome.failed(
+                f"이름 없는(dangling) 이미지가 {count}개 있습니다 (최대 {self.p['max']}개; "
+                f"`docker image prune`){shown}",
+                f"{count} dangling image(s), at most {self.p['max']} expected "
+                f"(`docker image prune`){shown}")
+        if "min" in self.p and count < self.p["min"]:
+            return Outcome.failed(
+                f"이름 없는(dangling) 이미지가 {count}개입니다 (최소 {self.p['min']}개).",
+                f"{count} dangling image(s), at least {self.p['min']} expected.")
+        return Outcome.passed(f"이름 없는(dangling) 이미지: {count}개{shown}",
+                              f"dangling images: {count}{shown}")
+
+
 def _history_extends(snapshot, image_id: str, base_id: str) -> bool:
     """The base's build steps are the oldest steps of the image (newest-first lists).
 
@@ -139,8 +188,34 @@ def _history_extends(snapshot, image_id: str, base_id: str) -> bool:
     return len(mine) > len(theirs) and mine[len(mine) - len(theirs):] == theirs
 
 
+def _extends(snapshot, mine: list[str], image_id: str, base_id: str) -> bool:
+    theirs = list((snapshot.inspect_image(base_id) or {}).get("RootFS", {}).get("Layers") or [])
+    return (len(mine) >= len(theirs) and mine[:len(theirs)] == theirs
+            and _history_extends(snapshot, image_id, base_id))
+
+
+EARLIER_BASES_MAX = 4  # older versions of a base looked at (2 calls each)
+
+
+def _earlier_versions(snapshot, base_ref: str, current_id: str) -> list[dict]:
+    """Images on the host that were once pulled as the base's repository and have since lost the
+    tag (`docker pull` moved it): their RepoDigests still name the repository."""
+    found = []
+    for image in snapshot.images():
+        if image["Id"] == current_id:
+            continue
+        names = [d.split("@", 1)[0] for d in image.get("RepoDigests") or [] if "@" in d]
+        if any(imageref.same_repository(f"{name}:latest", base_ref) for name in names):
+            found.append(image)
+    return found[:EARLIER_BASES_MAX]
+
+
 class ImageBasedOn(ImageCheck):
-    """Built on top of `base`: its layer chain starts with all of the base's layers, plus more."""
+    """Built on top of `base`: its layer chain starts with all of the base's layers, plus more.
+
+    The chain it was built on counts, not where the tag points today: when a `docker pull` moved
+    the base's tag, an earlier version of that repository still on the host (named by its
+    RepoDigests) is accepted too."""
 
     kind = "image_based_on"
     # `base` may list several accepted bases (the notes' `docker/whalesay:latest`, or the
@@ -183,16 +258,34 @@ class ImageBasedOn(ImageCheck):
                 "이미지입니다 (자기 레이어가 없음: 태그만 붙였나요?).",
                 f"`{self.shown}` is the same image as `{base}` "
                 "(no layer of its own: only tagged?).")
-        mine, theirs = self.layers(snapshot, entry["Id"]), self.layers(snapshot, base_entry["Id"])
-        if (len(mine) >= len(theirs) and mine[:len(theirs)] == theirs
-                and _history_extends(snapshot, entry["Id"], base_entry["Id"])):
+        mine = self.layers(snapshot, entry["Id"])
+        theirs = self.layers(snapshot, base_entry["Id"])
+        if _extends(snapshot, mine, entry["Id"], base_entry["Id"]):
             extra = len(mine) - len(theirs)
             return Outcome.passed(
                 f"`{self.shown}` 은(는) `{base}` 위에 레이어 {extra}개를 더했습니다.",
                 f"`{self.shown}` adds {extra} layers on top of `{base}`.")
+        for earlier in _earlier_versions(snapshot, base_ref, base_entry["Id"]):
+            if _extends(snapshot, mine, entry["Id"], earlier["Id"]):
+                short = earlier["Id"].removeprefix("sha256:")[:12]
+                return Outcome.passed(
+                    f"`{self.shown}` 은(는) 이전 버전의 `{base}` ({short}) 위에 만들어졌습니다 "
+                    "(그 뒤 `docker pull` 로 태그가 옮겨졌습니다).",
+                    f"`{self.shown}` is built on an earlier `{base}` ({short}); the tag has "
+                    "moved since (`docker pull`).")
+        shared = 0
+        while shared < min(len(mine), len(theirs)) and mine[shared] == theirs[shared]:
+            shared += 1
+        first = (snapshot.history(entry["Id"]) or [{}])[-1].get("CreatedBy") or "?"
         return Outcome.failed(
-            f"`{self.shown}` 은(는) `{base}` 를 기반으로 만들어지지 않았습니다 (FROM 확인).",
-            f"`{self.shown}` is not built on `{base}` (check FROM).")
+            f"`{self.shown}` 은(는) `{base}` 를 기반으로 만들어지지 않았습니다: 레이어 "
+            f"{len(mine)}개 중 `{base}` 의 레이어 {len(theirs)}개와 같은 것이 앞에서 "
+            f"{shared}개입니다 (가장 오래된 단계: `{_short(first, 50)}`). FROM 을 확인하고, 빌드한 "
+            f"뒤 `{base}` 를 다시 받았다면 다시 빌드하세요.",
+            f"`{self.shown}` is not built on `{base}`: of its {len(mine)} layers, {shared} "
+            f"match the start of `{base}`'s {len(theirs)} (its oldest step: "
+            f"`{_short(first, 50)}`). Check FROM; if `{base}` was pulled again after the build, "
+            "build again.")
 
 
 def parse_history_entry(created_by: str) -> tuple[str, str]:
@@ -315,6 +408,8 @@ class ImageSizeMax(ImageCheck):
 
 
 def config_items(config: dict, field: str) -> list[str]:
+    """The field as text items. CMD/ENTRYPOINT become ONE item, their arguments joined by spaces
+    (the old string form: `equals: "sh -c"`); `argv` keeps their argument boundaries."""
     value = config.get(CONFIG_FIELDS[field])
     if field in ("cmd", "entrypoint"):
         return [" ".join(value) if isinstance(value, list) else value] if value else []
@@ -327,41 +422,85 @@ def config_items(config: dict, field: str) -> list[str]:
     return [value] if value else []
 
 
+def argv(config: dict, field: str) -> list[str]:
+    """CMD or ENTRYPOINT as the argument list the engine keeps (shell form: `/bin/sh -c ...`)."""
+    value = config.get(CONFIG_FIELDS[field])
+    if isinstance(value, str):
+        return [value]
+    return [str(v) for v in value or []]
+
+
+def _argv_text(words: list[str]) -> str:
+    return "[" + ", ".join(f'"{w}"' for w in words) + "]" if words else "[]"
+
+
 class ImageConfig(ImageCheck):
     """A config field (cmd/entrypoint/env/exposed_ports/labels/workdir/user) contains, equals or
-    matches a value; env and labels are compared as `KEY=VALUE` items."""
+    matches a value, or is empty; env and labels are compared as `KEY=VALUE` items.
+
+    CMD/ENTRYPOINT: `equals: [a, b]` compares the argument list exactly; a text `equals`/
+    `contains`/`regex` looks at the arguments joined by spaces. `not: true` turns the test
+    around (`not: true` + `contains: x`: no item contains x)."""
 
     kind = "image_config"
     params = {"ref": REQUIRED_TEXT, "field": Param((str,), required=True,
                                                    choices=tuple(CONFIG_FIELDS)),
-              "contains": TEXT, "equals": TEXT, "regex": Param((str,), regex=True)}
+              "contains": TEXT, "equals": Param((str, list)), "regex": Param((str,), regex=True),
+              "empty": Param((bool,)), "not": Param((bool,))}
 
     @classmethod
     def validate(cls, params):
         problems = super().validate(params)
-        given = [key for key in ("contains", "equals", "regex") if key in params]
+        given = [key for key in ("contains", "equals", "regex", "empty") if key in params]
         if len(given) != 1:
-            problems.append(("contains", "give exactly one of `contains`, `equals`, `regex`"))
+            problems.append(("contains",
+                             "give exactly one of `contains`, `equals`, `regex`, `empty: true`"))
+        if "empty" in params and params["empty"] is not True:
+            problems.append(("empty", "write `empty: true` (or leave it out)"))
+        equals = params.get("equals")
+        if isinstance(equals, list):
+            if params.get("field") not in ("cmd", "entrypoint"):
+                problems.append(("equals", "a list is compared with `cmd` or `entrypoint` only"))
+            elif not all(isinstance(word, str) for word in equals):
+                problems.append(("equals", "expected a list of texts (arguments)"))
         return problems
 
     def judge(self, snapshot, entry):
         field = self.p["field"]
         config = (snapshot.inspect_image(entry["Id"]) or {}).get("Config") or {}
         items = config_items(config, field)
+        words = argv(config, field) if field in ("cmd", "entrypoint") else None
+        # (ok, what was asked in English, Korean for "must", Korean for "must not")
         if "contains" in self.p:
-            ok, how = any(self.p["contains"] in item for item in items), self.p["contains"]
+            wanted = f"`{self.p['contains']}`"
+            ok = any(self.p["contains"] in item for item in items)
+            how, must, must_not = wanted, f"{wanted} 이(가) 있어야 함", f"{wanted} 이(가) 없어야 함"
         elif "equals" in self.p:
-            ok, how = self.p["equals"] in items, self.p["equals"]
+            equals = self.p["equals"]
+            wanted = _argv_text(equals) if isinstance(equals, list) else f"`{equals}`"
+            ok = words == equals if isinstance(equals, list) else equals in items
+            how, must, must_not = wanted, f"{wanted} 이어야 함", f"{wanted} 이(가) 아니어야 함"
+        elif "regex" in self.p:
+            wanted = f"`{self.p['regex']}`"
+            ok = any(re.search(self.p["regex"], item) for item in items)
+            how, must, must_not = wanted, f"{wanted} 와 맞아야 함", f"{wanted} 와 맞지 않아야 함"
         else:
-            ok, how = any(re.search(self.p["regex"], item) for item in items), self.p["regex"]
-        seen = ", ".join(f"`{_short(i, 50)}`" for i in items) or "-"
+            ok, how, must, must_not = not items, "empty", "비어 있어야 함", "비어 있지 않아야 함"
+        if words is not None and (isinstance(self.p.get("equals"), list) or "empty" in self.p):
+            seen = _argv_text(words)  # an argument-list test shows the argument list
+        else:
+            seen = ", ".join(f"`{_short(i, 50)}`" for i in items) or "-"
         name = field.upper().replace("_", " ")
+        if self.p.get("not"):
+            if ok:
+                return Outcome.failed(
+                    f"`{self.shown}` 의 {name} 이(가) {seen} 입니다 ({must_not}).",
+                    f"`{self.shown}` {name} is {seen}; expected not {how}.")
+            return Outcome.passed(f"`{self.shown}` 의 {name}: {seen}",
+                                  f"`{self.shown}` {name}: {seen} (not {how})")
         if ok:
             return Outcome.passed(f"`{self.shown}` 의 {name}: {seen}",
                                   f"`{self.shown}` {name}: {seen}")
         return Outcome.failed(
-            f"`{self.shown}` 의 {name} 이(가) {seen} 입니다 (`{how}` 이(가) 있어야 함).",
-            f"`{self.shown}` {name} is {seen}, expected `{how}`.")
-
-
-
+            f"`{self.shown}` 의 {name} 이(가) {seen} 입니다 ({must}).",
+            f"`{self.shown}` {name} is {seen}, expected {how}.")

@@ -15,6 +15,7 @@ SELECTOR_KEYS = {
     "labels": Param((dict,)),
     "match": Param((str,), choices=("any", "exactly")),
     "count": Param((int,)),
+    "absent": Param((bool,)),
 }
 
 
@@ -28,6 +29,8 @@ def validate_selector(selector: dict) -> list[tuple[str, str]]:
         problems.append(("container.count", "`count` is only used with `match: exactly`"))
     if "name" in selector and any(key in selector for key in ("image", "labels", "match")):
         problems.append(("container.name", "select by `name` alone (names are unique)"))
+    if selector.get("absent") and "match" in selector:
+        problems.append(("container.absent", "`absent: true` does not go with `match`"))
     image = selector.get("image")
     if isinstance(image, str):
         try:
@@ -138,6 +141,8 @@ class ContainerCheck(Check):
     def run(self, snapshot) -> Outcome:
         selector = self.p["container"]
         found = candidates(snapshot, selector)
+        if selector.get("absent"):
+            return self._absent(snapshot, selector, found)
         if not found:
             return missing(snapshot, selector)
         judged = []
@@ -161,6 +166,32 @@ class ContainerCheck(Check):
                 f"{first.message.en} (none of {len(judged)} matching "
                 "containers passes)"))
         return first
+
+    def _absent(self, snapshot, selector: dict, found: list[dict]) -> Outcome:
+        """`absent: true`: no selected container passes this check (with `container_exists`:
+        no such container at all). Passing containers are named, with what was seen."""
+        what = describe(selector)
+        passing = []
+        for summary in found:
+            info = snapshot.inspect(summary["Id"]) if self.needs_inspect else summary
+            if info is None:
+                continue
+            outcome = self.judge(snapshot, info, summary_name(summary))
+            if outcome.status == PASS:
+                passing.append((summary_name(summary), outcome))
+        if not passing:
+            if found:
+                return Outcome.passed(
+                    f"{what.ko} 중 조건에 맞는 것이 없습니다 ({len(found)}개 확인).",
+                    f"no {what.en.removeprefix('a ')} meets the condition "
+                    f"({len(found)} looked at).")
+            return Outcome.passed(f"{what.ko}가 없습니다.",
+                                  f"there is no {what.en.removeprefix('a ')}.")
+        names = ", ".join(f"`{name}`" for name, _ in passing[:8])
+        seen = passing[0][1].message
+        return Outcome(FAIL, Text(
+            f"{what.ko}가 없어야 하지만 있습니다: {names} — {seen.ko}",
+            f"expected no {what.en.removeprefix('a ')}, but found: {names} — {seen.en}"))
 
     def _exactly(self, selector: dict, passing: list[Judged], judged: list[Judged]) -> Outcome:
         wanted = selector["count"]

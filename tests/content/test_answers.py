@@ -59,6 +59,7 @@ SAME_COMMANDS = [
     ("docker context create remote --docker host=ssh://user@server",
      "docker context create remote --docker 'host=ssh://user@server'"),
     ("docker run -d \\\n  --name web nginx", "docker run -d --name web nginx"),
+    ("docker ps -a", "sudo docker ps -a"),  # outside the docker group (review section 3)
 ]
 
 DIFFERENT_COMMANDS = [
@@ -78,7 +79,7 @@ DIFFERENT_COMMANDS = [
     ("docker rm $(docker ps -aq)", "docker rm -f $(docker ps -aq)"),
     ("docker rm $(docker ps -aq)", "docker rm $(docker ps -al)"),
     ("docker ps -a", "docker ps -a && rm -rf /"),  # never a "contains" match
-    ("docker ps -a", "sudo docker ps -a"),
+    ("docker ps -a", "sudo -u other docker ps -a"),  # sudo with options: literal
     ("docker ps -a", "Docker ps -a"),
     ("docker images nginx", "docker images nginx:latest"),  # a repository filter, not an image
     ("docker run --foo -d nginx", "docker run -d --foo nginx"),  # unknown option: literal

@@ -23,10 +23,22 @@ def test_real_notes_sections_and_empty_trailing_headings():
     titles = notes.titles()
     assert titles[:3] == ["Docker 이해", "Docker는 무엇인가?", "왜 도커를 써야 할까?"]
     empty = [s.title for s in notes.sections if not s.has_content]
-    assert empty == ["Docker 이해", "VM 활용", "컨테이너 활용", "실습", "복습", "실습"]
-    assert len(notes.content_sections) == 24
+    assert empty == ["Docker 이해", "VM 활용", "컨테이너 활용", "실습", "복습", "실습",
+                     "오늘의 Docker (2026)"]
+    assert len(notes.content_sections) == 28
     anchors = [s.anchor for s in notes.sections]
     assert len(anchors) == len(set(anchors))
+
+
+def test_todays_docker_is_added_after_the_original_notes_which_stay_as_written():
+    notes = load_notes()
+    today = notes.find("오늘의 Docker (2026)")
+    assert [s.title for s in notes.sections if s.parent == today.anchor] == [
+        "Docker 설치하기", "볼륨과 바인드 마운트", "디스크 정리"]
+    assert today.line > notes.find("복습").line  # after everything the author wrote
+    # the author's lines are kept as written (the page hides local paths, see tests/web)
+    assert "!(실습)[/Users/joseongeun/Desktop/docker1/mysql-1.png]" in notes.markdown
+    assert notes.find("노트의 질문").body.startswith("Q. docker build 하면 어디에 올라가나?")
 
 
 def test_duplicate_titles_get_numbered_anchors_and_find_prefers_content():

@@ -23,9 +23,9 @@ def test_real_content_validates_and_reports_counts(bank, capsys):
 
 
 def test_counts_meet_the_issue(bank):
-    assert len(bank) >= 100
+    assert len(bank) >= 160
     per_section = bank.section_counts()
-    assert len(per_section) == 24
+    assert len(per_section) == 28
     thin = [(section.title, count) for section, count in per_section if count < 3]
     assert thin == []
     by_type = bank.type_counts()
@@ -123,6 +123,40 @@ def test_dated_notes_are_corrected_in_the_explanation(bank, question_id, facts):
     assert missing == [], question_id
 
 
+# Issue 16: what every Docker course teaches, at least 3 questions each (found by their tags).
+TODAYS_TOPICS = {
+    "container lifecycle and restart policies": {"lifecycle", "restart-policy"},
+    "docker logs": {"logs"},
+    "volumes and bind mounts": {"volumes", "bind-mount"},
+    "CMD vs ENTRYPOINT, exec vs shell form": {"cmd", "entrypoint"},
+    "run -it and --rm": {"interactive", "rm"},
+    "tags, pinning and docker login": {"tags", "digest", "login"},
+    "docker inspect and docker port": {"inspect"},
+    "disk hygiene": {"disk"},
+    "installing Docker today": {"install"},
+}
+
+
+@pytest.mark.parametrize("topic", sorted(TODAYS_TOPICS))
+def test_todays_docker_topics_have_three_questions_or_more(bank, topic):
+    found = [q.id for q in bank if TODAYS_TOPICS[topic] & set(q.tags)]
+    assert len(found) >= 3, (topic, found)
+
+
+def test_new_questions_ask_to_predict_debug_or_choose_more_than_to_recall(bank):
+    new = [q for q in bank if q.file.split("/")[-1][:2] >= "12"]
+    applying = [q for q in new if {"predict", "debug", "choose", "troubleshooting"} & set(q.tags)
+                or q.type == "ordering"]
+    assert len(new) >= 35
+    assert len(applying) > len(new) / 2, (len(applying), len(new))
+
+
+def test_the_notes_own_questions_have_their_own_section(bank):
+    assert {q.id for q in bank.by_section("노트의 질문")} == {
+        "notes-q-build-where", "notes-q-build-remote-engine", "notes-q-eb-docker", "notes-q-eb-cli"}
+    assert all(q.anchor == "vagrant" for q in bank.by_section("Vagrant"))
+
+
 def test_six_types_each_used_several_times_across_sections(bank):
     sections_per_type = Counter()
     for kind in QUESTION_TYPES:
@@ -137,5 +171,5 @@ def test_questions_know_their_note_section_even_for_repeated_headings(bank):
     assert bank["machine-product-what"].anchor == "docker-machine"
     assert len(bank.by_section("docker-machine-1")) == 4
     assert len(bank.by_section("Docker Machine")) == 3
-    assert len(bank.by_section("실습")) == 13
+    assert len(bank.by_section("실습")) == 23
     assert bank["lab-mysql-run-command"].public_dict("ko")["anchor"] == "실습"

@@ -161,3 +161,22 @@ def test_validate_accepts_a_directory_and_a_notes_object(tmp_path):
     (tmp_path / "q.yaml").write_text(
         (FIXTURES / "valid-mini.yaml").read_text(encoding="utf-8"), encoding="utf-8")
     assert validate([tmp_path], notes=load_notes(NOTES)) == []
+
+
+def test_tags_are_kebab_case_words_and_retired_marks_a_question(tmp_path):
+    question = ("- id: {qid}\n  section: {section}\n  type: truefalse\n  difficulty: 1\n"
+                "  tags: {tags}\n  prompt: {{ko: 질문, en: question}}\n"
+                "  explanation: {{ko: 설명, en: explanation}}\n  answer: true\n")
+    section = load_notes(NOTES).content_sections[0].title
+    path = tmp_path / "tags.yaml"
+    path.write_text(question.format(qid="old-tool", section=section, tags="[retired, cli]")
+                    + question.format(qid="odd-tag", section=section, tags="[Retired Tool]"),
+                    encoding="utf-8")
+    problems = [str(p) for p in validate([path], notes=NOTES, check_coverage=False)]
+    assert problems == [f"{path}:13: question 'odd-tag': field 'tags' must hold kebab-case "
+                        "words (a-z, 0-9 and '-'), not 'Retired Tool'"]
+    path.write_text(question.format(qid="old-tool", section=section, tags="[retired, cli]"),
+                    encoding="utf-8")
+    old_tool = load_bank([path], notes=NOTES, check_coverage=False)["old-tool"]
+    assert old_tool.tags == ("retired", "cli") and old_tool.retired
+    assert old_tool.public_dict("en")["tags"] == ["retired", "cli"]

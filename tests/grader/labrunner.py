@@ -3,7 +3,9 @@
 No registry is reachable (and no traffic may leave loopback), so `docker pull X` is played
 locally: a no-op when X is present, a re-tag when another tag of X's repository is present, and a
 failed pull otherwise. `docker run`/`create` get `--pull=never` for the same reason. Whatever a case
-tags, removes or builds is undone afterwards, so the next case starts from the lab images.
+tags, removes or builds is undone afterwards (and the volumes and networks it made), so the next
+case starts from the lab images. A lab's `setup:` files and directories are made in the case's
+work directory first; `{workdir}` in a command is that directory.
 """
 from __future__ import annotations
 
@@ -34,19 +36,24 @@ class LabRunner:
                     "DOCKER_HOST": engine.base_url, "DOCKER_BUILDKIT": "0",
                     "DOCKER_CONFIG": tempfile.mkdtemp(prefix="dl-cli-")}
         self._tags_before = self._tags()
+        self._volumes_before = {v.name for v in self.client.volumes.list()}
+        self._networks_before = {n.id for n in self.client.networks.list()}
         self._temp_dirs = [Path(self.env["DOCKER_CONFIG"])]
 
     def _tags(self) -> set[str]:
         return {tag for image in self.client.images.list() for tag in image.tags}
 
-    def play(self, case) -> None:
-        """Build the case's Dockerfile (when given), then run its commands in order."""
+    def play(self, case, setup=()) -> Path:
+        """Make `setup` (a lab's `setup_for(case)`), build the case's Dockerfile (when given),
+        then run its commands in order; returns the work directory."""
         workdir = Path(tempfile.mkdtemp(prefix="dl-case-"))
         self._temp_dirs.append(workdir)
+        make_setup(workdir, setup)
         if case.dockerfile:
             (workdir / "Dockerfile").write_text(case.dockerfile)
             self._shell(f"docker build -t {shlex.quote(case.build_tag)} .", workdir)
         for command in case.commands:
+            command = command.replace("{workdir}", shlex.quote(str(workdir)))
             pulled = PULL.match(command)
             if pulled:
                 self._pull(pulled.group(1))
@@ -56,6 +63,7 @@ class LabRunner:
             self._shell(command, workdir)
         if any(RUN_OR_CREATE.match(c) for c in case.commands):
             time.sleep(0.5)  # let a container that dies at start (mysql without -e) settle
+        return workdir
 
     def _shell(self, command: str, workdir: Path) -> None:
         # PATH puts /usr/bin first, so `docker` (also inside `$(...)`) is DOCKER_CLI;
@@ -89,6 +97,12 @@ class LabRunner:
                 self.client.images.remove(tag, noprune=False)
             except docker.errors.APIError:
                 pass
+        for network in self.client.networks.list():
+            if network.id not in self._networks_before:
+                network.remove()
+        for volume in self.client.volumes.list():
+            if volume.name not in self._volumes_before:
+                volume.remove(force=True)
         for image in self.client.images.list(filters={"dangling": True}):
             try:
                 self.client.images.remove(image.id)
@@ -101,3 +115,16 @@ class LabRunner:
     def transcript(self) -> str:
         return "\n".join(self.log)
 
+
+
+def make_setup(workdir: Path, items) -> None:
+    """A lab's `setup:`: directories and files, relative to the work directory."""
+    root = workdir.resolve()
+    for item in items:
+        target = (root / item.path).resolve()
+        assert target.is_relative_to(root), f"setup path {item.path} leaves the work directory"
+        if item.content is None:
+            target.mkdir(parents=True, exist_ok=True)
+        else:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(item.content, encoding="utf-8")

@@ -9,7 +9,10 @@ import tracemalloc
 import pytest
 
 from grader import HostSpec, grade, load_labs
+from grader.snapshot import LOG_BYTES_LIMIT
 from tests.support.hostile_engine import SCENARIOS, HostileEngine
+
+from .helpers import check, lab
 
 LABS = ("mysql-env", "nginx-port", "cleanup", "engine-ready", "fortune-image")
 
@@ -52,6 +55,30 @@ def test_a_huge_answer_is_refused_with_memory_bounded(scenario):
     assert "too large" in result.checks[0].message
     assert "1,048,576" in result.checks[0].message
     assert peak < 8 * 1024 * 1024, f"peak {peak:,} bytes"
+
+
+@pytest.mark.parametrize("scenario", ["endless-logs", "dripping-logs"])
+def test_a_log_that_never_ends_is_read_within_its_bounds(scenario):
+    """container_logs reads at most 64 KiB, and never past the run's deadline: a fast endless log
+    is cut at the cap (a `fail` saying what was seen), a dripping one by time: an `error` naming
+    the slow host, never a verdict on half a log."""
+    logs = check("logs", "container_logs", container={"name": "talker"}, contains="goodbye")
+    with HostileEngine(scenario) as engine:
+        spec = HostSpec(engine.url, connect_timeout=1, read_timeout=1, total_timeout=3)
+        started = time.monotonic()
+        result = grade(lab(logs), spec, lang="en")
+        elapsed = time.monotonic() - started
+    assert elapsed < 5, elapsed
+    message = result.checks[0].message
+    if scenario == "endless-logs":
+        assert result.status == "failed", result.to_dict()
+        assert message.startswith("the log of container `talker` lacks `goodbye` (last ")
+        lines = int(message.split("(last ")[1].split(" ")[0])
+        assert lines * 20 <= LOG_BYTES_LIMIT
+        assert "\x1b" not in message and "\u202e" not in message
+    else:
+        assert result.status == "error", result.to_dict()
+        assert message.startswith("The host did not"), message  # time limit or deadline
 
 
 def test_thousands_of_containers_are_counted_right():

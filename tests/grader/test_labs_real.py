@@ -30,13 +30,13 @@ def _explain(result, runner) -> str:
 def test_lab_case(lab_id, anti_index, lab_runner, docker_engine):
     lab = LABS[lab_id]
     if anti_index is None:
-        lab_runner.play(lab.solution)
+        lab_runner.play(lab.solution, lab.setup_for(lab.solution))
         result = grade(lab, HostSpec(docker_engine.base_url), lang="en")
         assert result.status == "passed", _explain(result, lab_runner)
         assert result.score == result.max_score
         return
     anti = lab.anti_solutions[anti_index]
-    lab_runner.play(anti)
+    lab_runner.play(anti, lab.setup_for(anti))
     spec = HostSpec(anti.host or docker_engine.base_url, connect_timeout=2, read_timeout=2)
     result = grade(lab, spec, lang="en")
     korean = grade(lab, spec, lang="ko")

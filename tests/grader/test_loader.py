@@ -47,6 +47,28 @@ EXPECTED = {
     "not-docker-command": ["28: solution.commands[0]: expected a `docker ...` command"],
     "empty": ["1: the file is empty"],
     "not-a-mapping": ["1: expected a mapping"],
+    "bad-setup": [
+        "34: anti_solutions[0].setup[1].fil: unknown field; did you mean `file`?",
+        "34: anti_solutions[0].setup[1]: give `dir: PATH` or `file: PATH` (one of them)",
+        "11: setup[1].file: expected a relative path inside the work directory (no `/` at the "
+        "start, no `..`)",
+        "13: setup[2].dir: expected a relative path inside the work directory (no `/` at the "
+        "start, no `..`)",
+        "14: setup[3]: give `dir: PATH` or `file: PATH` (one of them)",
+        "17: setup[4].content: `content` goes with `file`, not `dir`",
+        "18: setup[5].path: unknown field",
+        "18: setup[5]: give `dir: PATH` or `file: PATH` (one of them)"],
+    "bad-new-params": [
+        "13: checks[0].params.container.absent: `absent: true` does not go with `match`",
+        "17: checks[1].params.equals: a list is compared with `cmd` or `entrypoint` only",
+        "21: checks[2].params.contains: give exactly one of `contains`, `equals`, `regex`, "
+        "`empty: true`",
+        "25: checks[3].params.name: `bridge`, `host` and `none` always exist; name a "
+        "user-defined network",
+        "29: checks[4].params.absent: `absent: true` goes with `name` only",
+        "33: checks[5].params.contains: give `contains` or `regex`",
+        "33: checks[5].params.tail: expected 1 to 1000 lines",
+        "37: checks[6].params.source_regex: give `source` or `source_regex`, not both"],
     # Several problems in one file are all reported at once.
     "many-problems": ["3: titel: unknown field; did you mean `title`?",
                       "1: title: required field is missing",
@@ -68,6 +90,22 @@ def test_broken_file_reports_file_line_field(name):
 def test_every_broken_fixture_is_covered():
     names = {p.stem for p in FIXTURES.glob("*.yaml")} - {"valid"}
     assert names == set(EXPECTED)
+
+
+def test_setup_is_the_labs_unless_a_case_gives_its_own(tmp_path):
+    text = (FIXTURES / "bad-setup.yaml").read_text()
+    text = text.replace("id: bad-setup", "id: good-setup")
+    start, end = text.index("  - file: ../outside.txt"), text.index("checks:")
+    text = text[:start] + "  - file: site/index.html\n    content: hello\n" + text[end:]
+    text = text.replace("setup: [{file: site}, {fil: x}]", "setup: [{dir: other}]")
+    (tmp_path / "good-setup.yaml").write_text(text)
+    lab = load_labs(tmp_path)["good-setup"]
+    assert [(i.path, i.content) for i in lab.setup] == [("site", None),
+                                                       ("site/index.html", "hello")]
+    assert lab.setup_for(lab.solution) == lab.setup
+    assert [i.path for i in lab.setup_for(lab.anti_solutions[0])] == ["other"]
+    assert lab.setup_for(lab.anti_solutions[1]) == ()  # `setup: []`: nothing
+    assert lab.setup_for(lab.anti_solutions[2]) == lab.setup
 
 
 def test_valid_fixture_loads():

@@ -44,6 +44,9 @@ SCENARIOS = {
     "huge": None,
     # every answer but /_ping announces 50 GB (and sends a little of it)
     "huge-announced": None,
+    # a container whose log never ends: fast (megabytes a second) or dripping a line at a time
+    "endless-logs": [_container(1, "talker")],
+    "dripping-logs": [_container(1, "talker")],
 }
 HUGE_BYTES = 64 * 1024 * 1024
 
@@ -98,8 +101,26 @@ class HostileEngine:
                     pass  # the client stopped reading: what a capped client does
                 self.close_connection = True
 
+            def endless_log(self, pause: float):
+                """A multiplexed stdout stream (8-byte frame headers) that never ends."""
+                line = b"still talking " + HOSTILE_TEXT.encode() + b"\n"
+                frame = b"\x01\0\0\0" + len(line).to_bytes(4, "big") + line
+                self.send_response(200)
+                self.send_header("Content-Type", "application/vnd.docker.raw-stream")
+                self.end_headers()
+                try:
+                    while True:
+                        self.wfile.write(frame if pause else frame * 256)
+                        self.wfile.flush()
+                        time.sleep(pause)
+                except OSError:
+                    pass  # the client stopped reading
+                self.close_connection = True
+
             def do_GET(self):  # noqa: N802 - the http.server API
                 path = self.path.split("?")[0]
+                if path.endswith("/logs") and engine.scenario.endswith("-logs"):
+                    return self.endless_log(0.3 if engine.scenario == "dripping-logs" else 0)
                 if path == "/_ping":
                     return self.reply(b"OK", headers=[("Api-Version", "1.41")])
                 if engine.scenario == "hang":

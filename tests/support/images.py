@@ -26,6 +26,7 @@ LAB_IMAGES = {
     "mysql:8.4": ("mysql", {"MYSQL_VERSION": "8.4.7"}),
     "mariadb:11.4": ("mysql", {"MYSQL_VERSION": "11.4.9-MariaDB"}),
     "nginx:latest": "nginx",
+    "busybox:latest": "busybox",
 }
 
 

@@ -44,6 +44,7 @@ RULES: dict[tuple[str, str], str] = {
     ("quiz.retry", "POST"): "owner",
     ("quiz.due", "GET"): "login", ("quiz.progress", "GET"): "login",
     ("quiz.save_answers", "GET"): "login", ("quiz.save_answers", "POST"): "login",
+    ("quiz.settings", "POST"): "login",
     ("labs.index", "GET"): "public", ("labs.lab", "GET"): "public",
     ("labs.check", "POST"): "login", ("labs.progress", "GET"): "login",
     ("labs.attempt", "GET"): "owner",
