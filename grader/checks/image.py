@@ -240,10 +240,15 @@ class ImageBasedOn(ImageCheck):
             return tagged[0]
         if not present:
             return outcomes[0]
+        if len(present) == 1:  # the only base to compare with says the most
+            return outcomes[bases.index(present[0])]
         names_ko, names_en = listed(present)
+        first = (snapshot.history(entry["Id"]) or [{}])[-1].get("CreatedBy") or "?"
         return Outcome.failed(
-            f"`{self.shown}` 은(는) {names_ko} 를 기반으로 만들어지지 않았습니다 (FROM 확인).",
-            f"`{self.shown}` is not built on {names_en} (check FROM).")
+            f"`{self.shown}` 은(는) {names_ko} 를 기반으로 만들어지지 않았습니다 (가장 오래된 "
+            f"단계: `{_short(first, 50)}`). FROM 을 확인하세요.",
+            f"`{self.shown}` is not built on {names_en} (its oldest step: "
+            f"`{_short(first, 50)}`). Check FROM.")
 
     def _judge_base(self, snapshot, entry, base_ref: str) -> Outcome:
         base = imageref.familiar(base_ref)
