@@ -23,8 +23,8 @@ LAB_IMAGES = {
     "docker/whalesay:latest": "whalesay",
     "debian:bookworm-slim": "debian",
     "mysql:5.6": "mysql",
-    "mysql:8.4": ("mysql", {"MYSQL_VERSION": "8.4.7"}),
-    "mariadb:11.4": ("mysql", {"MYSQL_VERSION": "11.4.9-MariaDB"}),
+    "mysql:8.4": ("mysql", {"MYSQL_MAJOR": "8.4", "MYSQL_VERSION": "8.4.7"}),
+    "mariadb:11.4": ("mysql", {"MYSQL_MAJOR": "11.4", "MYSQL_VERSION": "11.4.9-MariaDB"}),
     "nginx:latest": "nginx",
     "busybox:latest": "busybox",
 }
