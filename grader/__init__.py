@@ -12,8 +12,9 @@ Public API (the web app and the CLI use only these names; keep them stable):
                                             #  "duration_ms", "api_calls", "checks": [...]}
     to_junit(results)                       # JUnit XML text;  exit_code(results) -> 0/1/2
 
-`Lab` has `id`, `section` (a heading of notes/docker-notes.ko.md), `title(lang)`,
-`instructions(lang)` (Markdown), `checks`, `max_score`, `solution`, `anti_solutions`.
+`Lab` has `id`, `section` (a heading of its content's notes; None for external labs whose
+content has no notes), `title(lang)`, `instructions(lang)` (Markdown), `checks`, `max_score`,
+`solution`, `anti_solutions` (each with `fails`: the ids of the checks that mistake fails).
 A host that cannot be read gives a result with status `error` and the reason, never `fail`;
 `HostSpec`/`HostError` come from `grader.hosts`.
 """

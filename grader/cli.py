@@ -39,6 +39,12 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--labs-dir", metavar="DIR")
     validate = commands.add_parser("validate", help="validate lab files (exit 1 on any problem)")
     validate.add_argument("paths", nargs="*", metavar="PATH")
+    validate.add_argument("--labs-dir", metavar="DIR",
+                          help="validate DIR's labs, their sections against DIR/../notes "
+                               "(none there: sections are free)")
+    validate.add_argument("--content", metavar="DIR",
+                          help="content directory (labs/, notes/); default $DOCKLAB_CONTENT_DIR, "
+                               "else the built-in content")
     return parser
 
 
@@ -158,18 +164,25 @@ def cmd_list(args) -> int:
         return _error(str(exc))
     width = max((len(lab_id) for lab_id in labs), default=0)
     for lab in labs.values():
-        print(f"{lab.id:<{width}}  {lab.title(args.lang)}  [{lab.section}]")
+        print(f"{lab.id:<{width}}  {lab.title(args.lang)}  [{lab.section or '-'}]")
     return 0
 
 
 def cmd_validate(args) -> int:
-    from .loader import LABS_DIR, _lab_files
+    from .loader import BUILT_IN, LABS_DIR, _lab_files, notes_for_labs, notes_of
 
-    paths = args.paths or [LABS_DIR]
+    content = args.content or os.environ.get("DOCKLAB_CONTENT_DIR") or None
+    if content:  # the configured content: its labs, checked against its own notes (if any)
+        notes = notes_of(content)
+        paths = args.paths or [args.labs_dir or Path(content) / "labs"]
+    elif args.labs_dir:
+        notes, paths = notes_for_labs(args.labs_dir), [args.labs_dir, *args.paths]
+    else:
+        notes, paths = BUILT_IN, args.paths or [LABS_DIR]
     if not _lab_files(paths):
         print(f"no lab files (*.yaml) in {', '.join(map(str, paths))}", file=sys.stderr)
         return 1
-    problems = validate_paths(paths)
+    problems = validate_paths(paths, notes)
     for problem in problems:
         print(problem)
     if problems:

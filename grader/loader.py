@@ -20,7 +20,9 @@ LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MIN_ANTI_SOLUTIONS = 3
 
 # field -> (required, allowed types)
-LAB_FIELDS = {"id": (True, str), "section": (True, str), "title": (True, dict),
+# `section` is checked separately: required (a heading of the notes) when the content has notes,
+# optional (any text, or null) for external labs whose content has none.
+LAB_FIELDS = {"id": (True, str), "section": (False, (str, type(None))), "title": (True, dict),
               "instructions": (True, dict), "exec_checks": (False, bool), "checks": (True, list),
               "order": (False, int), "setup": (False, list),
               "solution": (True, dict), "anti_solutions": (True, list)}
@@ -30,10 +32,11 @@ CHECK_FIELDS = {"id": (True, str), "kind": (True, str), "points": (False, int),
 SOLUTION_FIELDS = {"commands": (False, list), "dockerfile": (False, str),
                    "build_tag": (False, str), "setup": (False, list)}
 SETUP_FIELDS = {"dir": (False, str), "file": (False, str), "content": (False, str)}
-ANTI_FIELDS = {**SOLUTION_FIELDS, "description": (True, str), "fails": (True, str),
+ANTI_FIELDS = {**SOLUTION_FIELDS, "description": (True, str), "fails": (True, (str, list)),
                "expect": (False, str), "host": (False, str), "says": (False, dict)}
 TYPE_WORDS = {str: "text", int: "a whole number", bool: "true/false", list: "a list",
-              dict: "a mapping"}
+              dict: "a mapping", type(None): "null"}
+BUILT_IN = object()  # `notes=BUILT_IN`: the repository's own notes
 
 
 class LabFileError(Exception):
@@ -116,8 +119,10 @@ class _File:
                     self.problem((*path, key), "required field is missing")
                 continue
             value = data[key]
-            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-                self.problem((*path, key), f"expected {TYPE_WORDS[kind]}")
+            kinds = kind if isinstance(kind, tuple) else (kind,)
+            if not isinstance(value, kinds) or (kind is int and isinstance(value, bool)):
+                self.problem((*path, key),
+                             "expected " + " or ".join(TYPE_WORDS[k] for k in kinds))
         return True
 
     def text(self, data: dict, path: tuple) -> Text | None:
@@ -138,10 +143,27 @@ class _File:
         return Text(value["ko"].strip(), value["en"].strip()) if ok else None
 
 
-def _note_sections() -> set[str] | None:
-    if not NOTES.exists():
+def notes_of(content_dir: str | Path | None) -> Path | None:
+    """The notes a content directory's labs are validated against (CONTENT/notes/<notes file>),
+    or None when that content has no notes (external labs: `section` is then free or absent)."""
+    if content_dir is None:
+        return NOTES
+    path = Path(content_dir) / "notes" / NOTES.name
+    return path if path.is_file() else None
+
+
+def notes_for_labs(directory: str | Path | None):
+    """The notes for a labs directory: the built-in notes for the built-in labs (or none given);
+    else the notes of the content the directory belongs to (DIR/../notes), or None."""
+    if directory is None or Path(directory).resolve() == LABS_DIR.resolve():
+        return BUILT_IN
+    return notes_of(Path(directory).resolve().parent)
+
+
+def _note_sections(notes: Path | None) -> set[str] | None:
+    if notes is None or not notes.exists():
         return None
-    return {line.lstrip("#").strip() for line in NOTES.read_text(encoding="utf-8").splitlines()
+    return {line.lstrip("#").strip() for line in notes.read_text(encoding="utf-8").splitlines()
             if line.startswith("#")}
 
 
@@ -280,22 +302,35 @@ def _anti_solutions(file: _File, data: dict, check_ids: set[str]) -> list[AntiSo
             file.problem(path, "expected a mapping")
             continue
         fails, expect = item.get("fails"), item.get("expect", "fail")
-        if isinstance(fails, str) and fails not in check_ids:
-            file.problem((*path, "fails"),
-                         f"unknown check id `{fails}`{_did_you_mean(fails, check_ids)}")
+        # `fails: ID`, or `fails: [ID, ...]` when one mistake fails several checks (each must).
+        failing = [fails] if isinstance(fails, str) else fails if isinstance(fails, list) else []
+        if isinstance(fails, list) and not fails:
+            file.problem((*path, "fails"), "name at least one check id")
+        for n, check_id in enumerate(failing):
+            where = (*path, "fails") if isinstance(fails, str) else (*path, "fails", n)
+            if not isinstance(check_id, str):
+                file.problem(where, "expected a check id (text)")
+            elif check_id not in check_ids:
+                file.problem(where,
+                             f"unknown check id `{check_id}`{_did_you_mean(check_id, check_ids)}")
         if expect not in ("fail", "error"):
             file.problem((*path, "expect"), "must be `fail` or `error`")
         says = file.text(item, (*path, "says")) if "says" in item else None
         anti = _solution(file, item, path, ANTI_FIELDS, AntiSolution,
-                         description=str(item.get("description", "")), fails=str(fails),
+                         description=str(item.get("description", "")),
+                         fails=tuple(str(f) for f in failing),
                          expect=str(expect), host=item.get("host"), says=says)
         if anti is not None:
             result.append(anti)
     return result
 
 
-def load_lab_file(path: str | Path) -> tuple[Lab | None, list[Problem]]:
-    """Parse and validate one lab file: (the lab or None, every problem found)."""
+def load_lab_file(path: str | Path, notes=BUILT_IN) -> tuple[Lab | None, list[Problem]]:
+    """Parse and validate one lab file: (the lab or None, every problem found). `section` must
+    be a heading of `notes` (default: the built-in notes); with `notes=None` (external content
+    without notes) it may be any text, null or absent."""
+    if notes is BUILT_IN:
+        notes = NOTES
     file = _File(Path(path))
     try:
         node = yaml.compose(file.path.read_text(encoding="utf-8"))
@@ -321,10 +356,13 @@ def load_lab_file(path: str | Path) -> tuple[Lab | None, list[Problem]]:
             file.problem(("id",), "use lowercase letters, digits and dashes")
         elif lab_id != file.path.stem:
             file.problem(("id",), f"must match the file name `{file.path.stem}`")
-    sections = _note_sections()
+    sections = _note_sections(notes)
     section = data.get("section")
-    if isinstance(section, str) and sections is not None and section.strip() not in sections:
-        file.problem(("section",), f"no heading `{section}` in {NOTES.name}"
+    if sections is not None and not isinstance(section, str):
+        file.problem(("section",), "required field is missing (a heading of the notes)"
+                     if section is None else "expected text")
+    elif isinstance(section, str) and sections is not None and section.strip() not in sections:
+        file.problem(("section",), f"no heading `{section}` in {notes.name}"
                                    f"{_did_you_mean(section, sections)}")
     title = file.text(data, ("title",))
     instructions = file.text(data, ("instructions",))
@@ -335,7 +373,8 @@ def load_lab_file(path: str | Path) -> tuple[Lab | None, list[Problem]]:
     setup = _setup(file, data.get("setup"), ("setup",)) or ()
     if file.problems:
         return None, file.problems
-    lab = Lab(id=lab_id, section=section.strip(), titles=title, instructions_text=instructions,
+    lab = Lab(id=lab_id, section=section.strip() if isinstance(section, str) else None,
+              titles=title, instructions_text=instructions,
               checks=tuple(checks), solution=solution, anti_solutions=tuple(anti),
               exec_checks=data.get("exec_checks", False), source=file.name,
               order=data.get("order"), setup=setup)
@@ -350,20 +389,25 @@ def _lab_files(paths) -> list[Path]:
     return files
 
 
-def validate_paths(paths) -> list[Problem]:
-    """Every problem in the given lab files and directories (empty when all are valid)."""
+def validate_paths(paths, notes=BUILT_IN) -> list[Problem]:
+    """Every problem in the given lab files and directories (empty when all are valid);
+    sections are checked against `notes` (default: the built-in notes; None: not at all)."""
     problems = []
     for path in _lab_files(paths):
-        problems.extend(load_lab_file(path)[1])
+        problems.extend(load_lab_file(path, notes)[1])
     return problems
 
 
-def load_labs(directory: str | Path | None = None) -> dict[str, Lab]:
+def load_labs(directory: str | Path | None = None, notes=None) -> dict[str, Lab]:
     """All labs of a directory (default: the repository's `labs/`), by id, in learning order:
-    by each lab's `order` (labs without one come after, in file order)."""
+    by each lab's `order` (labs without one come after, in file order). Sections are checked
+    against `notes` when given, else against the notes of the content the directory belongs to
+    (`notes_for_labs`)."""
     labs, problems = {}, []
+    if notes is None:
+        notes = notes_for_labs(directory)
     for path in _lab_files([directory or LABS_DIR]):
-        lab, found = load_lab_file(path)
+        lab, found = load_lab_file(path, notes)
         problems.extend(found)
         if lab is not None:
             labs[lab.id] = lab

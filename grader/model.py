@@ -69,13 +69,14 @@ class Solution:
 
 @dataclass(frozen=True)
 class AntiSolution(Solution):
-    """A plausible mistake and the check it must not pass (`expect`: fail, or error for hosts).
+    """A plausible mistake and the checks it must not pass (`expect`: fail, or error for hosts;
+    `fails` names one check or several, each of which must come out that way).
 
     `says` holds a piece of that check's message in each language, so CI proves the learner is
     told the right thing, not only that something failed."""
 
     description: str = ""
-    fails: str = ""
+    fails: tuple[str, ...] = ()
     expect: str = "fail"
     host: str | None = None
     says: Text | None = None
@@ -84,7 +85,7 @@ class AntiSolution(Solution):
 @dataclass(frozen=True)
 class Lab:
     id: str
-    section: str
+    section: str | None  # a heading of the notes; None for external labs without notes
     titles: Text
     instructions_text: Text
     checks: tuple[CheckSpec, ...]

@@ -120,11 +120,11 @@ class Snapshot:
                         "sha256:").startswith(reference.removeprefix("sha256:")))):
                 self._image_inspected[info["Id"]] = info
                 found = info
-            self._image_by_ref[reference] = found if found is not None else self._listed_image(
+            self._image_by_ref[reference] = found if found is not None else self.listed_image(
                 reference)
         return self._image_by_ref[reference]
 
-    def _listed_image(self, reference: str) -> dict | None:
+    def listed_image(self, reference: str) -> dict | None:
         """The image-list entry a reference names, compared the way Docker resolves names."""
         for image in self.images():
             if imageref.looks_like_id(reference) and image["Id"].removeprefix(

@@ -286,6 +286,11 @@ class UploadedSnapshot(Snapshot):
             return super().tags_of(image_id)
         return [t for t in tags if t != "<none>:<none>"]
 
+    def listed_image(self, reference: str) -> dict | None:
+        """With no image list, an image the plan read by this reference (each accepted
+        reference of `image_present: any_of` is read by its own inspect)."""
+        return self.api.image_refs.get(reference)
+
 
 def snapshot_from_upload(plan: dict, upload: object) -> Snapshot:
     """A snapshot whose answers are the uploaded results (UploadError if they do not fit)."""

@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from ..quiz.rendering import describe_answer
 from . import attempts as A
 from . import catalog
 from .stats import AnswerRow

@@ -49,11 +49,14 @@ def lab_section_problems(path: Path, notes: Notes) -> list[Problem]:
         return []
     for key, value in root.value:
         if key.value == "section" and isinstance(value, yaml.ScalarNode):
-            if notes.find(str(value.value)) is None:
+            if value.tag.endswith(":null") or notes.find(str(value.value)) is None:
                 return [Problem(str(path), key.start_mark.line + 1,
                                 f"field 'section' names '{value.value}', which is not a "
                                 f"heading in {notes.path.name}")]
-    return []
+            return []
+    # This content has notes, so each of its labs belongs to one of their sections.
+    return [Problem(str(path), root.start_mark.line + 1,
+                    f"field 'section' is missing (a heading in {notes.path.name})")]
 
 
 def validate_labs(paths: list[Path], notes: Notes | None) -> list[Problem]:
@@ -61,7 +64,9 @@ def validate_labs(paths: list[Path], notes: Notes | None) -> list[Problem]:
     if importlib.util.find_spec("grader") is not None:
         import grader
 
-        problems.extend(grader.validate_paths([str(path) for path in paths]))
+        # Sections are this content's business (below, against its own notes), not the
+        # built-in notes'.
+        problems.extend(grader.validate_paths([str(path) for path in paths], notes=None))
     if notes is not None:
         for path in paths:
             problems.extend(lab_section_problems(path, notes))

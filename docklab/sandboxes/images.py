@@ -178,6 +178,10 @@ case "$action" in
         fortune|fortunes|fortune-mod|fortunes-min)
           mkdir -p /usr/games && cp /usr/lib/docklab/fortune /usr/games/fortune
           echo "Setting up $pkg ..." ;;
+        cowsay)
+          mkdir -p /usr/games
+          [ -x /usr/games/cowsay ] || cp /usr/lib/docklab/cowsay /usr/games/cowsay
+          echo "Setting up $pkg ..." ;;
         *) echo "E: Unable to locate package $pkg" >&2; exit 100 ;;
       esac
     done ;;
@@ -212,10 +216,25 @@ echo '   \    \        __/'
 echo '    \____\______/'
 '''
 
+# Debian's cowsay draws a cow (the whale was docker/whalesay's own).
+COWSAY_COW = r'''#!/bin/sh
+msg="${*:-$(cat)}"
+line=$(printf '%s' "$msg" | sed 's/./-/g')
+echo " -$line-"
+echo "< $msg >"
+echo " -$line-"
+echo '        \   ^__^'
+echo '         \  (oo)\_______'
+echo '            (__)\       )\/\'
+echo '                ||----w |'
+echo '                ||     ||'
+'''
+
 MYSQL_ENTRYPOINT = r"""#!/bin/sh
 # docklab: stands in for the official mysql image's start-up: without a root password option it
 # exits 1 with the same message, otherwise it keeps running until stopped.
-if [ -z "$MYSQL_ROOT_PASSWORD$MYSQL_ALLOW_EMPTY_PASSWORD$MYSQL_RANDOM_ROOT_PASSWORD" ]; then
+if [ -z "$MYSQL_ROOT_PASSWORD$MYSQL_ALLOW_EMPTY_PASSWORD$MYSQL_RANDOM_ROOT_PASSWORD\
+$MARIADB_ROOT_PASSWORD$MARIADB_ALLOW_EMPTY_ROOT_PASSWORD$MARIADB_RANDOM_ROOT_PASSWORD" ]; then
   echo 'error: database is uninitialized and password option is not specified' >&2
   echo '  You need to specify one of MYSQL_ROOT_PASSWORD, MYSQL_ALLOW_EMPTY_PASSWORD and' \
        'MYSQL_RANDOM_ROOT_PASSWORD' >&2
@@ -312,9 +331,9 @@ class ImageSpec:
         return buffer
 
 
-def _mysql(version: str, patch: str) -> ImageSpec:
+def _mysql(version: str, patch: str, repository: str = "library/mysql") -> ImageSpec:
     return ImageSpec(
-        "library/mysql", version,
+        repository, version,
         f"ENV MYSQL_MAJOR={version} MYSQL_VERSION={version}.{patch}\n"
         "COPY docker-entrypoint.sh /usr/local/bin/\n"
         "EXPOSE 3306\n"
@@ -343,8 +362,23 @@ def lab_images() -> list[ImageSpec]:
             "COPY hello /hello\n" 'CMD ["/hello"]\n',
             {"hello": ("#!/bin/sh\ncat <<'EOF'\n" + HELLO + "EOF\n").encode()},
             "prints the greeting and exits 0"),
+        # The notes' mysql:5.6 (amd64 only, end of life), and what the mysql-env lab tells a
+        # 2026 learner to use: mysql:8.4 or MariaDB LTS (multi-arch).
         _mysql("5.6", "51"),
         _mysql("5.7", "44"),
+        _mysql("8.4", "7"),
+        _mysql("11.4", "9", repository="library/mariadb"),
+        # What a current engine pulls instead of docker/whalesay (schema 1, refused since Engine
+        # 26): the whalesay-pull and fortune-image labs build on it with cowsay and fortunes.
+        ImageSpec(
+            "library/debian", "bookworm-slim",
+            "COPY apt-get /usr/local/bin/apt-get\n"
+            "COPY cowsay fortune /usr/lib/docklab/\n"
+            "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\n"
+            'CMD ["bash"]\n',
+            {"apt-get": APT_GET_STANDIN.encode(), "cowsay": COWSAY_COW.encode(),
+             "fortune": FORTUNE.encode()},
+            "Debian, with an offline apt-get that installs `cowsay` and `fortunes`"),
         ImageSpec(
             "docker/whalesay", "latest",
             "COPY apt-get /usr/local/bin/apt-get\n"

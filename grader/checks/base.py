@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from .. import imageref
 from ..model import Text
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
@@ -56,6 +57,52 @@ class Param:
 TEXT = Param((str,))
 REQUIRED_TEXT = Param((str,), required=True)
 NUMBER = Param((int, float))
+REFS = Param((list,))  # a list of image references, any of which will do (`any_of:`)
+
+
+def reference_problems(params: dict, one: str, many: str | None = None,
+                       required: bool = True) -> list[tuple[str, str]]:
+    """Problems with image references given as `one: REF` and/or `many: [REF, ...]`: exactly one
+    of the two (when `many` is a key), each a valid reference. `one` may itself be a list when
+    `many` is None (e.g. `base: [a, b]`)."""
+    problems = []
+    if many is not None and (one in params) == (many in params) and (required or one in params):
+        problems.append((one, f"give `{one}` or `{many}`, not both" if one in params
+                         else f"give `{one}` (one image) or `{many}` (a list of images)"))
+    for key in (one, many):
+        value = params.get(key) if key else None
+        if value is None:
+            continue
+        items = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and not value:
+            problems.append((key, "expected at least one image reference"))
+        for item in items:
+            if not isinstance(item, str):
+                problems.append((key, f"expected image references (text), got {item!r}"))
+                continue
+            try:
+                imageref.parse(item)
+            except ValueError as exc:
+                problems.append((key, str(exc)))
+    return problems
+
+
+def reference_list(params: dict, *keys: str) -> list[str]:
+    """The references under the first of `keys` present, always as a list."""
+    for key in keys:
+        if key in params:
+            value = params[key]
+            return list(value) if isinstance(value, list) else [value]
+    return []
+
+
+def listed(references, word_ko: str = "또는", word_en: str = "or") -> tuple[str, str]:
+    """`a`, `b` 또는 `c` / `a`, `b` or `c` (familiar names)."""
+    names = [f"`{imageref.familiar(r)}`" for r in references]
+    if len(names) == 1:
+        return names[0], names[0]
+    head = ", ".join(names[:-1])
+    return f"{head} {word_ko} {names[-1]}", f"{head} {word_en} {names[-1]}"
 
 
 REGISTRY: dict[str, type[Check]] = {}

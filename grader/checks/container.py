@@ -4,10 +4,20 @@ from __future__ import annotations
 import re
 
 from .. import imageref
-from ..secrets import HashedPair
 from ..korean import josa, josa_code
+from ..secrets import HashedPair
 from ..snapshot import summary_name
-from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
+from .base import (
+    REFS,
+    REQUIRED_TEXT,
+    TEXT,
+    Check,
+    Outcome,
+    Param,
+    listed,
+    reference_list,
+    reference_problems,
+)
 from .selection import ContainerCheck, image_matches
 
 STATES = ("running", "exited", "created", "paused", "restarting", "removing", "dead")
@@ -76,40 +86,35 @@ class ContainerExitCode(ContainerCheck):
 
 
 class ContainerImage(ContainerCheck):
+    """Runs `ref`, or any of `any_of` (e.g. the notes' `mysql:5.6` or today's `mysql:8.4`)."""
+
     kind = "container_image"
-    params = {**ContainerCheck.params, "ref": REQUIRED_TEXT}
+    params = {**ContainerCheck.params, "ref": TEXT, "any_of": REFS}
 
     @classmethod
     def validate(cls, params):
-        problems = super().validate(params)
-        if isinstance(params.get("ref"), str):
-            try:
-                imageref.parse(params["ref"])
-            except ValueError as exc:
-                problems.append(("ref", str(exc)))
-        return problems
+        return super().validate(params) + reference_problems(params, "ref", "any_of")
 
     def judge(self, snapshot, info, name):
-        wanted = self.p["ref"]
+        accepted = reference_list(self.p, "ref", "any_of")
         used = (info.get("Config") or {}).get("Image") or info.get("Image", "")
         if imageref.looks_like_id(used):
-            ok = any(imageref.same(tag, wanted) for tag in snapshot.tags_of(info["Image"]))
-        else:
-            ok = imageref.same(used, wanted)
-        if imageref.looks_like_id(used):
             tags = snapshot.tags_of(info["Image"])
+            ok = any(imageref.same(tag, wanted) for tag in tags for wanted in accepted)
             shown = imageref.familiar(tags[0]) if tags else used.removeprefix("sha256:")[:12]
         else:
+            ok = any(imageref.same(used, wanted) for wanted in accepted)
             shown = imageref.familiar(used)
         if ok:
             return Outcome.passed(f"컨테이너 {josa_code(name, '은/는')} `{shown}` 이미지로 "
                                   f"실행되었습니다.",
                                   f"container `{name}` runs image `{shown}`.")
-        expected = imageref.familiar(wanted)
+        expected_ko, expected_en = listed(accepted)
+        one_of = " one of" if len(accepted) > 1 else ""
         return Outcome.failed(
             f"컨테이너 {josa_code(name, '은/는')} `{shown}` 이미지로 실행되었습니다 "
-            f"(`{expected}` 이어야 함).",
-            f"container `{name}` runs image `{shown}`, expected `{expected}`.")
+            f"({expected_ko} 이어야 함).",
+            f"container `{name}` runs image `{shown}`, expected{one_of} {expected_en}.")
 
 
 def _env(pairs) -> dict[str, str]:
@@ -540,8 +545,10 @@ class ContainersCount(Check):
     """How many containers are in some states (e.g. none left `exited`/`created`)."""
 
     kind = "containers_count"
-    params = {"states": Param((list,), required=True), "image": TEXT, "max": Param((int,)),
-              "min": Param((int,))}
+    # `image`: one reference or a list (only containers of those images are counted, so a lab
+    # can look at what its own containers left and not at the learner's other projects).
+    params = {"states": Param((list,), required=True), "image": Param((str, list)),
+              "max": Param((int,)), "min": Param((int,))}
 
     @classmethod
     def validate(cls, params):
@@ -553,12 +560,7 @@ class ContainersCount(Check):
                 problems.append(("states", f"expected a list of {', '.join(STATES)}"))
         if "max" not in params and "min" not in params:
             problems.append(("max", "give `max` and/or `min`"))
-        if isinstance(params.get("image"), str):
-            try:
-                imageref.parse(params["image"])
-            except ValueError as exc:
-                problems.append(("image", str(exc)))
-        return problems
+        return problems + reference_problems(params, "image", required=False)
 
     @classmethod
     def reads(cls, params):
@@ -567,23 +569,25 @@ class ContainersCount(Check):
 
     def run(self, snapshot):
         states = self.p["states"]
+        images = reference_list(self.p, "image")
         found = [c for c in snapshot.containers() if c.get("State") in states
-                 and ("image" not in self.p or image_matches(snapshot, c, self.p["image"]))]
+                 and (not images or any(image_matches(snapshot, c, i) for i in images))]
         names = ", ".join(f"`{summary_name(c)}` ({c.get('State')})" for c in found[:8])
         if len(found) > 8:
             names += ", …"
-        listed = "/".join(f"`{s}`" for s in states)
+        state_words = "/".join(f"`{s}`" for s in states)
         count = len(found)
         if "max" in self.p and count > self.p["max"]:
             return Outcome.failed(
-                f"{listed} 상태의 컨테이너가 {count}개 있습니다 (최대 {self.p['max']}개): {names}",
-                f"containers in state {listed}: {count} (at most {self.p['max']} "
+                f"{state_words} 상태의 컨테이너가 {count}개 있습니다 "
+                f"(최대 {self.p['max']}개): {names}",
+                f"containers in state {state_words}: {count} (at most {self.p['max']} "
                 f"expected): {names}")
         if "min" in self.p and count < self.p["min"]:
             return Outcome.failed(
-                f"{listed} 상태의 컨테이너가 {count}개뿐입니다 (최소 {self.p['min']}개).",
-                f"containers in state {listed}: only {count} (at least "
+                f"{state_words} 상태의 컨테이너가 {count}개뿐입니다 (최소 {self.p['min']}개).",
+                f"containers in state {state_words}: only {count} (at least "
                 f"{self.p['min']} expected).")
-        return Outcome.passed(f"{listed} 상태의 컨테이너: {count}개",
-                              f"containers {listed}: {count}")
+        return Outcome.passed(f"{state_words} 상태의 컨테이너: {count}개",
+                              f"containers {state_words}: {count}")
 

@@ -6,7 +6,17 @@ import re
 
 from .. import imageref
 from ..korean import josa, josa_code
-from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
+from .base import (
+    REFS,
+    REQUIRED_TEXT,
+    TEXT,
+    Check,
+    Outcome,
+    Param,
+    listed,
+    reference_list,
+    reference_problems,
+)
 
 CONFIG_FIELDS = {"cmd": "Cmd", "entrypoint": "Entrypoint", "env": "Env",
                  "exposed_ports": "ExposedPorts", "labels": "Labels", "workdir": "WorkingDir",
@@ -66,28 +76,94 @@ class ImageCheck(Check):
 
 
 class ImagePresent(ImageCheck):
-    """The image is present; `absent: true`: it is gone (`docker rmi`)."""
+    """`ref` is present, or any of `any_of` (e.g. the notes' `docker/whalesay` or a substitute
+    that a current engine can pull); `absent: true`: it is gone (`docker rmi`), all of them."""
 
     kind = "image_present"
-    params = {"ref": REQUIRED_TEXT, "absent": Param((bool,))}
+    params = {"ref": TEXT, "any_of": REFS, "absent": Param((bool,))}
+
+    @classmethod
+    def validate(cls, params):
+        return reference_problems(params, "ref", "any_of")
+
+    @classmethod
+    def reads(cls, params):
+        return [("image", reference) for reference in reference_list(params, "ref", "any_of")]
+
+    @property
+    def shown(self) -> str:
+        return imageref.familiar(reference_list(self.p, "ref", "any_of")[0])
+
+    @staticmethod
+    def _find(snapshot, accepted: list[str], reference: str) -> dict | None:
+        # Several references: one image list answers them all (an inspect each would cost a
+        # call per reference, and most are absent on any one engine).
+        if len(accepted) == 1:
+            return snapshot.find_image(reference)
+        return snapshot.listed_image(reference)
 
     def run(self, snapshot) -> Outcome:
-        if not self.p.get("absent"):
-            return super().run(snapshot)
-        entry = snapshot.find_image(self.p["ref"])
-        if entry is None:
+        accepted = reference_list(self.p, "ref", "any_of")
+        if self.p.get("absent"):
+            return self._absent(snapshot, accepted)
+        for reference in accepted:
+            entry = self._find(snapshot, accepted, reference)
+            if entry is not None:
+                short = entry["Id"].removeprefix("sha256:")[:12]
+                shown = imageref.familiar(reference)
+                return Outcome.passed(f"이미지 {josa_code(shown, '이/가')} 있습니다 ({short}).",
+                                      f"image `{shown}` is present ({short}).")
+        if len(accepted) == 1:
+            return _missing_image(snapshot, accepted[0])
+        names_ko, names_en = listed(accepted)
+        close = [imageref.familiar(tag) for tag in snapshot.all_tags()
+                 if any(imageref.same_repository(tag, wanted) for wanted in accepted)]
+        if close:  # another tag of an accepted repository: the likeliest meaning
+            return Outcome.failed(
+                f"이미지 {names_ko} 중 어느 것도 없습니다. "
+                f"{josa_code(close[0], '을/를')} 말한 건가요?",
+                f"none of the images {names_en} is present; did you mean `{close[0]}`?")
+        return Outcome.failed(
+            f"이미지 {names_ko} 중 어느 것도 없습니다 (`docker images` 로 확인하세요).",
+            f"none of the images {names_en} is present (see `docker images`).")
+
+    def _absent(self, snapshot, accepted: list[str]) -> Outcome:
+        for reference in accepted:
+            entry = self._find(snapshot, accepted, reference)
+            if entry is not None:
+                shown = imageref.familiar(reference)
+                short = entry["Id"].removeprefix("sha256:")[:12]
+                return Outcome.failed(
+                    f"이미지 {josa_code(shown, '이/가')} 아직 있습니다 "
+                    f"({short}; `docker rmi {shown}`).",
+                    f"image `{shown}` is still present ({short}; `docker rmi {shown}`).")
+        if len(accepted) == 1:
             return Outcome.passed(f"이미지 {josa_code(self.shown, '이/가')} 없습니다.",
                                   f"image `{self.shown}` is not present.")
-        short = entry["Id"].removeprefix("sha256:")[:12]
-        return Outcome.failed(
-            f"이미지 {josa_code(self.shown, '이/가')} 아직 있습니다 ({short}; `docker rmi "
-            f"{self.shown}`).",
-            f"image `{self.shown}` is still present ({short}; `docker rmi {self.shown}`).")
+        names_ko, names_en = listed(accepted, "그리고", "and")
+        return Outcome.passed(f"이미지 {names_ko} 모두 없습니다.",
+                              f"images {names_en} are all gone.")
 
-    def judge(self, snapshot, entry):
-        short = entry["Id"].removeprefix("sha256:")[:12]
-        return Outcome.passed(f"이미지 {josa_code(self.shown, '이/가')} 있습니다 ({short}).",
-                              f"image `{self.shown}` is present ({short}).")
+
+def _steps(history: list[dict]) -> list[tuple]:
+    return [(h.get("Created"), h.get("CreatedBy")) for h in history]
+
+
+def own_history(snapshot, image_id: str, bases: list[str]) -> list[dict]:
+    """The image's history (newest first) without the steps of the base it was built on: the
+    longest history among `bases` that the image's history ends with. A learner asked about
+    their Dockerfile is then never shown the base image's own RUN lines."""
+    history = snapshot.history(image_id)
+    inherited = 0
+    for base in bases:
+        found = snapshot.find_image(base)
+        if found is None or found["Id"] == image_id:
+            continue
+        theirs = snapshot.history(found["Id"])
+        if inherited < len(theirs) <= len(history) \
+                and _steps(history[len(history) - len(theirs):]) == _steps(theirs):
+            inherited = len(theirs)
+    return history[:len(history) - inherited]
 
 
 class ImagesDangling(Check):
@@ -163,17 +239,47 @@ class ImageBasedOn(ImageCheck):
     RepoDigests) is accepted too."""
 
     kind = "image_based_on"
-    params = {"ref": REQUIRED_TEXT, "base": REQUIRED_TEXT}
-    _reference_fields = ("ref", "base")
+    # `base` may list several accepted bases (the notes' `docker/whalesay:latest`, or the
+    # `debian:bookworm-slim` a current engine can pull): built on any one of them passes.
+    params = {"ref": REQUIRED_TEXT, "base": Param((str, list), required=True)}
+    _reference_fields = ("ref",)
+
+    @classmethod
+    def validate(cls, params):
+        return super().validate(params) + reference_problems(params, "base")
 
     @classmethod
     def reads(cls, params):
-        return [("image", params["ref"]), ("image", params["base"]),
-                ("history", params["ref"]), ("history", params["base"])]
+        bases = reference_list(params, "base")
+        return [("image", params["ref"]), *[("image", base) for base in bases],
+                ("history", params["ref"]), *[("history", base) for base in bases]]
 
     def judge(self, snapshot, entry):
-        base = imageref.familiar(self.p["base"])
-        base_entry = snapshot.find_image(self.p["base"])
+        bases = reference_list(self.p, "base")
+        outcomes = [self._judge_base(snapshot, entry, base) for base in bases]
+        passing = [o for o in outcomes if o.status == "pass"]
+        if passing or len(bases) == 1:
+            return (passing or outcomes)[0]
+        present = [base for base in bases if snapshot.find_image(base) is not None]
+        tagged = [o for o, base in zip(outcomes, bases, strict=True)
+                  if base in present and snapshot.find_image(base)["Id"] == entry["Id"]]
+        if tagged:  # "only tagged?" says more than "not built on any of them"
+            return tagged[0]
+        if not present:
+            return outcomes[0]
+        if len(present) == 1:  # the only base to compare with says the most
+            return outcomes[bases.index(present[0])]
+        names_ko, names_en = listed(present)
+        first = (snapshot.history(entry["Id"]) or [{}])[-1].get("CreatedBy") or "?"
+        return Outcome.failed(
+            f"{josa_code(self.shown, '은/는')} {names_ko} 중 어느 것 위에도 만들어지지 "
+            f"않았습니다 (가장 오래된 단계: `{_short(first, 50)}`). FROM 을 확인하세요.",
+            f"`{self.shown}` is not built on {names_en} (its oldest step: "
+            f"`{_short(first, 50)}`). Check FROM.")
+
+    def _judge_base(self, snapshot, entry, base_ref: str) -> Outcome:
+        base = imageref.familiar(base_ref)
+        base_entry = snapshot.find_image(base_ref)
         if base_entry is None:
             return Outcome.failed(f"기반 이미지 {josa_code(base, '이/가')} 없어 비교할 수 "
                                   f"없습니다.",
@@ -192,7 +298,7 @@ class ImageBasedOn(ImageCheck):
             return Outcome.passed(
                 f"{josa_code(self.shown, '은/는')} `{base}` 위에 레이어 {extra}개를 더했습니다.",
                 f"`{self.shown}` adds {extra} layers on top of `{base}`.")
-        for earlier in _earlier_versions(snapshot, self.p["base"], base_entry["Id"]):
+        for earlier in _earlier_versions(snapshot, base_ref, base_entry["Id"]):
             if _extends(snapshot, mine, entry["Id"], earlier["Id"]):
                 short = earlier["Id"].removeprefix("sha256:")[:12]
                 return Outcome.passed(
@@ -260,7 +366,7 @@ class ImageHistory(ImageCheck):
 
     kind = "image_history"
     params = {"ref": REQUIRED_TEXT, "regex": Param((str,), required=True, regex=True),
-              "looks_like": TEXT,
+              "looks_like": TEXT, "above": Param((str, list)),
               "instruction": Param((str,), choices=("RUN", "CMD", "ENTRYPOINT", "ENV", "COPY",
                                                     "ADD", "EXPOSE", "LABEL", "WORKDIR", "USER"))}
 
@@ -268,9 +374,16 @@ class ImageHistory(ImageCheck):
     def reads(cls, params):
         return [("image", params["ref"]), ("history", params["ref"])]
 
+    @classmethod
+    def validate(cls, params):
+        return super().validate(params) + reference_problems(params, "above", required=False)
+
     def judge(self, snapshot, entry):
         wanted_kind = self.p.get("instruction")
-        steps = [parse_history_entry(h.get("CreatedBy", "")) for h in snapshot.history(entry["Id"])]
+        # `above: BASE` (or a list of accepted bases): only the image's own steps count and are
+        # shown, not those it inherited from its base.
+        history = own_history(snapshot, entry["Id"], reference_list(self.p, "above"))
+        steps = [parse_history_entry(h.get("CreatedBy", "")) for h in history]
         steps = [s for s in steps if s[0] and (wanted_kind is None or s[0] == wanted_kind)]
         pattern = re.compile(self.p["regex"])
         for kind, body in steps:

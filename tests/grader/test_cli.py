@@ -105,9 +105,32 @@ def test_validate_and_list():
     assert "nginx-publish-all" in listing.stdout and "Publish all exposed ports" in listing.stdout
 
 
+def test_validate_judges_sections_by_the_configured_content(tmp_path):
+    """`validate` with --labs-dir or DOCKLAB_CONTENT_DIR checks sections against that content's
+    notes (or, without notes, not at all), never against the built-in notes."""
+    (tmp_path / "labs").mkdir()
+    lab = (FIXTURES / "valid.yaml").read_text().replace("section: 실습", "section: Week 3")
+    (tmp_path / "labs" / "valid.yaml").write_text(lab)
+    for args, env in ((("--labs-dir", str(tmp_path / "labs")), {}),
+                      ((), {"DOCKLAB_CONTENT_DIR": str(tmp_path)})):
+        done = run_cli("validate", *args, **env)
+        assert done.returncode == 0 and done.stdout.strip() == "ok", done.stdout + done.stderr
+    # That content's own notes are the judge once it has them.
+    (tmp_path / "notes").mkdir()
+    (tmp_path / "notes" / "docker-notes.ko.md").write_text("# Week 1\n")
+    for args, env in ((("--labs-dir", str(tmp_path / "labs")), {}),
+                      ((), {"DOCKLAB_CONTENT_DIR": str(tmp_path)})):
+        done = run_cli("validate", *args, **env)
+        assert done.returncode == 1
+        assert "valid.yaml:2: section: no heading `Week 3` in docker-notes.ko.md" in done.stdout
+    # The built-in labs still validate against the built-in notes.
+    assert run_cli("validate").stdout.strip() == "ok"
+
+
 def test_docker_machine_environment_reaches_a_tls_engine(extra_engine):
     """`eval $(docker-machine env)` sets DOCKER_HOST, DOCKER_TLS_VERIFY and DOCKER_CERT_PATH."""
-    engine = extra_engine(tls=True, images=())
+    # engine-ready passes only on an engine that was used (an image pulled): hello-world.
+    engine = extra_engine(tls=True, images=("hello-world:latest",))
     folder = str(Path(engine["certs"]["paths"]["ca"]).parent)
     done = run_cli("check", "engine-ready", "--json", "--lang", "en", host=engine["tcp_url"],
                    DOCKER_TLS_VERIFY="1", DOCKER_CERT_PATH=folder)

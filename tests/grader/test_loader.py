@@ -69,6 +69,11 @@ EXPECTED = {
         "33: checks[5].params.contains: give `contains` or `regex`",
         "33: checks[5].params.tail: expected 1 to 1000 lines",
         "37: checks[6].params.source_regex: give `source` or `source_regex`, not both"],
+    "bad-fails-list": ["32: anti_solutions[0].fails: name at least one check id",
+                       "35: anti_solutions[1].fails[1]: unknown check id `runing`; "
+                       "did you mean `running`?",
+                       "38: anti_solutions[2].fails[1]: expected a check id (text)"],
+    "missing-section": ["1: section: required field is missing (a heading of the notes)"],
     # Several problems in one file are all reported at once.
     "many-problems": ["3: titel: unknown field; did you mean `title`?",
                       "1: title: required field is missing",
@@ -130,7 +135,7 @@ def test_repository_labs_are_valid_and_complete():
         assert lab.title("ko") != lab.title("en")
         assert "docker" in lab.instructions("ko") and "docker" in lab.instructions("en")
         assert len(lab.anti_solutions) >= 3
-        assert {a.fails for a in lab.anti_solutions} <= {c.id for c in lab.checks}
+        assert {f for a in lab.anti_solutions for f in a.fails} <= {c.id for c in lab.checks}
         assert all(check.kind in REGISTRY for check in lab.checks)
         assert lab.max_score == sum(c.points for c in lab.checks) > 0
 
@@ -141,3 +146,50 @@ def test_sections_are_headings_of_the_notes():
     assert labs["whalesay-pull"].section == labs["fortune-image"].section == "Dockerfile"
     assert {labs[i].section for i in ("mysql-env", "nginx-port", "nginx-publish-all",
                                       "cleanup")} == {"실습"}
+
+
+def test_an_anti_solution_may_fail_several_checks(tmp_path):
+    text = (FIXTURES / "valid.yaml").read_text().replace("id: valid", "id: two-fails")
+    first = text.index("    fails: ")
+    end = text.index("\n", first)
+    text = text[:first] + "    fails: [exists, running]" + text[end:]
+    (tmp_path / "two-fails.yaml").write_text(text)
+    lab = load_labs(tmp_path, notes=None)["two-fails"]
+    assert lab.anti_solutions[0].fails == ("exists", "running")
+    assert all(len(a.fails) == 1 for a in lab.anti_solutions[1:])  # `fails: ID` is a list of one
+
+
+def _external_content(root: Path, section_line: str | None, notes: str | None) -> Path:
+    """CONTENT/labs/valid.yaml with the given `section:` line (None: no line), and
+    CONTENT/notes/docker-notes.ko.md when `notes` is given."""
+    text = (FIXTURES / "valid.yaml").read_text()
+    text = text.replace("section: 실습\n", "" if section_line is None else section_line + "\n")
+    (root / "labs").mkdir(parents=True)
+    (root / "labs" / "valid.yaml").write_text(text)
+    if notes is not None:
+        (root / "notes").mkdir()
+        (root / "notes" / "docker-notes.ko.md").write_text(notes)
+    return root / "labs"
+
+
+@pytest.mark.parametrize("section_line", [None, "section: null", "section: Week 3 (our own)"])
+def test_external_labs_without_notes_may_declare_any_section_or_none(tmp_path, section_line):
+    labs_dir = _external_content(tmp_path, section_line, notes=None)
+    lab = load_labs(labs_dir)["valid"]
+    assert lab.section == (None if section_line in (None, "section: null")
+                           else "Week 3 (our own)")
+    # The built-in notes are not the judge of another content's sections.
+    assert validate_paths([labs_dir], notes=None) == []
+
+
+def test_external_labs_with_notes_are_checked_against_those_notes(tmp_path):
+    labs_dir = _external_content(tmp_path, "section: 실습", notes="# Week 1\n## Volumes\n")
+    with pytest.raises(LabFileError) as caught:
+        load_labs(labs_dir)
+    assert "2: section: no heading `실습` in docker-notes.ko.md" in str(caught.value)
+    fixed = labs_dir / "valid.yaml"
+    fixed.write_text(fixed.read_text().replace("section: 실습", "section: Volumes"))
+    assert load_labs(labs_dir)["valid"].section == "Volumes"
+    fixed.write_text(fixed.read_text().replace("section: Volumes\n", ""))
+    with pytest.raises(LabFileError, match="section: required field is missing"):
+        load_labs(labs_dir)

@@ -12,6 +12,7 @@ import pytest
 
 from grader import HostSpec, grade, load_labs, validate_paths
 from grader.model import CheckSpec, Lab, Solution, Text
+from tests.support.images import copy_images
 
 LABS = load_labs()
 
@@ -176,3 +177,23 @@ def test_validate_an_empty_directory_is_not_ok(tmp_path, capsys):
 
     assert main(["validate", str(tmp_path)]) == 1
     assert "no lab files" in capsys.readouterr().err
+
+
+def test_cleanup_and_engine_ready_do_not_pass_on_an_untouched_engine(extra_engine,
+                                                                      docker_engine):
+    """Issue 15, vacuous passes: a fresh engine has nothing stopped and nothing pulled, so
+    "no stopped containers" and "the engine answers" held before the learner did anything.
+    Before the fix both labs passed here."""
+    engine = extra_engine(images=())
+    spec = HostSpec(engine["socket_url"])
+    cleanup, ready = grade([LABS["cleanup"], LABS["engine-ready"]], spec, lang="en")
+    assert cleanup.status == ready.status == "failed"
+    assert cleanup.check("did-labs").status == "fail"
+    assert cleanup.check("did-labs").message.startswith("none of the images `hello-world:latest`")
+    assert ready.check("reachable").status == "pass"  # the engine itself is fine
+    assert ready.check("used").message == ("image `hello-world:latest` is not present "
+                                           "(see `docker images`).")
+    # One `docker pull hello-world` (here: a copy of it) is the evidence both look for.
+    copy_images(docker_engine.client, engine["client"], ("hello-world:latest",))
+    cleanup, ready = grade([LABS["cleanup"], LABS["engine-ready"]], spec, lang="en")
+    assert cleanup.status == ready.status == "passed", (cleanup.to_dict(), ready.to_dict())

@@ -22,11 +22,13 @@ from docklab.sandboxes.images import (
     registry_label,
 )
 from docklab.sandboxes.registry import Registry, RegistryError, free_address
+from grader import load_labs
 from tests.support.docker_engine import start_private_engine
 from tests.support.webapp import make_app
 
 CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
-PUSHED = {"nginx:latest", "hello-world:latest", "mysql:5.6", "mysql:5.7",
+PUSHED = {"nginx:latest", "hello-world:latest", "mysql:5.6", "mysql:5.7", "mysql:8.4",
+          "mariadb:11.4", "debian:bookworm-slim",
           "docker/whalesay:latest", "docklab/workstation:1"}
 
 
@@ -155,6 +157,29 @@ def test_hello_world_mysql_and_the_fortune_lab_work_offline(sandbox_like):
                         forcerm=True)
     said = client.containers.run("docker-whale", remove=True).decode()
     assert "##" in said and "<" in said, said
+
+
+def test_the_2026_substitutes_work_offline(sandbox_like):
+    """What the labs tell a 2026 learner to run: mysql:8.4 or MariaDB LTS, and the fortune lab
+    on debian:bookworm-slim (the solution's Dockerfile, word for word)."""
+    _daemon, client = sandbox_like
+    for ref in ("mysql:8.4", "mariadb:11.4", "debian:bookworm-slim"):
+        _pull(client, ref)
+    for image, variable in (("mysql:8.4", "MYSQL_ROOT_PASSWORD"),
+                            ("mariadb:11.4", "MARIADB_ROOT_PASSWORD")):
+        without = client.containers.run(image, detach=True)
+        assert without.wait(timeout=20)["StatusCode"] == 1, image
+        database = client.containers.run(image, detach=True, environment={variable: "Passw0rd"})
+        time.sleep(1)
+        database.reload()
+        assert database.status == "running", database.logs()
+        database.remove(force=True)
+        without.remove(force=True)
+    fortune = load_labs()["fortune-image"].solution
+    client.images.build(fileobj=io.BytesIO(fortune.dockerfile.encode()),
+                        tag=fortune.build_tag, rm=True, forcerm=True)
+    said = client.containers.run(fortune.build_tag, remove=True).decode()
+    assert "<" in said and "(oo)" in said, said  # a cow this time, not a whale
 
 
 def test_registry_keeps_its_data_across_a_restart_and_ensure_running_is_idempotent(

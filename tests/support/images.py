@@ -17,11 +17,14 @@ IMAGES_DIR = Path(__file__).resolve().parent / "images"
 BUSYBOX = "/bin/busybox"
 HASH_LABEL = "org.docklab.test.context-hash"
 BASE = "local/busybox:latest"
-# tag -> build context under images/
+# tag -> build context under images/ (and build arguments, for one context serving several tags)
 LAB_IMAGES = {
     "hello-world:latest": "hello-world",
     "docker/whalesay:latest": "whalesay",
+    "debian:bookworm-slim": "debian",
     "mysql:5.6": "mysql",
+    "mysql:8.4": ("mysql", {"MYSQL_MAJOR": "8.4", "MYSQL_VERSION": "8.4.7"}),
+    "mariadb:11.4": ("mysql", {"MYSQL_MAJOR": "11.4", "MYSQL_VERSION": "11.4.9-MariaDB"}),
     "nginx:latest": "nginx",
     "busybox:latest": "busybox",
 }
@@ -96,12 +99,13 @@ def ensure_lab_images(client: docker.DockerClient) -> dict[str, str]:
     ensure_busybox(client)
     base_hash = client.images.get(BASE).labels[HASH_LABEL]
     ids = {}
-    for tag, folder in LAB_IMAGES.items():
+    for tag, entry in LAB_IMAGES.items():
+        folder, buildargs = entry if isinstance(entry, tuple) else (entry, {})
         context = IMAGES_DIR / folder
-        wanted = f"{base_hash}-{_context_hash(context)}"
+        wanted = f"{base_hash}-{_context_hash(context)}-{sorted(buildargs.items())}"
         if not _has(client, tag, wanted):
             client.images.build(path=str(context), tag=tag, rm=True, forcerm=True,
-                                labels={HASH_LABEL: wanted})
+                                labels={HASH_LABEL: wanted}, buildargs=buildargs)
         ids[tag] = client.images.get(tag).id
     return ids
 

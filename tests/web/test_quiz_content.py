@@ -80,6 +80,35 @@ def test_lab_file_with_an_unknown_note_section_is_reported(runner, tmp_path):
     assert f"{lab}:2: field 'section' names '없는 절'" in result.output
 
 
+def test_labs_of_a_configured_content_are_judged_by_its_own_notes(tmp_path, database_url):
+    """A lab section that is a heading of the content's notes (not of the built-in notes) is
+    fine; one that is in neither, or missing, is reported."""
+    content = tmp_path / "content"
+    shutil.copytree(REPO_ROOT / "quizzes", content / "quizzes")
+    (content / "notes").mkdir()
+    notes = (REPO_ROOT / "notes" / "docker-notes.ko.md").read_text(encoding="utf-8")
+    (content / "notes" / "docker-notes.ko.md").write_text(notes + "\n## 우리 반 3주차\n",
+                                                          encoding="utf-8")
+    app = make_app(database_url, DOCKLAB_CONTENT_DIR=str(content))
+    labs = tmp_path / "more" / "labs"
+    labs.mkdir(parents=True)
+    lab = labs / "week3.yaml"
+    source = (REPO_ROOT / "tests" / "grader" / "fixtures" / "valid.yaml").read_text()
+    lab.write_text(source.replace("id: valid", "id: week3")
+                   .replace("section: 실습", "section: 우리 반 3주차"), encoding="utf-8")
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["content", "validate", str(lab)])
+    assert result.exit_code == 0, result.output
+    lab.write_text(lab.read_text().replace("section: 우리 반 3주차", "section: 4주차"))
+    result = runner.invoke(args=["content", "validate", str(lab)])
+    assert result.exit_code == 1
+    assert f"{lab}:2: field 'section' names '4주차'" in result.output
+    lab.write_text(lab.read_text().replace("section: 4주차\n", ""))
+    result = runner.invoke(args=["content", "validate", str(lab)])
+    assert result.exit_code == 1
+    assert f"{lab}:1: field 'section' is missing" in result.output
+
+
 def _broken_content_dir(tmp_path: Path) -> tuple[Path, Path, int]:
     content = tmp_path / "content"
     shutil.copytree(REPO_ROOT / "quizzes", content / "quizzes")
