@@ -256,10 +256,14 @@ class ImageBasedOn(ImageCheck):
 
     def judge(self, snapshot, entry):
         bases = reference_list(self.p, "base")
-        outcomes = [self._judge_base(snapshot, entry, base) for base in bases]
-        passing = [o for o in outcomes if o.status == "pass"]
-        if passing or len(bases) == 1:
-            return (passing or outcomes)[0]
+        outcomes = []
+        for base in bases:  # the first base it is built on answers (no reads for the rest)
+            outcome = self._judge_base(snapshot, entry, base)
+            if outcome.status == "pass":
+                return outcome
+            outcomes.append(outcome)
+        if len(bases) == 1:
+            return outcomes[0]
         present = [base for base in bases if snapshot.find_image(base) is not None]
         tagged = [o for o, base in zip(outcomes, bases, strict=True)
                   if base in present and snapshot.find_image(base)["Id"] == entry["Id"]]
