@@ -39,6 +39,19 @@ def _ip(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(["ip", *args], capture_output=True, text=True)
 
 
+def allow_bridged_traffic() -> None:
+    """Let containers on one bridge reach each other, as Docker's default (inter-container
+    communication) promises. The private engines run with --iptables=false, so they add no
+    rule of their own; where a system Docker has set the FORWARD policy to DROP and bridged
+    frames pass through iptables (br_netfilter), two containers on one of their networks could
+    not talk (the user-network lab). The rule accepts only frames that stay on their bridge."""
+    rule = ["FORWARD", "-m", "physdev", "--physdev-is-bridged", "-j", "ACCEPT"]
+    if shutil.which("iptables") is None:
+        return
+    if subprocess.run(["iptables", "-C", *rule], capture_output=True).returncode != 0:
+        subprocess.run(["iptables", "-I", *rule], capture_output=True)
+
+
 OWNER_TAG = "docklab-test"
 PR_SET_PDEATHSIG = 1
 
@@ -127,6 +140,7 @@ class PrivateDockerd:
 
     def _launch(self, timeout: float) -> PrivateDockerd:
         dockerd = shutil.which("dockerd") or "/usr/sbin/dockerd"
+        allow_bridged_traffic()
         args = [
             dockerd, "--host", self.socket_url,
             "--data-root", str(self.root / "data"), "--exec-root", str(self.root / "exec"),
