@@ -97,3 +97,29 @@ def test_a_lab_the_client_cannot_read_gets_a_clear_answer_and_no_line(
         assert f"({kind})" in body["message"], body
         assert ("샌드박스" if lang == "ko" else "sandbox") in body["message"], body
     assert attempts(own_server, user_id) == []
+
+
+def test_pasted_line_for_mysql_env_takes_at_most_two_seconds_on_loopback(
+        lab_runner, docker_engine, own_server, learner, capsys):  # noqa: F811
+    """The closing note's benchmark line: wall time of the whole pasted line (fetch the script,
+    the plan, the docker reads, the upload, the grade) for `mysql-env`, server and engine on
+    this machine, median of 5, and the bytes uploaded (the script prints them).
+    `pytest tests/web/test_own_machine_real.py -k two_seconds -s` shows the figures."""
+    import statistics
+
+    user_id, headers = learner
+    lab_runner.play(LABS["mysql-env"].solution)
+    times, sizes = [], set()
+    for _ in range(5):
+        pasted = paste(new_command(own_server, headers, "mysql-env")["command"],
+                       docker_engine.base_url)
+        assert pasted.returncode == 0 and "mysql-env — passed" in pasted.stdout, pasted.stderr
+        times.append(pasted.seconds)
+        sizes.add(int(re.search(r"docklab: (\d+) bytes ->", pasted.stderr).group(1)))
+    median = statistics.median(times)
+    with capsys.disabled():
+        print(f"\nown-machine mysql-env on loopback: median {median:.2f} s "
+              f"(min {min(times):.2f}, max {max(times):.2f}, 5 runs), "
+              f"uploaded {sorted(sizes)} bytes")
+    assert median <= 2.0
+    assert len(attempts(own_server, user_id)) == 5
