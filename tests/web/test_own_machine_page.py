@@ -125,6 +125,7 @@ def test_a_pasted_result_is_self_reported_in_the_learners_and_the_instructors_vi
     assert 'data-testid="self-report-note"' in progress and "자가 보고" in progress
     lab_page = mine.get("/labs/hello-world").get_data(as_text=True)
     assert 'class="badge self-reported"' in lab_page  # in "My attempts"
+    assert "붙여 넣은 명령" in lab_page  # its title says where it came from, in Korean
 
     theirs = app.test_client()
     AuthActions(theirs).login("own-teacher")
