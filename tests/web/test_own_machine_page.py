@@ -34,6 +34,7 @@ def test_the_lab_page_offers_the_line_and_explains_the_three_ways(client, ana):
         as_text=True)
     assert 'id="own-machine"' in page and "Check on my computer" in page
     assert 'href="/own-machine/script.sh"' in page
+    assert "replace <code>curl -fsSL</code> with <code>wget -qO-</code>" in page
     assert "Three ways to do a lab" in page
     assert "The only one an instructor can trust for an exam" in page
     korean = client.get("/labs/mysql-env?lang=ko").get_data(
