@@ -65,26 +65,35 @@ def add_host_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_submit_options(parser: argparse.ArgumentParser) -> None:
-    """`--submit URL --token T`: also post each result to docklab, stored as self-reported."""
+    """`--submit URL --token T`: also have docklab grade the labs through the own-machine plan and
+    upload (the pasted line's path), stored as self-reported."""
     parser.add_argument("--submit", metavar="URL",
-                        help="docklab's address (e.g. https://docklab.example.org): send the "
-                             "results there, marked as self-reported")
+                        help="docklab's address (e.g. https://docklab.example.org): docklab "
+                             "grades what the docker CLI reads on this host (the same read-only "
+                             "script as the lab page's pasted line; needs sh, docker and curl or "
+                             "wget), marked as self-reported")
     parser.add_argument("--token", metavar="T",
                         help="docklab API token for --submit (default: $DOCKLAB_TOKEN)")
 
 
-def submit_results(args, results) -> int:
-    """0 when every result was stored by docklab, else 2 (with the reason on stderr)."""
-    from .submit import SubmitError, submit
+def submit_results(args, results, spec: HostSpec) -> int:
+    """0 when docklab stored every lab, else 2 (with the reason on stderr). docklab's own
+    summary goes to stderr too, so `--json` output stays pure."""
+    from .submit import SubmitError, submit_lab
 
+    failed = False
     for result in results:
         try:
-            answer = submit(args.submit, args.token, result.to_dict())
+            sent = submit_lab(args.submit, args.token, result.lab, spec, args.lang)
         except SubmitError as exc:
             return _error(str(exc))
-        print(f"제출됨 / submitted: {result.lab} (attempt {answer.get('attempt_id')})",
-              file=sys.stderr)
-    return 0
+        print(sent.terminal.rstrip("\n"), file=sys.stderr)
+        if sent.ok:
+            print(f"제출됨 / submitted: {result.lab}", file=sys.stderr)
+        else:
+            failed = True
+            print(f"제출하지 못했습니다 / not submitted: {result.lab}", file=sys.stderr)
+    return 2 if failed else 0
 
 
 def _tls_files_from_environment(url: str) -> tuple[str | None, str | None, str | None]:
@@ -152,7 +161,7 @@ def cmd_check(args) -> int:
         print("\n\n".join(render(r, args.lang) for r in results))
     if args.junit:
         Path(args.junit).write_text(to_junit(results), encoding="utf-8")
-    if getattr(args, "submit", None) and submit_results(args, results):
+    if getattr(args, "submit", None) and submit_results(args, results, spec):
         return 2
     return exit_code(results)
 

@@ -42,9 +42,26 @@ READ_KINDS = {"version": 0, "containers": 0, "container": 1, "all-containers": 0
 
 NOT_READABLE = Text(
     "이 실습은 내 컴퓨터에서 확인할 수 없습니다: 확인 `{check}` ({kind}) 은(는) "
-    "`docker inspect` 같은 읽기 명령으로 알 수 없습니다. 샌드박스나 등록한 호스트에서 확인하세요.",
+    "`docker inspect` 같은 읽기 명령으로 알 수 없습니다{why_ko}. 샌드박스나 등록한 호스트에서 "
+    "확인하세요.",
     "This lab can't be checked on your own computer: check `{check}` ({kind}) needs more than "
-    "read-only commands such as `docker inspect` can show. Use the sandbox or a registered host.")
+    "read-only commands such as `docker inspect` can show{why_en}. Use the sandbox or a "
+    "registered host.")
+
+# Why a kind is not in the plan, for the kinds that are not (said on the lab page, in the API's
+# 409 and in docs/labs.md); a kind not listed gets the general sentence alone.
+WHY_NOT = {
+    "exec": ("(컨테이너 안에서 명령을 실행해야 합니다)",
+             " (it runs a command inside the container)"),
+    "container_logs": ("(컨테이너 로그는 읽지 않습니다: 로그에는 비밀번호 같은 무엇이든 "
+                       "들어 있을 수 있습니다)",
+                       " (the script does not read container logs: a log can hold anything, "
+                       "a password too)"),
+    "images_dangling": ("(이미지 목록, 곧 `docker images` 가 필요합니다)",
+                        " (it needs the image list, `docker images`)"),
+    "volume_exists": ("(볼륨은 읽지 않습니다)", " (the script does not read volumes)"),
+    "network_exists": ("(네트워크는 읽지 않습니다)", " (the script does not read networks)"),
+}
 
 
 class NotReadable(Exception):
@@ -52,7 +69,9 @@ class NotReadable(Exception):
 
     def __init__(self, check: str, kind: str) -> None:
         super().__init__(f"check {check} ({kind}) cannot be read by the own-machine client")
-        self.text = NOT_READABLE.format(check=check, kind=kind)
+        why_ko, why_en = WHY_NOT.get(kind, ("", ""))
+        self.text = NOT_READABLE.format(check=check, kind=kind, why_ko=" " + why_ko if why_ko
+                                        else "", why_en=why_en)
 
     def message(self, lang: str = "ko") -> str:
         return self.text.get(lang)

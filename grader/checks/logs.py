@@ -28,6 +28,13 @@ class ContainerLogs(ContainerCheck):
               "regex": Param((str,), regex=True), "tail": Param((int,)), "not": Param((bool,))}
 
     @classmethod
+    def reads(cls, params):
+        """Not on the learner's own computer: `docker logs` is not one of the client's read-only
+        commands, and a log can hold anything (a password printed at start-up), all of which
+        would leave the machine to be searched here."""
+        return None
+
+    @classmethod
     def validate(cls, params):
         problems = super().validate(params)
         if ("contains" in params) == ("regex" in params):

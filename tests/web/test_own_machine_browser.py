@@ -64,3 +64,16 @@ def test_without_javascript_the_button_posts_and_shows_the_line(live_server, bro
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     finally:
         context.close()
+
+
+def test_on_a_wide_screen_it_sits_under_check_beside_the_sandbox(live_server, page):
+    create_user(live_server.app, "넓은화면")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    _log_in(page, live_server, "넓은화면")
+    page.goto(live_server.url + "/labs/mysql-env")
+    check = page.locator("section.lab-check").bounding_box()
+    own = page.locator("#own-machine").bounding_box()
+    history = page.locator("section.lab-history").bounding_box()
+    assert abs(own["x"] - check["x"]) < 1 and own["width"] < 1280 / 2  # the left column
+    assert check["y"] < own["y"] < history["y"]
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

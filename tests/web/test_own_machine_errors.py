@@ -263,3 +263,22 @@ def test_an_unrelated_containers_token_never_reaches_the_server(own_server, lear
     if lab_id == "mysql-env":
         assert attempt.status == "passed"  # the password was checked, by its hash
         assert b"sha256:" in sent
+
+
+def test_with_wget_instead_of_curl(own_server, learner, engine, tmp_path):  # noqa: F811
+    """No curl on the machine: `wget -qO- URL | sh` works the same, wget doing both requests;
+    and a failing check still reaches the server (a 201 with the verdict, not a wget error)."""
+    user_id, headers = learner
+    no_curl = tmp_path / "bin"
+    no_curl.mkdir()
+    for tool in Path("/usr/bin").iterdir():
+        if tool.name != "curl":
+            (no_curl / tool.name).symlink_to(tool)
+    _play(engine, "docker run -e MYSQL_ROOT_PASSWORD=wrong --name mydb -d --pull=never mysql:5.6")
+    command = new_command(own_server, headers, "mysql-env")["command"]
+    wget_line = command.replace("curl -fsSL ", "wget -qO- ")
+    done = paste(wget_line, engine.base_url, path=str(no_curl))
+    assert done.returncode == 0, done.stderr
+    assert "mysql-env — failed" in done.stdout and "self-reported" in done.stdout
+    [attempt] = attempts(own_server, user_id)
+    assert attempt.status == "failed" and attempt.source == "self_reported"

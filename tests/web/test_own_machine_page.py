@@ -7,7 +7,10 @@ import re
 
 import pytest
 
+from docklab.extensions import db
+from docklab.instructor import services as instructor
 from docklab.labs import own_machine as own
+from docklab.models import User
 from grader.checks.container import ContainerState
 from tests.support.webapp import AuthActions, create_user
 
@@ -31,6 +34,7 @@ def test_the_lab_page_offers_the_line_and_explains_the_three_ways(client, ana):
         as_text=True)
     assert 'id="own-machine"' in page and "Check on my computer" in page
     assert 'href="/own-machine/script.sh"' in page
+    assert "replace <code>curl -fsSL</code> with <code>wget -qO-</code>" in page
     assert "Three ways to do a lab" in page
     assert "The only one an instructor can trust for an exam" in page
     korean = client.get("/labs/mysql-env?lang=ko").get_data(
@@ -98,3 +102,37 @@ def test_a_pasted_result_is_marked_self_reported(own_server, learner, docker_eng
     assert stored["host"] == "own computer (pasted command)"
     progress = client.get("/api/v1/me/progress", headers=headers).get_json()
     assert progress["labs_self_reported"] == 1
+
+
+def test_a_pasted_result_is_self_reported_in_the_learners_and_the_instructors_views(
+        own_server, learner, docker_engine, lab_images, clean_containers):  # noqa: F811
+    app = own_server.app
+    user_id, headers = learner
+    teacher = create_user(app, "own-teacher", "instructor")
+    with app.app_context():
+        classroom = instructor.create_class(db.session.get(User, teacher), "내 컴퓨터 반",
+                                            labs=["hello-world"])
+        instructor.join(classroom, db.session.get(User, user_id))
+        db.session.commit()
+        class_id = classroom.id
+    paste("docker run --pull=never hello-world", docker_engine.base_url)
+    done = paste(new_command(own_server, headers, "hello-world")["command"],
+                 docker_engine.base_url)
+    assert done.returncode == 0, done.stderr
+
+    mine = app.test_client()
+    AuthActions(mine).login("own-ana")
+    progress = mine.get("/labs/progress").get_data(as_text=True)
+    assert 'data-testid="self-report-note"' in progress and "자가 보고" in progress
+    lab_page = mine.get("/labs/hello-world").get_data(as_text=True)
+    assert 'class="badge self-reported"' in lab_page  # in "My attempts"
+    assert "붙여 넣은 명령" in lab_page  # its title says where it came from, in Korean
+
+    theirs = app.test_client()
+    AuthActions(theirs).login("own-teacher")
+    student = theirs.get(f"/instructor/classes/{class_id}/students/{user_id}").get_data(
+        as_text=True)
+    assert student.count("자가 보고 (터미널)") == 1 and "이 반에서는 인정 안 함" in student
+    board = theirs.get(f"/instructor/classes/{class_id}").get_data(as_text=True)
+    row = re.search(r'<tr data-student="own-ana">(.*?)</tr>', board, re.S).group(1)
+    assert "✎" in row
