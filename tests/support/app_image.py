@@ -1,8 +1,8 @@
 """docklab's own image, built for real on the test engine.
 
 No registry is reachable, so the base is made here: Debian's `debootstrap` (minbase of the running
-release, with python3 and python3-venv; `docklab.sandboxes.images.debootstrap_tar`) into a folder,
-`docker import`ed as local/python-base:<codename>. The rootfs tarball is cached between sessions
+release, with python3 and python3-venv; `docklab.sandboxes.images.ensure_base`) into a folder,
+`docker import`ed as docklab/base:<key>. The rootfs tarball is cached between sessions
 (debootstrap takes ~45 s). The build context is the repository's own tracked files plus this
 machine's CA bundle in `docker/extra-ca/` (the Dockerfile's extra-CA input: pip in the build must
 trust the same TLS interceptor as the host). RUN steps use the host's network: the test engines
@@ -18,33 +18,16 @@ import time
 from pathlib import Path
 
 import docker
-from docklab.sandboxes.images import codename, debootstrap_tar
+from docklab.sandboxes.images import ensure_base
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
-def _base_rootfs_tar(release: str) -> Path:
-    return debootstrap_tar(CACHE / f"python-base-{release}.tar", ["python3", "python3-venv"],
-                           release)
-
-
 def ensure_python_base(client: docker.DockerClient) -> str:
-    """local/python-base:<codename>, imported from a debootstrap rootfs; returns the tag."""
-    release = codename()
-    tag = f"local/python-base:{release}"
-    try:
-        client.images.get(tag)
-        return tag
-    except docker.errors.ImageNotFound:
-        pass
-    tarball = _base_rootfs_tar(release)
-    repository, _, version = tag.partition(":")
-    with tarball.open("rb") as data:
-        client.api.import_image_from_data(data.read(), repository=repository, tag=version)
-    client.images.get(tag)
-    return tag
+    """The debootstrap base with python3 and python3-venv, imported once; returns the tag."""
+    return ensure_base(client, CACHE, packages=("python3", "python3-venv"))
 
 
 def _tracked_files() -> list[str]:
