@@ -58,6 +58,16 @@ STATUS_WORDS = {
 }
 
 
+# A check's outcome in the attempts file's "checks" column, e.g. "running: 실패".
+CHECK_WORDS = {"pass": ("통과", "passed"), "fail": ("실패", "failed"), "error": ("오류", "error"),
+               "skip": ("건너뜀", "skipped")}
+
+
+def check_word(status: str, lang: str) -> str:
+    pair = CHECK_WORDS.get(status)
+    return status if pair is None else (pair[1] if lang == "en" else pair[0])
+
+
 def word(key: str, lang: str) -> str:
     pair = WORDS.get(key) or STATUS_WORDS[key]
     return pair[1] if lang == "en" else pair[0]
@@ -160,7 +170,7 @@ def attempts_csv(attempts: list[A.AttemptView], names: dict[int, str],
             w("yes") if attempt.counted_in(self_reports_count) else w("no"),
             attempt.score, attempt.max_score, attempt.duration_ms,
             w("self_reported") if attempt.self_reported else w("server"),
-            "; ".join(f"{check.id}={check.status}" for check in attempt.checks),
+            "; ".join(f"{check.id}: {check_word(check.status, lang)}" for check in attempt.checks),
             " | ".join(plain_text(check.message) for check in attempt.checks
                        if check.status in ("fail", "error") and check.message)])
     return to_csv(header, rows)

@@ -14,7 +14,6 @@ import re
 import secrets
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import delete, func, select
 
 from ..extensions import db
@@ -223,10 +222,15 @@ def allowed_entries_for(user_id: int) -> tuple[list[str], list[str]]:
 
 # --- the shared local engine ----------------------------------------------------------------------
 def shared_local_engine() -> int:
-    """How many student accounts the server's own engine grades when that is on (every one of
-    them is checked against the same containers, so one learner's work passes for all); 0 when
-    the local engine is off or at most one student exists (nothing to warn about)."""
-    if not current_app.config.get("DOCKLAB_LOCAL_ENGINE"):
+    """How many student accounts the server's own engine grades when that is on and there are
+    no sandboxes (every one of them is checked against the same containers, so one learner's
+    work passes for all); 0 when the local engine is off, sandboxes run, or at most one student
+    exists (nothing to warn about)."""
+    from ..hosts import settings as host_settings  # the hosts area builds on this one
+    from ..sandboxes import services as sandboxes
+
+    # With sandboxes running, learners are graded on their own engines (as the lab page says).
+    if not host_settings.local_engine_enabled() or sandboxes.unavailable() is None:
         return 0
     students = db.session.scalar(select(func.count(User.id)).where(
         User.role == Role.STUDENT.value)) or 0

@@ -220,6 +220,10 @@ def test_attempts_and_answers_csv_list_every_row_of_the_class(app, client, auth)
         ("chan", LAB2, failed, "예", "0")]
     assert body[0][4] == "2026-10-01 18:00:00"  # 09:00 UTC in Seoul, as Excel reads dates
     assert "port 80/tcp is bound to host port 8080, not 80" in body[0][12]
+    # each check's outcome in words: "<check>: 통과", never "<check>=pass"
+    first_check = seeded.checks1[0]
+    assert body[0][11].startswith(f"{first_check}: 통과; ") and "실패" in body[0][11]
+    assert "=" not in body[0][11]
     answers = read_csv(client.get(f"/instructor/classes/{seeded.class_id}/export/answers.csv"))
     assert answers[0] == ["답 번호", "학생", "문제 id", "문제", "노트 구간", "시각 (Asia/Seoul)",
                           "정답 여부", "고른 답"]

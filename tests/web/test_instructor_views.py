@@ -28,6 +28,10 @@ def test_drill_down_lists_attempts_and_answers_in_time_order(app, client, auth):
     assert times == sorted(times) and len(times) == 8
     text = text_of(html)
     assert NEAR_MISS in text  # the failed attempt's checklist
+    # each check's outcome in words of the page's language, not the stored status codes
+    checklist = re.search(r'<ul class="checklist">(.*?)</ul>', html, re.S).group(1)
+    assert "✔ " in text and " 통과" in text_of(checklist) and " 실패" in text_of(checklist)
+    assert not re.search(r"</code>\s*(pass|fail|skip|error)\b", checklist)
     assert "오류 (반영 안 함)" in text  # the error attempt is shown, marked as not counted
     assert text.count("✔ 맞음") == 4 and text.count("✘ 틀림") == 1
     # another student's drill-down is reachable, a non-member's is not
