@@ -3,13 +3,14 @@ default, back in when the learner says so on the quiz page. Real app, real SQLit
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 from sqlalchemy import select
 
 from docklab.extensions import db
-from docklab.models import User
+from docklab.models import User, utcnow
 from docklab.quiz import services
-from docklab.quiz.models import QuizSettings
+from docklab.quiz.models import QuizSettings, ReviewCard
 from tests.support.webapp import create_user, csrf_token
 from tests.web.quiz_answers import real_bank, wrong_answer
 
@@ -45,6 +46,11 @@ def test_due_queue_leaves_retired_out_until_the_learner_includes_them(app, clien
     with app.app_context():
         for question in (old, current):  # both answered wrong: both due within minutes
             services.answer_question(uid, question, wrong_answer(question))
+        # ... and due now: "within minutes" is tomorrow when the test runs just before midnight
+        # in the site's time zone (the queue lists what is due today)
+        for card in db.session.scalars(select(ReviewCard).where(ReviewCard.user_id == uid)):
+            card.due = utcnow() - timedelta(minutes=1)
+        db.session.commit()
     # default: the retired question is left out of the queue, the due page and the progress
     assert _due_ids(app, uid) == [current.id]
     with app.app_context():
