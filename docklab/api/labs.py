@@ -108,20 +108,26 @@ def check_lab(lab_id: str):
                     "host": attempt.host_label, "host_id": attempt.host_id})
 
 
+# The older self-reported path, where a client posted its own verdict per check, is retired: the
+# own-machine plan and upload (own_machine.py) is the one self-reported path, and there docklab
+# grades what the engine showed. The URL stays only to tell old clients where to go.
+RETIRED_KO = ("이 경로(/self-report)는 더 이상 쓰지 않습니다. 채점 결과를 직접 보내는 대신 "
+              "POST /api/v1/labs/{lab}/own-machine 으로 코드와 계획을 받아, 계획이 말하는 "
+              "docker 읽기 결과를 /api/v1/own-machine/<code>/upload 로 올리세요 (실습 페이지의 "
+              "붙여 넣는 명령과 `python -m grader check --submit` 이 이렇게 합니다).")
+RETIRED_EN = ("This path (/self-report) is retired. Instead of sending a verdict, get a code and "
+              "its plan with POST /api/v1/labs/{lab}/own-machine and upload the docker reads the "
+              "plan names to /api/v1/own-machine/<code>/upload (the line pasted from the lab page "
+              "and `python -m grader check --submit` do this).")
+
+
 @bp.post("/labs/<lab_id>/self-report")
-@token_required()
-def self_report(lab_id: str):
-    lab = _lab(lab_id)
-    if lab is None:
-        return error(404, "not_found", f"No lab with id '{lab_id}'.")
-    try:
-        attempt = labs.self_report(g.api_user.id, lab, request.get_json(silent=True),
-                                   request_lang())
-    except labs.ReportError as problem:
-        return error(400, "bad_report", str(problem))
-    except labs.RateLimited as limited:
-        return error(429, "rate_limited", limited.message(request_lang()))
-    return jsonify(attempt.to_dict()), 201
+def self_report_retired(lab_id: str):
+    """410 Gone for everyone, with or without a token: nothing is read or stored."""
+    own_machine = f"{bp.url_prefix}/labs/{lab_id}/own-machine"
+    ko, en = RETIRED_KO.format(lab=lab_id), RETIRED_EN.format(lab=lab_id)
+    return error(410, "gone", en if request_lang() == "en" else ko, message_ko=ko,
+                 message_en=en, own_machine=own_machine)
 
 
 @bp.get("/attempts/<int:attempt_id>")

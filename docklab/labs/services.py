@@ -3,7 +3,8 @@
 Other areas call:
 - `run_check(user_id, lab, host_id, lang)` -> (LabAttempt, LabResult | None): grade and store
   (None: still running on the outbound pool; the attempt is `pending` until it finishes);
-- `self_report(user_id, lab, payload)` -> LabAttempt: store a result graded in a terminal;
+- `store_self_reported(user_id, lab, result, label)` -> LabAttempt: store what an own-machine
+  upload was graded as (docklab never saw that engine);
 - `progress(user_id)` -> list[LabProgress]; `attempts_of(user_id, lab_id=None)`;
 - `attempt_of(user_id, attempt_id)` (None when not theirs).
 """
@@ -18,7 +19,6 @@ from sqlalchemy import select
 
 import grader
 from grader.model import Text
-from grader.result import lab_status
 
 from .. import ratelimit
 from ..crypto import SecretUnreadable
@@ -32,7 +32,6 @@ from ..sandboxes import services as sandboxes
 from . import catalog, runner
 from .models import ERROR, FAILED, PASSED, PENDING, SELF_REPORTED, SERVER, LabAttempt, as_utc
 
-CHECK_STATUSES = ("pass", "fail", "error", "skip")
 MAX_MESSAGE = 2000
 
 SANDBOX = "sandbox"
@@ -78,10 +77,6 @@ class RateLimited(Exception):
 
 class UnknownHost(LookupError):
     """A host id that is not this learner's (404)."""
-
-
-class ReportError(ValueError):
-    """A self-reported result that does not fit the lab; names the field."""
 
 
 def _limit(key: str) -> None:
@@ -272,83 +267,7 @@ def _take_back(passed: LabAttempt, quiz) -> dict | None:
     return {"removed": removed} if removed else None
 
 
-# --- self-reported results (python -m grader check --submit) -----------------------------------
-def _int_field(payload: dict, name: str) -> int | None:
-    value = payload.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ReportError(f"`{name}` must be a whole number ≥ 0")
-    return min(value, 10**9)
-
-
-def _claimed(payload: dict, name: str, own: object, what: str, field: str = "") -> None:
-    """A field the client may leave out, or send with the lab's own value: a report that
-    disagrees with the lab is refused, never silently corrected."""
-    if name in payload and (type(payload[name]) is not type(own) or payload[name] != own):
-        raise ReportError(f"`{field or name}` is {payload[name]!r}, but {what} {own!r}")
-
-
-def parse_report(lab: grader.Lab, payload: object, lang: str = "ko") -> grader.LabResult:
-    """The grader's JSON for `lab`, checked field by field against the lab: it names the lab, lists
-    exactly the lab's checks, respects each check's `needs`, and any points, score, max_score or
-    status it states equal what the lab's own points make of those checks."""
-    if not isinstance(payload, dict):
-        raise ReportError("the body must be a JSON object (the output of `--json`)")
-    if payload.get("lab") != lab.id:
-        raise ReportError(f"`lab` must name this lab ({lab.id!r}), not {payload.get('lab')!r}")
-    raw_checks = payload.get("checks")
-    if not isinstance(raw_checks, list):
-        raise ReportError("`checks` must be a list")
-    specs = {spec.id: spec for spec in lab.checks}
-    given: dict[str, dict] = {}
-    for index, entry in enumerate(raw_checks):
-        if not isinstance(entry, dict):
-            raise ReportError(f"`checks[{index}]` must be an object")
-        check_id = entry.get("id")
-        if not isinstance(check_id, str) or check_id not in specs:
-            raise ReportError(f"`checks[{index}].id` {check_id!r} is not a check of {lab.id}")
-        if check_id in given:
-            raise ReportError(f"`checks[{index}].id` {check_id!r} appears twice")
-        if entry.get("status") not in CHECK_STATUSES:
-            raise ReportError(f"`checks[{index}].status` must be one of "
-                              f"{', '.join(CHECK_STATUSES)}")
-        if not isinstance(entry.get("message", ""), str):
-            raise ReportError(f"`checks[{index}].message` must be text")
-        _claimed(entry, "points", specs[check_id].points, f"check {check_id!r} is worth",
-                 f"checks[{index}].points")
-        given[check_id] = entry
-    missing = [check_id for check_id in specs if check_id not in given]
-    if missing:
-        raise ReportError(f"`checks` lacks {', '.join(missing)}")
-    for index, entry in enumerate(raw_checks):
-        blocked = [need for need in specs[entry["id"]].needs
-                   if given.get(need, {}).get("status") != "pass"]
-        if entry["status"] == "pass" and blocked:
-            raise ReportError(f"`checks[{index}].status` is pass, but it needs "
-                              f"{', '.join(blocked)}, which did not pass")
-    checks = [grader.CheckResult(spec.id, given[spec.id]["status"],
-                                 given[spec.id].get("message", "")[:MAX_MESSAGE],
-                                 spec.hint.get(lang), spec.points) for spec in lab.checks]
-    status = lab_status(checks)
-    score = sum(check.points for check in checks if check.status == "pass")
-    _claimed(payload, "max_score", lab.max_score, "the lab's maximum is")
-    _claimed(payload, "score", score, "the passing checks are worth")
-    _claimed(payload, "status", status, "the checks give")
-    return grader.LabResult(
-        lab=lab.id, status=status, score=score, max_score=lab.max_score,
-        duration_ms=_int_field(payload, "duration_ms") or 0,
-        api_calls=_int_field(payload, "api_calls") or 0, checks=checks, title=lab.title(lang))
-
-
-def self_report(user_id: int, lab: grader.Lab, payload: object, lang: str = "ko") -> LabAttempt:
-    result = parse_report(lab, payload, lang)
-    _limit(f"lab-report:{user_id}")
-    host = payload.get("host") if isinstance(payload.get("host"), str) else ""
-    label = "terminal" + (f" ({host[:300]})" if host else "")
-    return _store(user_id, lab, result, SELF_REPORTED, None, label, lang)
-
-
+# --- self-reported results (the own-machine upload, own_machine.py) -------------------------
 def store_self_reported(user_id: int, lab: grader.Lab, result: grader.LabResult, label: str,
                         lang: str = "ko") -> LabAttempt:
     """Store a result graded from what the learner's machine reported (the own-machine path)."""
@@ -434,5 +353,5 @@ def progress(user_id: int, labs: dict[str, grader.Lab]) -> list[LabProgress]:
 
 
 __all__ = ["ERROR", "FAILED", "PASSED", "SELF_REPORTED", "SERVER", "LabProgress", "RateLimited",
-           "ReportError", "UnknownHost", "attempt_of", "attempts_of", "check_deadline",
-           "parse_report", "progress", "run_check", "self_report", "store_self_reported"]
+           "UnknownHost", "attempt_of", "attempts_of", "check_deadline", "progress", "run_check",
+           "store_self_reported"]
