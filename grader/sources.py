@@ -35,6 +35,9 @@ from .snapshot import Snapshot
 SOURCE_LABEL = Text("내 컴퓨터 (붙여 넣은 명령)", "own computer (pasted command)")
 
 
+UPLOAD_FIELDS = ("version", "lab", "results")
+
+
 class UploadError(ValueError):
     """An upload that does not answer its plan; the message names the field."""
 
@@ -49,6 +52,12 @@ def parse_results(plan: dict, upload: object) -> list[tuple[int, list]]:
     """(exit status, lines) per read of the plan, in its order, checked for shape."""
     if not isinstance(upload, dict):
         raise UploadError("the upload must be a JSON object")
+    # Only what the engine showed: a verdict (`checks`, `status`, `score`...) is refused, not
+    # ignored, so a client that still sends one learns that docklab grades the results itself.
+    for name in upload:
+        if name not in UPLOAD_FIELDS:
+            raise UploadError(f"`{name}` is not a field of an upload (it has only "
+                              f"{', '.join(UPLOAD_FIELDS)}): docklab grades the results itself")
     if upload.get("version") != PLAN_VERSION:
         raise UploadError(f"`version` must be {PLAN_VERSION}")
     if "lab" in upload and upload["lab"] != plan["lab"]:

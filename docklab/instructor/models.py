@@ -40,8 +40,9 @@ class Classroom(db.Model):
     # ("lab-*.school.example") its learners' Docker hosts may use, on top of the site default.
     allowed_networks: Mapped[list] = mapped_column(JSON, default=list)
     allowed_hostnames: Mapped[list] = mapped_column(JSON, default=list)
-    # Whether a lab pass reported from a terminal (`grader check --submit`) counts as passed on
-    # this class's board, CSV and funnel. Off: it shows, marked, but is not counted.
+    # Whether a self-reported lab pass (checked on the learner's own computer: the pasted line or
+    # `grader check --submit`) counts as passed on this class's board, CSV and funnel. Off: it
+    # shows, marked, but is not counted.
     self_reports_count: Mapped[bool] = mapped_column(Boolean, default=False,
                                                      server_default=false())
 
