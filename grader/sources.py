@@ -54,10 +54,12 @@ def parse_results(plan: dict, upload: object) -> list[tuple[int, list]]:
         raise UploadError("the upload must be a JSON object")
     # Only what the engine showed: a verdict (`checks`, `status`, `score`...) is refused, not
     # ignored, so a client that still sends one learns that docklab grades the results itself.
-    for name in upload:
-        if name not in UPLOAD_FIELDS:
-            raise UploadError(f"`{name}` is not a field of an upload (it has only "
-                              f"{', '.join(UPLOAD_FIELDS)}): docklab grades the results itself")
+    unknown = [f"`{name}`" for name in upload if name not in UPLOAD_FIELDS]
+    if unknown:
+        raise UploadError(f"{', '.join(unknown)} "
+                          f"{'is not a field' if len(unknown) == 1 else 'are not fields'} of an "
+                          f"upload (it has only {', '.join(UPLOAD_FIELDS)}): docklab grades the "
+                          "results itself")
     if upload.get("version") != PLAN_VERSION:
         raise UploadError(f"`version` must be {PLAN_VERSION}")
     if "lab" in upload and upload["lab"] != plan["lab"]:

@@ -1,13 +1,16 @@
-"""Security review 2026-12, finding 2: a self-reported lab result (`grader check --submit`) is
-marked wherever results show, counts as passed in a class only when its instructor says so
-(off by default), and is refused when it does not fit the lab.
+"""Security review 2026-12, finding 2: a self-reported lab result (the own-machine upload: the
+pasted line, `grader check --submit`) is marked wherever results show, counts as passed in a
+class only when its instructor says so (off by default), and is refused when it does not fit
+the lab's plan.
 
-The forge of the review: a student with no Docker engine at all sends one API call per lab,
-every check "pass"."""
+The forge of the review, on today's one self-reported path: a student with no Docker engine at
+all gets a real code per lab and uploads `docker` output typed by hand that passes every check
+(tests/web/forged_uploads.py)."""
 from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 
 import pytest
@@ -17,46 +20,30 @@ from docklab.extensions import db
 from docklab.instructor.models import Classroom
 from docklab.instructor.services import join
 from docklab.labs import catalog
+from docklab.labs.models import LabAttempt
 from docklab.models import User
 from tests.support.webapp import bearer, create_user, post_form
+from tests.web.forged_uploads import Made, forged_upload, new_code, plan_of, upload
 from tests.web.instructor_data import LAB1, LAB2, seed_class
 
 FORGER = "mallory"
 
 
-def lab(app, lab_id: str) -> grader.Lab:
+def catalog_lab(app, lab_id: str) -> grader.Lab:
     with app.app_context():
         return catalog.lab(lab_id)
 
 
-def forged(app, lab_id: str) -> dict:
-    """What the review's forge.py sent: the lab's checks, all "pass"."""
-    return {"lab": lab_id, "checks": [{"id": check.id, "status": "pass", "message": "ok"}
-                                      for check in lab(app, lab_id).checks]}
-
-
-def grader_output(app, lab_id: str, statuses: dict[str, str] | None = None) -> dict:
-    """Exactly what `python -m grader check LAB --json` prints (and --submit sends)."""
-    spec = lab(app, lab_id)
-    checks = [grader.CheckResult(c.id, (statuses or {}).get(c.id, "pass"), "msg", "", c.points)
-              for c in spec.checks]
-    return grader.LabResult(
-        lab=lab_id, status=grader.result.lab_status(checks),
-        score=sum(c.points for c in checks if c.status == "pass"), max_score=spec.max_score,
-        duration_ms=12, api_calls=3, checks=checks).to_dict()
-
-
 @pytest.fixture
 def forge(app, client):
-    """The seeded class plus mallory, who joins it and self-reports a pass of both its labs."""
+    """The seeded class plus mallory, who joins it and uploads a forged pass of both its labs."""
     seeded = seed_class(app)
     forger = create_user(app, FORGER)
     with app.app_context():
         join(db.session.get(Classroom, seeded.class_id), db.session.get(User, forger))
     headers = bearer(app, forger)
     for lab_id in (LAB1, LAB2):
-        response = client.post(f"/api/v1/labs/{lab_id}/self-report", headers=headers,
-                               json=forged(app, lab_id))
+        response = upload(client, headers, lab_id)
         assert response.status_code == 201, response.get_json()
         assert response.get_json()["status"] == "passed"
     seeded.ids[FORGER] = forger
@@ -229,11 +216,10 @@ def test_class_setting_counts_self_reports_but_keeps_them_marked(app, client, au
 
 
 def test_a_server_checked_pass_wins_over_a_self_report(app, client, auth, forge):
-    """alice passed nginx-port on the server; a self-report on top changes nothing but the
+    """alice passed nginx-port on the server; a forged upload on top changes nothing but the
     count of self-reports."""
-    response = client.post(f"/api/v1/labs/{LAB1}/self-report", json=forged(app, LAB1),
-                           headers=bearer(app, forge.ids["alice"]))
-    assert response.status_code == 201
+    response = upload(client, bearer(app, forge.ids["alice"]), LAB1)
+    assert response.status_code == 201 and response.get_json()["status"] == "passed"
     auth.login("teach")
     cell = next(s for s in progress_json(app, client, forge)["students"]
                 if s["username"] == "alice")["cells"][f"lab:{LAB1}"]
@@ -249,52 +235,107 @@ def test_only_the_class_instructor_changes_the_setting(app, client, auth, forge)
         assert db.session.get(Classroom, forge.class_id).self_reports_count is False
 
 
-# --- consistency with the lab --------------------------------------------------------------------
+# --- consistency with the lab ---------------------------------------------------------------------
 @pytest.fixture
 def post_report(app, client):
+    """Upload `body` (made from the code's plan by `build`) with a fresh code for `lab_id`; the
+    answer and the code (a refused upload does not spend it)."""
     headers = bearer(app, create_user(app, "reporter"))
 
-    def post(body: dict, lab_id: str = "hello-world"):
-        return client.post(f"/api/v1/labs/{lab_id}/self-report", json=body, headers=headers)
+    def post(build, lab_id: str = "hello-world", code: str | None = None):
+        code = code or new_code(client, headers, lab_id)
+        body = build(plan_of(client, code, headers))
+        answer = client.post(f"/api/v1/own-machine/{code}/upload", headers=headers,
+                             data=json.dumps(body), content_type="application/json")
+        return answer, code
     return post
 
 
-def test_the_graders_own_output_is_accepted(app, post_report):
-    body = grader_output(app, "hello-world", {"ran": "fail", "exited-ok": "skip"})
-    response = post_report(body)
+def stored_attempts(app) -> int:
+    with app.app_context():
+        return db.session.query(LabAttempt).count()
+
+
+def test_an_engine_where_the_lab_failed_is_graded_failed(app, post_report):
+    """No hello-world container at all: `ran` fails, and `exited-ok`, which needs `ran`, is
+    skipped, not passed; docklab, not the client, decides both."""
+    response, _code = post_report(lambda plan: forged_upload(plan, []))
     assert response.status_code == 201, response.get_json()
-    assert (response.get_json()["status"], response.get_json()["score"]) == ("failed", 0)
+    data = response.get_json()
+    assert (data["status"], data["score"]) == ("failed", 0)
+    assert {check["id"]: check["status"] for check in data["checks"]} == \
+        {"ran": "fail", "exited-ok": "skip"}
 
 
-@pytest.mark.parametrize(("mutate", "named"), [
-    # a check whose prerequisite did not pass cannot pass (hello-world: exited-ok needs ran)
-    (lambda r: r["checks"][0].update(status="fail"), "`checks[1].status`"),
-    (lambda r: r["checks"][0].update(status="skip"), "needs ran"),
-    (lambda r: r["checks"][1].update(points=100), "`checks[1].points`"),
-    (lambda r: r["checks"][1].update(points="2"), "`checks[1].points`"),
-    (lambda r: r.update(score=r["score"] + 1), "`score`"),
-    (lambda r: r.update(max_score=999), "`max_score`"),
-    (lambda r: r.update(status="failed"), "`status`"),
-    (lambda r: r.pop("lab"), "`lab`"),
-    (lambda r: r.update(lab=None), "`lab`"),
-    (lambda r: r["checks"][0].update(id=["ran"]), "`checks[0].id`"),
+def test_the_graders_own_verdict_is_not_an_upload(app, post_report):
+    """What `python -m grader check --json` prints (what the retired /self-report took) is a
+    verdict: posted as an upload it is refused, naming the fields."""
+    spec = catalog_lab(app, "hello-world")
+    checks = [grader.CheckResult(c.id, "pass", "msg", "", c.points) for c in spec.checks]
+    verdict = grader.LabResult(lab="hello-world", status="passed", score=spec.max_score,
+                               max_score=spec.max_score, duration_ms=12, api_calls=3,
+                               checks=checks).to_dict()
+    response, _code = post_report(lambda plan: verdict)
+    assert response.status_code == 400
+    message = response.get_json()["message"]
+    assert "are not fields of an upload" in message and "`checks`" in message, message
+    assert stored_attempts(app) == 0
+
+
+@pytest.mark.parametrize(("lab_id", "mutate", "named"), [
+    # the code is for one lab
+    ("hello-world", lambda u: u.update(lab=None), "`lab` is None, but this code is for"),
+    ("hello-world", lambda u: u.update(lab="nginx-port"), "this code is for 'hello-world'"),
+    # one result per read of the plan, each of the read's shape
+    ("hello-world", lambda u: u["results"].pop(), "`results` has 1 entries"),
+    ("hello-world", lambda u: u["results"][0].update(exit="0"), "`results[0].exit`"),
+    ("hello-world", lambda u: u["results"][1]["lines"][0].pop("Id"),
+     "`results[1].lines[0]` is not a container"),
+    ("mysql-env", lambda u: u["results"][2]["lines"][0].update(Container="OTHER=x"),
+     "`results[2].lines[0].Container` is not the variable MYSQL_ROOT_PASSWORD"),
+    ("mysql-env", lambda u: u["results"][2]["lines"][0].update(Container=5),
+     "`results[2].lines[0].Container` must be text"),
+    # a verdict the client would claim: points, score, maximum, status, checks
+    ("hello-world", lambda u: u.update(score=3), "`score` is not a field"),
+    ("hello-world", lambda u: u.update(max_score=999), "`max_score` is not a field"),
+    ("hello-world", lambda u: u.update(status="passed"), "`status` is not a field"),
+    ("hello-world", lambda u: u.update(points={"ran": 100}), "`points` is not a field"),
+    ("hello-world", lambda u: u.update(checks=[{"id": "ran", "status": "pass"}]),
+     "`checks` is not a field"),
 ])
-def test_reports_that_disagree_with_the_lab_are_refused(app, post_report, mutate, named):
-    body = grader_output(app, "hello-world")
-    assert post_report(body).status_code == 201  # unchanged, it is accepted
-    mutate(body)
-    response = post_report(body)
+def test_uploads_that_disagree_with_the_plan_are_refused(app, post_report, lab_id, mutate,
+                                                         named):
+    def changed(plan):
+        body = forged_upload(plan)
+        mutate(body)
+        return body
+
+    response, code = post_report(changed, lab_id)
     assert response.status_code == 400
     data = response.get_json()
-    assert data["error"] == "bad_report" and named in data["message"], data["message"]
+    assert data["error"] == "bad_upload" and named in data["message"], data["message"]
+    assert stored_attempts(app) == 0
+    # unchanged, the same code's upload is accepted (the refusal did not spend it)
+    response, _code = post_report(forged_upload, lab_id, code)
+    assert response.status_code == 201 and response.get_json()["status"] == "passed"
+
+
+def test_an_upload_needs_no_lab_the_code_names_it(app, post_report):
+    """The script sends no `lab`: the code is bound to one lab, and that lab is graded."""
+    response, _code = post_report(forged_upload)
+    assert response.status_code == 201 and response.get_json()["lab"] == "hello-world"
 
 
 def test_a_claimed_passing_score_on_failing_checks_is_refused_not_recomputed(app, post_report):
-    body = grader_output(app, "hello-world", {"exited-ok": "fail"})
-    body.update(status="passed", score=3)
-    response = post_report(body)
-    assert response.status_code == 400 and "`score`" in response.get_json()["message"]
-    with app.app_context():
-        from docklab.labs.models import LabAttempt
+    failing = [Made("happy_hopper", "hello-world", status="exited", exit_code=3)]
 
-        assert db.session.query(LabAttempt).count() == 0
+    def claimed(plan):
+        return {**forged_upload(plan, failing), "status": "passed", "score": 3}
+
+    response, code = post_report(claimed)
+    assert response.status_code == 400
+    assert "`status`, `score` are not fields" in response.get_json()["message"]
+    assert stored_attempts(app) == 0
+    # without the claim it is graded for what it is: failed
+    response, _code = post_report(lambda plan: forged_upload(plan, failing), code=code)
+    assert (response.get_json()["status"], response.get_json()["score"]) == ("failed", 1)
