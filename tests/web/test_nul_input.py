@@ -4,8 +4,10 @@ found the shape, this test pins it on both databases.)"""
 import pytest
 
 from docklab.extensions import db
+from docklab.labs.models import LabAttempt
 from docklab.models import User
 from tests.support.webapp import bearer, create_user, post_form
+from tests.web.forged_uploads import forged_upload, new_code, plan_of
 
 
 @pytest.fixture
@@ -17,12 +19,27 @@ def token(app):
     ("/api/v1/classes/join", {"code": "AB\u0000CD"}),
     ("/api/v1/hosts", {"kind": "unix", "url": "unix:///run/x\u0000", "name": "n"}),
     ("/api/v1/questions/client-what/answer", {"answer": "docker\u0000"}),
-    ("/api/v1/labs/mysql-env/self-report", {"status": "passed", "checks": [{"id": "\u0000"}]}),
 ])
 def test_api_refuses_nul_in_json(client, token, path, body):
     response = client.post(path, json=body, headers=token)
     assert response.status_code == 400
     assert "NUL" in response.get_json()["message"]
+
+
+def test_an_own_machine_upload_refuses_nul(app, client, token):
+    """The self-reported path (the upload of a plan's results): a NUL in any docker output is the
+    same 400, nothing is stored, and the code still works for the clean upload."""
+    code = new_code(client, token, "mysql-env")
+    body = forged_upload(plan_of(client, code, token))
+    body["results"][0]["lines"][0]["Names"] = "my\u0000db"
+    url = f"/api/v1/own-machine/{code}/upload"
+    response = client.post(url, json=body, headers=token)
+    assert response.status_code == 400
+    assert "NUL" in response.get_json()["message"]
+    with app.app_context():
+        assert db.session.query(LabAttempt).count() == 0
+    assert client.post(url, json=forged_upload(plan_of(client, code, token)),
+                       headers=token).status_code == 201
 
 
 def test_api_refuses_nul_in_path_and_query(client, token):
