@@ -21,6 +21,7 @@ from docklab.hosts.models import LearnerHost
 from docklab.instructor import services as classes
 from docklab.labs.models import LabAttempt
 from docklab.models import ApiToken, User
+from grader.sources import UPLOAD_FIELDS
 from tests.support.webapp import create_user
 
 SPEC = Path(__file__).parents[2] / "docklab" / "api" / "openapi.json"
@@ -172,3 +173,20 @@ def test_requests_that_break_the_description_are_refused_without_a_500(api_app, 
     print(f"\nnegative phase: {sum(statuses.values())} requests, statuses {dict(statuses)}")
     assert sum(statuses.values()) >= 100
     assert not any(status >= 500 for status in statuses)
+
+
+def test_there_is_one_self_reported_path(api_app, student_token):
+    """The retired /self-report is described only as what it answers now (deprecated, 410, no
+    body to send), and the upload, the one self-reported path, takes no verdict fields."""
+    document = json.loads(SPEC.read_text())
+    retired = document["paths"][f"{API_PREFIX}/labs/{{lab_id}}/self-report"]["post"]
+    assert retired["deprecated"] is True and set(retired["responses"]) == {"410"}
+    assert "requestBody" not in retired and "SelfReport" not in document["components"]["schemas"]
+    assert f"{API_PREFIX}/labs/{{lab_id}}/own-machine" in retired["description"]
+    answer = api_app.test_client().post(f"{API_PREFIX}/labs/nginx-port/self-report",
+                                        headers={"Authorization": f"Bearer {student_token}"})
+    gone = retired["responses"]["410"]["content"]["application/json"]["schema"]["allOf"][1]
+    assert answer.status_code == 410 and set(gone["required"]) <= set(answer.get_json())
+    upload = document["components"]["schemas"]["OwnMachineUpload"]
+    assert upload["additionalProperties"] is False
+    assert set(upload["properties"]) == set(UPLOAD_FIELDS)  # what the server takes
