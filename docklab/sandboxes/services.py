@@ -371,7 +371,6 @@ def reap() -> dict[str, int]:
     now = utcnow()
     done = {"idle_stopped": 0, "paused": 0, "repaired": 0, "orphans_stopped": 0, "admitted": 0}
     rows = list(db.session.scalars(select(Sandbox)))
-    owned = {row.slot for row in rows}
     for row in rows:
         if row.state == READY and now - _aware(row.last_used_at) > _idle():
             run.stop(row.slot)
@@ -392,7 +391,11 @@ def reap() -> dict[str, int]:
             done["paused"] += 1
     db.session.commit()
     for slot in run.running_slots():
-        if slot not in owned or next(r for r in rows if r.slot == slot).state == STOPPED:
+        # Read the slot's state afresh (a new transaction, after the commit above): a learner's
+        # start may have begun since `rows` was read, and its engine is not an orphan.
+        state = db.session.scalar(select(Sandbox.state).where(Sandbox.slot == slot))
+        db.session.commit()
+        if state is None or state == STOPPED:
             run.stop(slot)
             done["orphans_stopped"] += 1
     for row in db.session.scalars(select(Sandbox).where(Sandbox.state == QUEUED)

@@ -195,6 +195,34 @@ def test_engines_a_crash_left_behind_are_stopped_and_states_repaired(sandbox_app
         assert services.sandbox_of(fay).state == "stopped"
 
 
+def test_reaping_leaves_alone_an_engine_whose_start_began_meanwhile(sandbox_app,
+                                                                   app_sandbox_driver,
+                                                                   monkeypatch):
+    """Seen on a fresh `make run`: a learner's start right after the app started failed with a
+    dropped connection mid-pull. The reaper had read the sandbox as stopped, the start began,
+    and the reaper then stopped the new engine as an orphan."""
+    ivy = create_user(sandbox_app, "ivy")
+    with sandbox_app.app_context():
+        db.session.add(Sandbox(user_id=ivy, slot=2, state="stopped"))
+        db.session.commit()
+    real_running_slots = app_sandbox_driver.running_slots
+
+    def start_meanwhile():  # the learner presses Start while the reaper is at work
+        with sandbox_app.app_context():
+            row = db.session.scalar(db.select(Sandbox).where(Sandbox.user_id == ivy))
+            row.state = "starting"
+            db.session.commit()
+        app_sandbox_driver.start(2)
+        return real_running_slots()
+
+    monkeypatch.setattr(app_sandbox_driver, "running_slots", start_meanwhile)
+    with sandbox_app.app_context():
+        done = services.reap()
+    assert done["orphans_stopped"] == 0
+    assert app_sandbox_driver.running(2)
+    app_sandbox_driver.stop(2)
+
+
 def test_an_admin_sees_every_sandbox_with_its_use_and_stops_one(sandbox_app, client):
     gil = bearer(sandbox_app, create_user(sandbox_app, "gil"))
     client.put("/api/v1/me/sandbox", headers=gil)
