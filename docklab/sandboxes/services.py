@@ -248,7 +248,7 @@ def _ensure_workstation(socket_url: str) -> None:
         try:
             client.inspect_image(WORKSTATION_IMAGE)
         except docker.errors.NotFound:
-            client.pull(WORKSTATION_IMAGE)  # through the course registry (the engine's mirror)
+            _pull_workstation(client)
         socket_path = socket_url.removeprefix("unix://")
         host_config = client.create_host_config(
             binds=[f"{socket_path}:/var/run/docker.sock"],
@@ -261,6 +261,26 @@ def _ensure_workstation(socket_url: str) -> None:
         client.start(WORKSTATION)
     finally:
         client.close()
+
+
+def _pull_workstation(client: docker.APIClient, tries: int = 2) -> None:
+    """Pull the workstation image through the course registry (the engine's mirror).
+
+    A failed pull comes back either as an HTTP error or inside the progress stream (HTTP 200),
+    so the stream is read to its end. A busy registry can miss the engine's mirror timeout once
+    (the engine then falls back to Docker Hub, unreachable here): one more try follows."""
+    problem = ""
+    for _ in range(tries):
+        problem = ""
+        try:
+            for event in client.pull(WORKSTATION_IMAGE, stream=True, decode=True):
+                problem = event.get("error") or problem
+        except docker.errors.APIError as exc:
+            problem = str(exc.explanation or exc)
+        if not problem:
+            return
+    raise RuntimeError(f"the terminal image {WORKSTATION_IMAGE} could not be pulled from the "
+                       f"course registry: {problem}")
 
 
 # --- using ----------------------------------------------------------------------------------

@@ -156,6 +156,23 @@ def test_exec_and_check_without_a_sandbox_say_what_to_do(sandbox_app, client):
     assert asked["status"] == "error" and "샌드박스" in asked["checks"][0]["message"]
 
 
+def test_a_terminal_image_the_registry_lacks_stops_the_start_with_the_reason(sandbox_app, client,
+                                                                              monkeypatch):
+    # The Engine API reports a failed pull inside its progress stream (HTTP 200): read as
+    # success, the start went on to "No such image" with no word about the registry.
+    monkeypatch.setattr(services, "WORKSTATION_IMAGE", "docklab/workstation:absent")
+    hana = bearer(sandbox_app, create_user(sandbox_app, "hana"))
+    assert client.put("/api/v1/me/sandbox", headers=hana).status_code in (200, 202)
+    deadline = time.monotonic() + 90
+    while (body := client.get("/api/v1/me/sandbox", headers=hana).get_json())["state"] \
+            == "starting":
+        assert time.monotonic() < deadline, body
+        time.sleep(0.2)
+    assert body["state"] == "stopped", body
+    assert "docklab/workstation:absent could not be pulled from the course registry" \
+        in body["message"], body
+
+
 def _uid(app, username: str) -> int:
     from docklab.models import User
 

@@ -133,6 +133,7 @@ def test_an_innocent_learner_is_checked_quickly_while_slow_checks_fill_the_pool(
         took = time.monotonic() - started
         assert checked.status_code == 200 and checked.get_json()["status"] in ("passed",
                                                                               "failed")
+        print(f"\ninnocent learner's check with slow checks in flight: {took * 1000:.0f} ms")
         assert took < 1.0, took
         # The pool is now full: a further check is refused at once, not queued.
         late = bearer(slow_host_app, create_user(slow_host_app, "late"))
