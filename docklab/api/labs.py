@@ -100,7 +100,7 @@ def check_lab(lab_id: str):
     except labs.RateLimited as limited:
         return error(429, "rate_limited", limited.message(request_lang()))
     if result is None:  # a slow host: still running on the pool, poll the attempt
-        response = jsonify(attempt.to_dict())
+        response = jsonify(attempt.to_dict(request_lang()))
         response.headers["Location"] = f"{bp.url_prefix}/attempts/{attempt.id}"
         response.headers["Retry-After"] = "1"
         return response, 202
@@ -136,7 +136,7 @@ def get_attempt(attempt_id: int):
     attempt = labs.attempt_of(g.api_user.id, attempt_id) if attempt_id <= MAX_ID else None
     if attempt is None:
         return error(404, "not_found", f"No attempt with id {attempt_id}.")
-    return jsonify(attempt.to_dict())
+    return jsonify(attempt.to_dict(request_lang()))
 
 
 @bp.get("/me/progress")

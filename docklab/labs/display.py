@@ -28,6 +28,19 @@ def check_hint(item: dict, lab: grader.Lab | None, lang: str) -> str:
     return _pick(item, "hints", "hint", lang)
 
 
+PUBLIC_FIELDS = ("id", "status", "message", "hint", "points")
+
+
+def public_check(item: dict, lang: str | None = None) -> dict:
+    """A stored check in the API's `CheckResult` shape (the two-language texts are stored for
+    the pages, not part of that shape), its message and hint in `lang` when given."""
+    shown = {key: item.get(key) for key in PUBLIC_FIELDS}
+    if lang is not None:
+        shown["message"] = check_message(item, lang)
+        shown["hint"] = _pick(item, "hints", "hint", lang)
+    return shown
+
+
 def check_title(item_or_id: dict | str, lab: grader.Lab | None, lang: str) -> str:
     """The check's human title ("`myweb` 컨테이너가 실행 중"), else its id."""
     check_id = item_or_id.get("id", "") if isinstance(item_or_id, dict) else item_or_id

@@ -43,12 +43,16 @@ class LabAttempt(db.Model):
     def self_reported(self) -> bool:
         return self.source == SELF_REPORTED
 
-    def to_dict(self) -> dict:
-        """The grader's JSON shape plus what docklab knows about the attempt."""
+    def to_dict(self, lang: str | None = None) -> dict:
+        """The grader's JSON shape plus what docklab knows about the attempt: each check's
+        message and hint in `lang` when given and stored in it, else as graded."""
+        from .display import public_check
+
         return {"attempt_id": self.id, "lab": self.lab_id, "status": self.status,
                 "score": self.score, "max_score": self.max_score,
                 "duration_ms": self.duration_ms, "api_calls": self.api_calls,
-                "checks": list(self.checks or []), "source": self.source,
+                "checks": [public_check(item, lang) for item in self.checks or []],
+                "source": self.source,
                 "self_reported": self.self_reported,
                 "host": self.host_label, "host_id": self.host_id,
                 "created_at": as_utc(self.created_at).isoformat()}

@@ -128,7 +128,7 @@ def check(lab_id: str):
 def _attempt_json(attempt, lab):
     """What labs.js shows; 202 with the URL to poll while the check is still running."""
     history = services.attempts_of(attempt.user_id, lab.id, limit=50)
-    body = {"attempt": attempt.to_dict(), "status": attempt.status,
+    body = {"attempt": attempt.to_dict(lang()), "status": attempt.status,
             "summary": summary_text(attempt),
             "html": render_template("labs/_result.html", attempt=attempt, lab=lab, lang=lang()),
             "history_html": render_template("labs/_history.html", history=history, lab=lab,

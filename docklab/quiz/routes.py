@@ -101,9 +101,11 @@ def index():
     progress = {item.section.anchor: item for item in services.section_progress(user_id)} \
         if user_id else {}
     due = services.due_now_count(user_id) if user_id else 0
+    later = len(services.due_queue(user_id)) - due if user_id else 0
     return render_template(
         "quiz/index.html", sections=services.sections_with_counts(), progress=progress,
-        due_count=due, start_form=StartForm(), total=len(services.bank()),
+        due_count=due, later_count=max(later, 0), start_form=StartForm(),
+        total=len(services.bank()),
         mixed_size=services.MIXED_SIZE, settings_form=_settings_form("index"),
         pending=len(anonymous.pending_answers()))
 

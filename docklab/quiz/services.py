@@ -252,8 +252,10 @@ def queue_for_failed_lab(user_id: int, section_title: str, cap: int) -> list[dic
     of them in the queue at once (counting those already due now): first the ones the learner
     missed last time, then others they have seen, then never-seen ones in the notes' order.
     Returns what was added, one {"q", "new", "due", "reviews"} per question, so the lab page
-    can say so and `unqueue_after_pass` can undo it."""
-    ids = section_question_ids(section_title)
+    can say so and `unqueue_after_pass` can undo it. Questions on retired tools stay out unless
+    the learner included them (the queue would not show them)."""
+    include_retired = includes_retired(user_id)
+    ids = [q.id for q in bank().by_section(section_title) if _wanted(q, include_retired)]
     if not ids or cap <= 0:
         return []
     now = utcnow()

@@ -28,6 +28,10 @@ class Endpoint:
 
     socket_url: str  # unix:///run/docklab-sandboxes/<user>/docker.sock
     address: str  # 127.77.x.y: `docker run -p 80:80` binds here, so sandboxes never clash
+    # The learner's files: mounted into the workstation at this same path and its working
+    # directory, so `-v "$PWD"/site:/usr/share/nginx/html` typed in the terminal names the same
+    # folder for the engine (which resolves bind sources on its own side). "" when none.
+    work_dir: str = ""
 
 
 @dataclass(frozen=True)

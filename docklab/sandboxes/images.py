@@ -6,7 +6,10 @@ Sandboxes pull through the registry as their Docker Hub mirror, so what is pushe
 All images share one base layer: Debian's `debootstrap --variant=minbase` of the running release
 with the few packages the images need (nginx-light, tmux, curl, ...), made with the mirror this
 machine's apt uses and cached as a tarball (debootstrap takes about a minute, once). The base is
-Debian rather than busybox: busybox-static applets segfault inside rootless containers. Each
+Debian rather than busybox: busybox-static applets were seen to segfault inside rootless
+containers on another machine (on this one, kernel 6.18, they work), and the workstation needs
+bash, tmux and curl anyway. `busybox:latest` itself is offered too, FROM scratch, for the labs
+that run it (100-160; multi-stage-small wants a final image under 10 MB). Each
 image is a thin layer on top (its CMD, EXPOSE, ENV, a script or two), labelled with a hash of
 everything it is made of, so `prepare()` skips an image the registry already holds with the same
 label and a second run takes a second or two.
@@ -38,6 +41,8 @@ BASE_RECIPE = "1"
 BASE_PACKAGES = ("bash", "ca-certificates", "curl", "iproute2", "iputils-ping", "less",
                  "nginx-light", "procps", "tmux")
 HOST_DOCKER_CLI = Path("/usr/bin/docker")  # Debian's docker.io client: links only libc
+HOST_BUSYBOX = Path("/bin/busybox")  # Debian's busybox-static: no library at all
+HOST_PACKAGES = {HOST_DOCKER_CLI: "docker.io", HOST_BUSYBOX: "busybox-static"}
 MANIFEST_TYPES = ("application/vnd.docker.distribution.manifest.v2+json, "
                   "application/vnd.oci.image.manifest.v1+json")
 
@@ -297,6 +302,7 @@ class ImageSpec:
     dockerfile: str
     files: dict[str, bytes | Path] = field(default_factory=dict)
     about: str = ""
+    from_scratch: bool = False  # FROM scratch instead of the shared base (busybox: 2 MB)
 
     @property
     def ref(self) -> str:
@@ -307,14 +313,15 @@ class ImageSpec:
         parts: list[str | bytes] = [base, self.name, self.tag, self.dockerfile]
         for path, data in sorted(self.files.items()):
             if isinstance(data, Path) and not data.is_file():
-                raise ImageError(f"{self.ref} needs {data}, which is missing (for the docker "
-                                 "CLI: apt-get install docker.io)")
+                raise ImageError(f"{self.ref} needs {data}, which is missing (Debian: "
+                                 f"apt-get install {HOST_PACKAGES.get(data, 'docker.io')})")
             parts += [path, data.read_bytes() if isinstance(data, Path) else data]
         return _short_hash(*parts)
 
     def context(self, base_tag: str, label: str) -> io.BytesIO:
         buffer = io.BytesIO()
-        dockerfile = (f"FROM {base_tag}\n{self.dockerfile.strip()}\n"
+        dockerfile = (f"FROM {'scratch' if self.from_scratch else base_tag}\n"
+                      f"{self.dockerfile.strip()}\n"
                       f'LABEL {CONTENT_LABEL}="{label}"\n')
         with tarfile.open(fileobj=buffer, mode="w") as tar:
             def add(name: str, data: bytes, mode: int = 0o755) -> None:
@@ -340,6 +347,25 @@ def _mysql(version: str, patch: str, repository: str = "library/mysql") -> Image
         'ENTRYPOINT ["docker-entrypoint.sh"]\nCMD ["mysqld"]\n',
         {"docker-entrypoint.sh": MYSQL_ENTRYPOINT.encode()},
         "runs while MYSQL_ROOT_PASSWORD (or ALLOW_EMPTY/RANDOM) is set, exits 1 without")
+
+
+# busybox as Docker Hub's image is: one static binary, a link per applet, /etc/passwd, /tmp.
+BUSYBOX_SETUP = (
+    "/bin/busybox mkdir -p /tmp /etc /root /usr/bin /sbin /usr/sbin /var/www"
+    " && /bin/busybox --install -s && chmod 1777 /tmp"
+    " && printf 'root:x:0:0:root:/root:/bin/sh\\nnobody:x:65534:65534::/:/bin/false\\n'"
+    " > /etc/passwd && printf 'root:x:0:\\nnogroup:x:65534:\\n' > /etc/group")
+
+
+def _busybox() -> ImageSpec:
+    return ImageSpec(
+        "library/busybox", "latest",
+        "COPY busybox /bin/busybox\n"
+        f"RUN {json.dumps(['/bin/busybox', 'sh', '-c', BUSYBOX_SETUP])}\n"
+        'CMD ["sh"]\n',
+        {"busybox": HOST_BUSYBOX},
+        "Debian's busybox-static, FROM scratch (about 2 MB, like Docker Hub's)",
+        from_scratch=True)
 
 
 def lab_images() -> list[ImageSpec]:
@@ -397,6 +423,7 @@ def lab_images() -> list[ImageSpec]:
             'CMD ["bash", "-l"]\n',
             workstation_files,
             "the learner's terminal: bash, tmux, curl and the docker CLI"),
+        _busybox(),
     ]
 
 

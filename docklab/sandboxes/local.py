@@ -79,8 +79,12 @@ class LocalRootlessDriver:
     def _home(self, slot: int) -> Path:
         return self.home_dir / self.user(slot)
 
+    def _work(self, slot: int) -> Path:
+        return self._home(slot) / "work"
+
     def endpoint(self, slot: int) -> Endpoint:
-        return Endpoint(f"unix://{self._runtime(slot)}/docker.sock", self.address(slot))
+        return Endpoint(f"unix://{self._runtime(slot)}/docker.sock", self.address(slot),
+                        str(self._work(slot)))
 
     def _cgroups(self, slot: int) -> list[Path]:
         return [CGROUP_ROOT / controller / "docklab" / self.user(slot)
@@ -98,6 +102,9 @@ class LocalRootlessDriver:
         runtime.mkdir(parents=True, exist_ok=True)
         os.chown(runtime, account.pw_uid, account.pw_gid)
         runtime.chmod(0o700)
+        work = self._work(slot)
+        work.mkdir(exist_ok=True)
+        os.chown(work, account.pw_uid, account.pw_gid)
         self._ensure_cgroups(slot)
         self._ensure_egress_rules(account.pw_uid)
         log = open(runtime / "engine.log", "ab")  # noqa: SIM115 - handed to the child
@@ -173,6 +180,7 @@ class LocalRootlessDriver:
         """Stop it and delete everything the learner made in it."""
         self.stop(slot)
         shutil.rmtree(self._home(slot) / ".local", ignore_errors=True)
+        shutil.rmtree(self._work(slot), ignore_errors=True)
 
     def remove(self, slot: int) -> None:
         """Wipe it and delete its Unix user, cgroups and firewall rules (tests, decommissioning)."""

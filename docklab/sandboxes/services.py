@@ -216,7 +216,7 @@ def _start_job(app: Flask, sandbox_id: int) -> None:
         db.session.close()  # no transaction while the engine starts
         try:
             endpoint = driver(app).start(slot)
-            _ensure_workstation(endpoint.socket_url)
+            _ensure_workstation(endpoint.socket_url, endpoint.work_dir)
         except Exception as problem:  # noqa: BLE001 - shown to the learner, never a 500
             app.logger.warning("sandbox %s did not start: %s", slot, problem)
             driver(app).stop(slot)
@@ -233,9 +233,11 @@ def _set_state(sandbox_id: int, state: str, message: str) -> None:
         db.session.commit()
 
 
-def _ensure_workstation(socket_url: str) -> None:
+def _ensure_workstation(socket_url: str, work_dir: str = "") -> None:
     """The learner's terminal runs in this container of their own engine, with that engine's
-    socket mounted: every `docker` command they type reaches their sandbox and nothing else."""
+    socket mounted: every `docker` command they type reaches their sandbox and nothing else.
+    `work_dir` (the sandbox's folder for the learner's files) is mounted at the same path and is
+    where the shell starts, so a bind mount typed as `-v "$PWD"/site:...` works."""
     client = docker.APIClient(base_url=socket_url, version="1.41", timeout=120)
     try:
         try:
@@ -250,12 +252,14 @@ def _ensure_workstation(socket_url: str) -> None:
         except docker.errors.NotFound:
             _pull_workstation(client)
         socket_path = socket_url.removeprefix("unix://")
-        host_config = client.create_host_config(
-            binds=[f"{socket_path}:/var/run/docker.sock"],
-            restart_policy={"Name": "unless-stopped"})
+        binds = [f"{socket_path}:/var/run/docker.sock"]
+        if work_dir:
+            binds.append(f"{work_dir}:{work_dir}")
+        host_config = client.create_host_config(binds=binds,
+                                                restart_policy={"Name": "unless-stopped"})
         client.create_container(
             WORKSTATION_IMAGE, name=WORKSTATION, command=["sleep", "infinity"],
-            hostname="docklab", labels={TOOL_LABEL: "1"}, working_dir="/root",
+            hostname="docklab", labels={TOOL_LABEL: "1"}, working_dir=work_dir or "/root",
             environment={"LANG": "C.UTF-8", "TERM": "xterm-256color"}, host_config=host_config,
             tty=True, stdin_open=True)
         client.start(WORKSTATION)
@@ -371,7 +375,6 @@ def reap() -> dict[str, int]:
     now = utcnow()
     done = {"idle_stopped": 0, "paused": 0, "repaired": 0, "orphans_stopped": 0, "admitted": 0}
     rows = list(db.session.scalars(select(Sandbox)))
-    owned = {row.slot for row in rows}
     for row in rows:
         if row.state == READY and now - _aware(row.last_used_at) > _idle():
             run.stop(row.slot)
@@ -392,7 +395,11 @@ def reap() -> dict[str, int]:
             done["paused"] += 1
     db.session.commit()
     for slot in run.running_slots():
-        if slot not in owned or next(r for r in rows if r.slot == slot).state == STOPPED:
+        # Read the slot's state afresh (a new transaction, after the commit above): a learner's
+        # start may have begun since `rows` was read, and its engine is not an orphan.
+        state = db.session.scalar(select(Sandbox.state).where(Sandbox.slot == slot))
+        db.session.commit()
+        if state is None or state == STOPPED:
             run.stop(slot)
             done["orphans_stopped"] += 1
     for row in db.session.scalars(select(Sandbox).where(Sandbox.state == QUEUED)

@@ -29,7 +29,7 @@ from tests.support.webapp import make_app
 CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
 PUSHED = {"nginx:latest", "hello-world:latest", "mysql:5.6", "mysql:5.7", "mysql:8.4",
           "mariadb:11.4", "debian:bookworm-slim",
-          "docker/whalesay:latest", "docklab/workstation:1"}
+          "docker/whalesay:latest", "docklab/workstation:1", "busybox:latest"}
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +180,21 @@ def test_the_2026_substitutes_work_offline(sandbox_like):
                         tag=fortune.build_tag, rm=True, forcerm=True)
     said = client.containers.run(fortune.build_tag, remove=True).decode()
     assert "<" in said and "(oo)" in said, said  # a cow this time, not a whale
+
+
+def test_busybox_serves_the_labs_past_the_notes_offline(sandbox_like):
+    """Labs 100-160 run busybox containers and build FROM busybox; multi-stage-small asks for a
+    final image of at most 10 MB, so the registry's busybox is FROM scratch like Docker Hub's."""
+    _daemon, client = sandbox_like
+    _pull(client, "busybox:latest")
+    said = client.containers.run("busybox", ["sh", "-c", "echo kept > /tmp/note && cat /tmp/note"
+                                             " && id -un && which nc wget httpd"],
+                                 remove=True).decode()
+    assert said.split() == ["kept", "root", "/usr/bin/nc", "/usr/bin/wget", "/usr/sbin/httpd"]
+    lab = load_labs()["multi-stage-small"].solution
+    client.images.build(fileobj=io.BytesIO(lab.dockerfile.encode()), tag=lab.build_tag,
+                        rm=True, forcerm=True)
+    assert client.images.get(lab.build_tag).attrs["Size"] <= 10 * 1024 * 1024
 
 
 def test_registry_keeps_its_data_across_a_restart_and_ensure_running_is_idempotent(

@@ -4,6 +4,7 @@ kept, a full server queues with a position, and one over its disk budget is paus
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 import pytest
 
@@ -52,7 +53,7 @@ def until_ready(client, headers, seconds: float = 30) -> dict:
         if body["state"] == "ready":
             return body
         assert body["state"] in ("starting", "queued"), body
-        assert time.monotonic() < deadline, body
+        assert time.monotonic() < deadline, body["state"] + ": " + (body["message"] or "")
         time.sleep(0.1)
 
 
@@ -87,6 +88,26 @@ def test_a_learner_works_in_their_sandbox_and_check_grades_it(sandbox_app, clien
     theirs = client.post("/api/v1/labs/nginx-port/check", headers=ben).get_json()
     assert theirs["status"] == "failed"
     assert took < 15, took
+
+
+def test_a_folder_made_in_the_terminal_binds_into_a_container(sandbox_app, client):
+    """The bind-mount lab in a sandbox: the engine resolves `-v SOURCE:...` on its own side, so
+    the workstation's working folder is the same path for both (before: /root in the
+    workstation, which the engine does not see)."""
+    jay = bearer(sandbox_app, create_user(sandbox_app, "jay"))
+    client.put("/api/v1/me/sandbox", headers=jay)
+    until_ready(client, jay)
+    made = client.post("/api/v1/me/sandbox/exec", headers=jay, json={
+        "command": "mkdir -p site && echo 'Hello from my folder' > site/index.html && pwd"})
+    folder = made.get_json()["output"].strip()
+    assert made.get_json()["exit_code"] == 0 and folder.startswith("/"), made.get_json()
+    shown = engine(sandbox_app, _uid(sandbox_app, "jay")).containers.run(
+        "nginx:latest", ["cat", "/data/index.html"], remove=True,
+        volumes={f"{folder}/site": {"bind": "/data", "mode": "ro"}})
+    assert shown.decode() == "Hello from my folder\n"
+    assert (Path(folder) / "site" / "index.html").is_file()  # on the server, in the sandbox
+    client.delete("/api/v1/me/sandbox", headers=jay)  # reset: the learner's files go too
+    assert not (Path(folder) / "site").exists()
 
 
 def test_reset_wipes_and_an_idle_sandbox_stops_and_resumes_with_the_work(sandbox_app, client):
@@ -166,7 +187,7 @@ def test_a_terminal_image_the_registry_lacks_stops_the_start_with_the_reason(san
     deadline = time.monotonic() + 90
     while (body := client.get("/api/v1/me/sandbox", headers=hana).get_json())["state"] \
             == "starting":
-        assert time.monotonic() < deadline, body
+        assert time.monotonic() < deadline, body["state"] + ": " + (body["message"] or "")
         time.sleep(0.2)
     assert body["state"] == "stopped", body
     assert "docklab/workstation:absent could not be pulled from the course registry" \
@@ -193,6 +214,34 @@ def test_engines_a_crash_left_behind_are_stopped_and_states_repaired(sandbox_app
         assert done["orphans_stopped"] == 1 and done["repaired"] == 1
         assert not app_sandbox_driver.running(3)
         assert services.sandbox_of(fay).state == "stopped"
+
+
+def test_reaping_leaves_alone_an_engine_whose_start_began_meanwhile(sandbox_app,
+                                                                   app_sandbox_driver,
+                                                                   monkeypatch):
+    """Seen on a fresh `make run`: a learner's start right after the app started failed with a
+    dropped connection mid-pull. The reaper had read the sandbox as stopped, the start began,
+    and the reaper then stopped the new engine as an orphan."""
+    ivy = create_user(sandbox_app, "ivy")
+    with sandbox_app.app_context():
+        db.session.add(Sandbox(user_id=ivy, slot=2, state="stopped"))
+        db.session.commit()
+    real_running_slots = app_sandbox_driver.running_slots
+
+    def start_meanwhile():  # the learner presses Start while the reaper is at work
+        with sandbox_app.app_context():
+            row = db.session.scalar(db.select(Sandbox).where(Sandbox.user_id == ivy))
+            row.state = "starting"
+            db.session.commit()
+        app_sandbox_driver.start(2)
+        return real_running_slots()
+
+    monkeypatch.setattr(app_sandbox_driver, "running_slots", start_meanwhile)
+    with sandbox_app.app_context():
+        done = services.reap()
+    assert done["orphans_stopped"] == 0
+    assert app_sandbox_driver.running(2)
+    app_sandbox_driver.stop(2)
 
 
 def test_an_admin_sees_every_sandbox_with_its_use_and_stops_one(sandbox_app, client):

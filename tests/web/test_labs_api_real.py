@@ -49,6 +49,16 @@ def test_check_pass_and_fail_through_the_api(api_app, client, make_container):
     stored = client.get(f"/api/v1/attempts/{body['attempt_id']}", headers=headers).get_json()
     assert stored["status"] == "failed" and stored["checks"] == body["checks"]
     assert stored["source"] == "server"
+    # The checks keep the API's CheckResult shape, and a Korean attempt reads in English when
+    # asked in English (issue 15: messages in the reader's language).
+    assert all(item.keys() == {"id", "status", "message", "hint", "points"}
+               for item in stored["checks"])
+    english = client.get(f"/api/v1/attempts/{body['attempt_id']}?lang=en",
+                         headers=headers).get_json()
+    failing = next(item for item in english["checks"] if item["status"] == "fail")
+    assert failing["message"].isascii() and failing["hint"].isascii(), failing
+    assert failing["message"] != next(item["message"] for item in stored["checks"]
+                                      if item["id"] == failing["id"])
 
     progress = client.get("/api/v1/me/progress", headers=headers).get_json()
     [mysql] = [item for item in progress["labs"] if item["lab"] == "mysql-env"]

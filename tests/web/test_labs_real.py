@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from docklab.extensions import db
 from docklab.labs.models import LabAttempt
+from docklab.quiz.rendering import inline_html
 from docklab.quiz.services import due_queue, section_question_ids
 from tests.support.webapp import create_user, csrf_token
 
@@ -63,7 +64,7 @@ def test_fail_then_pass_without_javascript(labs_app, client, auth, make_containe
     assert 0 < attempt.score < attempt.max_score
     page = failed.get_data(as_text=True)
     for item in attempt.checks:  # the per-check checklist, with the failing check's hint
-        assert html.escape(item["message"], quote=False) in page
+        assert str(inline_html(item["message"])) in page  # Markdown rendered
     failing = next(item for item in attempt.checks if item["status"] == "fail")
     # Hints may be rendered as inline Markdown: look for their longest plain-text run.
     plain_run = max(failing["hint"].split("`"), key=len).strip()
@@ -96,4 +97,4 @@ def test_fetch_path_returns_the_checklist_as_json(labs_app, client, auth, make_c
     [attempt] = attempts(labs_app, user_id)
     assert attempt.status == "passed"
     for item in attempt.checks:
-        assert html.escape(item["message"], quote=False) in data["html"]
+        assert str(inline_html(item["message"])) in data["html"]

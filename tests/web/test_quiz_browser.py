@@ -111,7 +111,14 @@ def test_due_queue_changes_after_a_missed_answer(live_server, page):
     assert page.locator(".verdict").inner_text().endswith("아쉽게도 틀렸습니다.")
     assert "다음 복습" in page.locator(".review").inner_text()
     page.goto(live_server.url + "/quiz")
-    assert page.locator(".due-count").inner_text() == "복습할 문제 1개"
+    # Missed minutes ago, due in about ten: counted as later today, not as due now (issue 15).
+    # (The queue's day ends at the site's midnight; after it the card is tomorrow's.)
+    assert page.locator(".due-count").inner_text() == "복습할 문제 0개"
+    with live_server.app.app_context():
+        uid = db.session.scalar(select(User.id).where(User.username == "duer"))
+        if not services.due_queue(uid):
+            return  # the site's midnight fell in between: the card is tomorrow's
+    assert page.locator(".later-count").inner_text() == "· 오늘 나중에 1개 더"
     page.get_by_role("link", name="오늘 복습할 문제 보기").click()
     assert page.locator(f'li[data-question="{question_id}"]').is_visible()
     page.get_by_role("button", name="지금 복습하기").click()

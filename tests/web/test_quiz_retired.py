@@ -131,3 +131,20 @@ def test_a_retired_question_says_so_on_its_page(app, client, auth):
     second = client.get(f"/quiz/runs/{run_id}").get_data(as_text=True)
     assert 'value="lab-remove-all-containers"' in second
     assert "지원이 끝난 도구" not in second
+
+
+def test_a_failed_lab_queues_no_retired_question_the_learner_left_out(app):
+    """A lab of a section with retired-tool questions adds only questions the queue would show,
+    so "N questions were added" never counts invisible ones (issue 15 with the retired tag)."""
+    uid = create_user(app, "lab-retired")
+    with app.app_context():
+        section = "Docker Machine"
+        in_section = services.bank().by_section(section)
+        assert any(q.retired for q in in_section) and any(not q.retired for q in in_section)
+        added = [entry["q"] for entry in services.queue_for_failed_lab(uid, section, cap=50)]
+        assert added and not any(services.question(qid).retired for qid in added)
+        assert sorted(added) == sorted(q.id for _card, q in services.due_queue(uid))
+        db.session.add(QuizSettings(user_id=uid, include_retired=True))
+        db.session.commit()
+        more = [entry["q"] for entry in services.queue_for_failed_lab(uid, section, cap=50)]
+        assert more and all(services.question(qid).retired for qid in more)
