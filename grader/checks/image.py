@@ -27,7 +27,9 @@ def _missing_image(snapshot, reference: str) -> Outcome:
     shown = imageref.familiar(reference)
     tags = snapshot.all_tags()
     # Another tag of the same repository is the likeliest meaning; else a near-identical name.
-    close = [imageref.familiar(t) for t in tags if imageref.same_repository(t, reference)] or \
+    # Of several tags of that repository, the most alike (mysql:5.7 -> mysql:5.6, not 8.4).
+    same = sorted(imageref.familiar(t) for t in tags if imageref.same_repository(t, reference))
+    close = difflib.get_close_matches(shown, same, n=1, cutoff=0) or \
         difflib.get_close_matches(shown, [imageref.familiar(t) for t in tags], n=1, cutoff=0.8)
     if close:
         return Outcome.failed(f"이미지 {josa_code(shown, '이/가')} 없습니다. "
@@ -376,7 +378,9 @@ class ImageHistory(ImageCheck):
 
     @classmethod
     def reads(cls, params):
-        return [("image", params["ref"]), ("history", params["ref"])]
+        bases = reference_list(params, "above")
+        return [("image", params["ref"]), ("history", params["ref"]),
+                *[("image", base) for base in bases], *[("history", base) for base in bases]]
 
     @classmethod
     def validate(cls, params):
@@ -399,7 +403,9 @@ class ImageHistory(ImageCheck):
         # history is newest first: show the image's own latest steps, oldest of them first, and
         # stop at the base image (the first older entry that carries a tag of its own), whose
         # steps the learner did not write
-        own = _own_steps(snapshot.history(entry["Id"]), wanted_kind)
+        # the same steps on a live engine and in an upload: `above` has already cut the base's
+        # steps off; without it, stop at the first older entry with a tag of its own
+        own = _own_steps(history, wanted_kind)
         seen = "; ".join(f"`{_short(body, 40)}`" for _, body in reversed(own[:4])) or "-"
         if "looks_like" in self.p:
             wanted = self.p["looks_like"]

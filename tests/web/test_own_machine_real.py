@@ -34,7 +34,9 @@ CASES = [pytest.param(lab_id, None, id=f"{lab_id}-solution") for lab_id in LABS
     for index, anti in enumerate(lab.anti_solutions)]
 
 
-IMAGE_SUGGESTION = re.compile(r"^(image `[^`]*` is not present); did you mean `[^`]*`\?$")
+# one image, or none of several accepted ones (image_present: any_of)
+IMAGE_SUGGESTION = re.compile(r"^(image `[^`]*` is not present|none of the images .* is "
+                              r"present); did you mean `[^`]*`\?$")
 
 
 def _as_the_client_can_say(message: str) -> str:
