@@ -15,7 +15,9 @@ import pytest
 
 import docker
 from docklab.sandboxes.driver import Limits
+from docklab.sandboxes.images import lab_images, prepare
 from docklab.sandboxes.local import LocalRootlessDriver
+from docklab.sandboxes.registry import Registry, free_address
 
 BUSYBOX_APPLETS = ("sh", "cat", "echo", "sleep", "dd", "ps", "nc", "id", "head", "touch", "ls",
                    "httpd", "mkdir", "env", "timeout")
@@ -49,6 +51,22 @@ def registry_stand_in():
     threading.Thread(target=serve, daemon=True).start()
     yield listener
     listener.close()
+
+
+COURSE_IMAGES = ("nginx:latest", "busybox:latest", "docklab/workstation:1")
+
+
+@pytest.fixture(scope="module")
+def course_registry(docker_engine, tmp_path_factory):
+    """A real course registry (Debian's docker-registry) holding the real terminal image and
+    the images the sandbox lab tests pull: nginx and busybox."""
+    registry = Registry(tmp_path_factory.mktemp("course-registry"), free_address())
+    registry.ensure_running()
+    cache = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
+    prepare(docker_engine.client, registry.local_address, cache,
+            images=[spec for spec in lab_images() if spec.ref in COURSE_IMAGES])
+    yield registry
+    registry.stop()
 
 
 def _driver(kind: str, registry_port: int, offset: int) -> LocalRootlessDriver:

@@ -13,23 +13,10 @@ from pathlib import Path
 import pytest
 import requests
 
-from docklab.sandboxes.images import lab_images, prepare
-from docklab.sandboxes.registry import Registry, free_address
 from tests.sandboxes.conftest import _driver, _session_driver
 from tests.support.browser import LiveServer
 from tests.support.webapp import PASSWORD, create_user, make_app
 from tests.web.terminal_helpers import SCREEN_TEXT
-
-CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
-@pytest.fixture(scope="module")
-def course_registry(docker_engine, tmp_path_factory):
-    registry = Registry(tmp_path_factory.mktemp("course-registry"), free_address())
-    registry.ensure_running()
-    prepare(docker_engine.client, registry.local_address, CACHE,
-            images=[spec for spec in lab_images()
-                    if spec.ref in ("nginx:latest", "docklab/workstation:1")])
-    yield registry
-    registry.stop()
 
 
 @pytest.fixture(scope="module")

@@ -4,34 +4,18 @@ does them: the solution's set-up files made and its commands typed in the real w
 real course registry, then Check grades the sandbox and passes."""
 from __future__ import annotations
 
-import os
 import shlex
 import time
-from pathlib import Path
 
 import pytest
 
-from docklab.sandboxes.images import lab_images, prepare
-from docklab.sandboxes.registry import Registry, free_address
 from grader import load_labs
 from tests.sandboxes.conftest import _driver, _session_driver
 from tests.support.webapp import bearer, create_user, make_app
 
-CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
 LABS = load_labs()
 PAST_THE_NOTES = [lab_id for lab_id, lab in LABS.items()
                   if lab.order is not None and 100 <= lab.order < 900]
-
-
-@pytest.fixture(scope="module")
-def course_registry(docker_engine, tmp_path_factory):
-    registry = Registry(tmp_path_factory.mktemp("labs-registry"), free_address())
-    registry.ensure_running()
-    prepare(docker_engine.client, registry.local_address, CACHE,
-            images=[spec for spec in lab_images()
-                    if spec.ref in ("nginx:latest", "busybox:latest", "docklab/workstation:1")])
-    yield registry
-    registry.stop()
 
 
 @pytest.fixture(scope="module")
