@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
+from . import settings as settings_module
 from .extensions import babel, csrf, db, login_manager, migrate
 
 MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -17,14 +18,17 @@ MIGRATIONS_DIR = str(Path(__file__).resolve().parent.parent / "migrations")
 
 def create_app(config: dict | None = None) -> Flask:
     """Application factory: settings from the environment, then `config` (tests) on top."""
-    instance_path = os.environ.get("DOCKLAB_INSTANCE_PATH") or None
-    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    environment = settings_module.from_environment()
+    instance_path = environment.instance_path
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=str(instance_path) if instance_path else None)
     # Private: it holds the secret key and, by default, the SQLite database.
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     app.config.update(config_module.DEFAULTS)
-    app.config.update(config_module.from_environment(Path(app.instance_path)))
+    app.config.update(environment.in_instance(Path(app.instance_path)).config_values())
     if config:
         app.config.update(config)
+    settings_module.init_app(app)  # a bad value in `config` fails here, not in a request
 
     _init_extensions(app)
     _register_blueprints(app)
@@ -41,8 +45,8 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _warn_about_risky_settings(app: Flask) -> None:
-    if app.config["DOCKLAB_LOCAL_ENGINE"] and app.config["DOCKLAB_OPEN_REGISTRATION"] \
-            and not app.testing:
+    settings = settings_module.current(app)
+    if settings.local_engine and settings.open_registration and not app.testing:
         app.logger.warning(
             "DOCKLAB_LOCAL_ENGINE=1 with DOCKLAB_OPEN_REGISTRATION=1: anyone who signs up is "
             "graded on this server's own Docker engine and sees its containers and images. "
@@ -52,7 +56,7 @@ def _warn_about_risky_settings(app: Flask) -> None:
 def _trust_proxies(app: Flask) -> None:
     """Behind N proxies the client's address (rate limits key on it) and the scheme come from
     their X-Forwarded-* headers; only as many hops as configured are believed."""
-    hops = int(app.config.get("DOCKLAB_PROXY_HOPS") or 0)
+    hops = settings_module.current(app).proxy_hops
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 

@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from . import backup
+from . import backup, settings
 from .extensions import db
 from .models import ApiToken, Role, User
 
@@ -172,7 +172,7 @@ def _reap_sandboxes() -> None:
 def backup_command(path: Path) -> None:
     """Copy the live SQLite database to PATH (online, consistent)."""
     try:
-        pages = backup.backup(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+        pages = backup.backup(settings.current().database_url, path)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"backed up {pages} pages to {path}")
@@ -188,7 +188,7 @@ def restore_command(path: Path, yes: bool) -> None:
         click.confirm("This replaces every current record with the backup. Go on?", abort=True)
     db.engine.dispose()  # no pooled connection may hold the old file open
     try:
-        pages = backup.restore(current_app.config["SQLALCHEMY_DATABASE_URI"], path)
+        pages = backup.restore(settings.current().database_url, path)
     except backup.BackupError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"restored {pages} pages from {path}")

@@ -1,9 +1,7 @@
 """Check the built-in content (notes and question bank) when the app is set up or started."""
 from __future__ import annotations
 
-from pathlib import Path
-
-from flask import current_app
+from . import settings
 
 
 def sync_content() -> str:
@@ -11,7 +9,7 @@ def sync_content() -> str:
     problem as `file:line: message`); returns a one-line summary."""
     from .quiz.content import load_content
 
-    content = load_content(Path(current_app.config["DOCKLAB_CONTENT_DIR"]))
+    content = load_content(settings.current().content_dir)
     sections = sum(1 for _section, count in content.bank.section_counts() if count)
     return (f"content: {len(content.bank)} questions in {sections} note sections "
             f"({content.notes.path.name}) ok")

@@ -8,12 +8,12 @@ the old keys (docs/secrets.md).
 from __future__ import annotations
 
 import base64
-import os
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import current_app
+
+from . import settings
 
 # Changing these makes every stored secret unreadable: they are part of the format.
 HKDF_SALT = b"docklab secrets at rest v1"
@@ -32,21 +32,13 @@ def derive_fernet(secret_key: str | bytes) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
-def old_secret_keys(config) -> list[str]:
-    """DOCKLAB_OLD_SECRET_KEYS from the app config (a list or a comma-separated string), else the
-    environment."""
-    value = config.get("DOCKLAB_OLD_SECRET_KEYS")
-    if value is None:
-        value = os.environ.get("DOCKLAB_OLD_SECRET_KEYS", "")
-    if isinstance(value, str):
-        value = value.split(",")
-    return [key.strip() for key in value if key and key.strip()]
-
-
 def secret_box(config=None) -> MultiFernet:
-    """Encrypts with the current key; decrypts with the current key or any old one."""
-    config = current_app.config if config is None else config
-    keys = [config["SECRET_KEY"], *old_secret_keys(config)]
+    """Encrypts with the current key; decrypts with the current key or any old one
+    (DOCKLAB_OLD_SECRET_KEYS). `config`: a mapping with SECRET_KEY, else the current app's."""
+    site = settings.current() if config is None else settings.from_config(config)
+    if not site.secret_key:
+        raise ValueError("no SECRET_KEY to encrypt or decrypt with")
+    keys = [site.secret_key, *site.old_secret_keys]
     return MultiFernet([derive_fernet(key) for key in keys])
 
 

@@ -4,6 +4,8 @@ from flask import Flask, abort, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from . import settings
+
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
@@ -19,7 +21,7 @@ def register(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        if app.config.get("SESSION_COOKIE_SECURE"):  # served over HTTPS (DOCKLAB_SECURE_COOKIES)
+        if settings.current(app).secure_cookies:  # served over HTTPS
             # Not includeSubDomains: other sites under the same domain are not ours to pin.
             response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
         return response

@@ -4,13 +4,13 @@ from __future__ import annotations
 from datetime import timedelta
 from urllib.parse import urlsplit
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from .. import ratelimit
+from .. import ratelimit, settings
 from ..extensions import db
 from ..models import ApiToken, Role, User, utcnow
 from . import bp
@@ -41,15 +41,15 @@ def start_session(user: User, remember: bool = False) -> None:
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    if not current_app.config["DOCKLAB_OPEN_REGISTRATION"]:
+    site = settings.current()
+    if not site.open_registration:
         flash(_("Registration is closed. Ask your instructor for an account."), "error")
         return redirect(url_for("auth.login", next=safe_next(request.args.get("next"))))
     form = RegisterForm()
     next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():
         limit_key = f"register:{request.remote_addr}"
-        limit, window = (current_app.config["DOCKLAB_REGISTER_LIMIT"],
-                         current_app.config["DOCKLAB_REGISTER_WINDOW"])
+        limit, window = site.register_limit, site.register_window
         if ratelimit.too_many(limit_key, limit, window):
             flash(_("Too many sign-ups from here. Please try again later."), "error")
             return render_template("auth/register.html", form=form, next_url=next_url), 429
@@ -94,14 +94,14 @@ def login():
     form = LoginForm()
     next_url = safe_next(request.args.get("next"))
     if form.validate_on_submit():
-        config = current_app.config
-        window = config["DOCKLAB_LOGIN_WINDOW"]
+        site = settings.current()
+        window = site.login_window
         # Keyed on the address and on (address, name), never on the name alone: failures from
         # elsewhere must not refuse the right password, and a class shares one school address.
         address_key = f"login-ip:{request.remote_addr}"
         pair_key = f"login-pair:{request.remote_addr}|{form.username.data.lower()}"
-        if ratelimit.too_many(address_key, config["DOCKLAB_LOGIN_ADDRESS_LIMIT"], window) or \
-                _pair_must_wait(pair_key, config["DOCKLAB_LOGIN_LIMIT"], window):
+        if ratelimit.too_many(address_key, site.login_address_limit, window) or \
+                _pair_must_wait(pair_key, site.login_limit, window):
             # Same answer whether or not the account exists.
             flash(_("Too many failed log-ins. Please wait a few minutes and try again."), "error")
             return render_template("auth/login.html", form=form, next_url=next_url), 429

@@ -24,6 +24,8 @@ from flask import Flask, current_app
 from grader.deadline import Deadline
 from grader.hosts import HostError, VersionCache
 
+from .. import settings
+
 T = TypeVar("T")
 
 
@@ -148,8 +150,8 @@ def for_app(app: Flask | None = None) -> Outbound:
         with _creating:
             outbound = app.extensions.get("docklab_outbound")
             if outbound is None:
-                outbound = Outbound(int(app.config.get("DOCKLAB_CHECK_WORKERS") or 8),
-                                    int(app.config.get("DOCKLAB_CHECKS_PER_LEARNER") or 1))
+                site = settings.current(app)
+                outbound = Outbound(site.check_workers, site.checks_per_learner)
                 app.extensions["docklab_outbound"] = outbound
     return outbound
 

@@ -121,13 +121,6 @@ def parse_entry(text: str) -> tuple[str, str]:
     raise ValueError(f"{entry}: not a network (CIDR), a host name or unix:///path")
 
 
-def split_entries(text: str | Iterable[str] | None) -> list[str]:
-    if text is None:
-        return []
-    parts = re.split(r"[\s,]+", text) if isinstance(text, str) else list(text)
-    return [part.strip() for part in parts if part and part.strip()]
-
-
 def _own_addresses_now() -> set[Address]:
     """Every address of this machine: the kernel's local routes (Linux), else what the host name
     resolves to."""

@@ -9,8 +9,9 @@ from flask_login import current_user, login_required
 
 from grader.hosts import HostError
 
+from .. import settings
 from ..access import admin_required
-from . import bp, outbound, services, settings
+from . import bp, outbound, services
 from .forms import EmptyForm, LocalHostForm, OtherHostForm, RuleForm, SshHostForm, TlsHostForm
 from .models import LOCAL, PLAIN, SSH, TLS, UNIX
 from .policy import HostRefused
@@ -25,8 +26,8 @@ def _page(status: int = 200, **forms):
     policy = services.policy_for(user_id)
     context = {
         "hosts": services.hosts_of(user_id),
-        "local_enabled": settings.local_engine_enabled(),
-        "local_url": settings.local_engine_url(),
+        "local_enabled": settings.current().local_engine,
+        "local_url": settings.current().local_engine_url,
         "ssh_public_key": services.ssh_key_for(user_id).public_key,
         "show_other": bool(policy.sockets) or policy.allow_plain_tcp,
         "policy": policy,
@@ -186,8 +187,8 @@ def allowed():
         else:
             status = 422
     return render_template("hosts/allowed.html", form=form, rules=services.rules(),
-                           defaults=settings.default_allowed_entries(),
-                           local_enabled=settings.local_engine_enabled(),
+                           defaults=list(settings.current().allowed_hosts),
+                           local_enabled=settings.current().local_engine,
                            button_form=EmptyForm()), status
 
 

@@ -18,9 +18,9 @@ from sqlalchemy import delete, func, select, update
 
 from grader.hosts import HostError, HostSpec, engine_summary, fetch_ssh_host_key
 
-from .. import crypto, ratelimit
+from .. import crypto, ratelimit, settings
 from ..extensions import db
-from . import outbound, settings
+from . import outbound
 from .models import (
     LOCAL,
     PLAIN,
@@ -84,7 +84,7 @@ class NoHost(Exception):
 # --- policy ------------------------------------------------------------------------------------
 def site_entries() -> list[str]:
     rows = db.session.scalars(select(AllowedHostRule.value).order_by(AllowedHostRule.id)).all()
-    return [*settings.default_allowed_entries(), *rows]
+    return [*settings.current().allowed_hosts, *rows]
 
 
 def class_entries(user_id: int) -> list[str]:
@@ -115,7 +115,7 @@ def _valid(entries: list[str]) -> list[str]:
 def policy_for(user_id: int | None) -> HostPolicy:
     """The site's allow-list (config + admin table), plus the learner's classes' lists."""
     policy = HostPolicy.from_entries(_valid(site_entries()),
-                                     allow_plain_tcp=settings.allow_plain_tcp())
+                                     allow_plain_tcp=settings.current().allow_plain_tcp)
     return policy.union(_valid(class_entries(user_id))) if user_id is not None else policy
 
 
@@ -225,7 +225,7 @@ def _save(host: LearnerHost, make_default: bool) -> LearnerHost:
 
 
 def register_local(user_id: int, name: str = "", make_default: bool = True) -> LearnerHost:
-    if not settings.local_engine_enabled():
+    if not settings.current().local_engine:
         raise RegistrationError("local_disabled")
     name = _check_name(user_id, name or "local")
     return _save(LearnerHost(user_id=user_id, name=name, kind=LOCAL, url=""), make_default)
@@ -300,12 +300,12 @@ def register_ssh(user_id: int, name: str, url: str, make_default: bool = False) 
         raise HostRefused("scheme", url)
     name = _check_name(user_id, name or target.host or url)
     release_session()
-    timeout = settings.host_timeout()
+    timeout = settings.current().host_timeout
     try:
         key_line, fingerprint = outbound.for_app().call(
             user_id, lambda deadline: fetch_ssh_host_key(target.ip, target.port, timeout,
                                                          deadline),
-            timeout, settings.request_wait())
+            timeout, settings.current().request_wait)
     except HostError as error:
         ko, en = REGISTRATION_MESSAGES["ssh_host_key"]
         raise RegistrationError("ssh_host_key", error.message("en"),
@@ -332,15 +332,16 @@ def _admit_registration(user_id: int) -> None:
     """Before any parsing or connecting: at most DOCKLAB_MAX_HOSTS hosts per learner, and
     DOCKLAB_HOST_REGISTER_LIMIT registrations per DOCKLAB_HOST_REGISTER_WINDOW seconds (each
     try counts, so bad uploads cannot be retried without end)."""
-    limit, window = settings.register_limit()
+    site = settings.current()
+    limit, window = site.host_register_limit, site.host_register_window
     key = f"host-register:{user_id}"
     if ratelimit.too_many(key, limit, window):
         raise RegistrationError("rate_limited", str(window))
     ratelimit.record(key, window)
     owned = db.session.scalar(select(func.count()).select_from(LearnerHost)
                               .where(LearnerHost.user_id == user_id)) or 0
-    if owned >= settings.max_hosts():
-        raise RegistrationError("too_many_hosts", str(settings.max_hosts()))
+    if owned >= site.max_hosts:
+        raise RegistrationError("too_many_hosts", str(site.max_hosts))
 
 
 def infer_kind(url: str, has_tls_files: bool) -> str:
@@ -380,16 +381,16 @@ class Connection:
 
 def limits() -> dict:
     """What every HostSpec of this server shares: timeouts and the answer size cap."""
-    timeout = settings.host_timeout()
-    return {"connect_timeout": timeout, "read_timeout": timeout,
-            "total_timeout": settings.check_deadline(),
-            "max_response_bytes": settings.max_response_bytes()}
+    site = settings.current()
+    return {"connect_timeout": site.host_timeout, "read_timeout": site.host_timeout,
+            "total_timeout": site.check_deadline, "max_response_bytes": site.max_response_bytes}
 
 
 def local_connection(host_id: int | None = None, label: str = "") -> Connection:
-    if not settings.local_engine_enabled():
+    site = settings.current()
+    if not site.local_engine:
         raise RegistrationError("local_disabled")
-    url = settings.local_engine_url()
+    url = site.local_engine_url
     return Connection(HostSpec(url=url, **limits()), label or f"local ({url})", host_id)
 
 
@@ -397,7 +398,7 @@ def connection_for(user_id: int, host: LearnerHost | None) -> Connection:
     """A HostSpec for the host (or the local engine when the learner has none), with the address
     checked against the policy again now: names can change what they resolve to."""
     if host is None:
-        if not settings.local_engine_enabled():
+        if not settings.current().local_engine:
             raise NoHost()
         return local_connection()
     if host.kind == LOCAL:
@@ -426,10 +427,11 @@ def test_connection(user_id: int, host: LearnerHost | None) -> dict:
     """The engine's version, or HostError / HostRefused with the precise reason; on the outbound
     pool, cut off after DOCKLAB_REQUEST_WAIT seconds (raises outbound.Busy/AlreadyRunning)."""
     connection = connection_for(user_id, host)
+    site = settings.current()
     release_session()
     return outbound.for_app().call(
         user_id, lambda deadline: engine_summary(connection.spec, deadline),
-        settings.check_deadline(), settings.request_wait())
+        site.check_deadline, site.request_wait)
 
 
 def release_session() -> None:

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select
 
+from .. import settings
 from ..extensions import db
 from ..models import Role, User
 from .models import LAB, SECTION, ClassAssignment, ClassMembership, Classroom
@@ -226,11 +227,10 @@ def shared_local_engine() -> int:
     no sandboxes (every one of them is checked against the same containers, so one learner's
     work passes for all); 0 when the local engine is off, sandboxes run, or at most one student
     exists (nothing to warn about)."""
-    from ..hosts import settings as host_settings  # the hosts area builds on this one
     from ..sandboxes import services as sandboxes
 
     # With sandboxes running, learners are graded on their own engines (as the lab page says).
-    if not host_settings.local_engine_enabled() or sandboxes.unavailable() is None:
+    if not settings.current().local_engine or sandboxes.unavailable() is None:
         return 0
     students = db.session.scalar(select(func.count(User.id)).where(
         User.role == Role.STUDENT.value)) or 0

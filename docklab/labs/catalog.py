@@ -10,16 +10,17 @@ from flask import Flask, current_app, url_for
 import grader
 from grader.loader import LABS_DIR
 
+from .. import settings
 from ..content.notes import Notes, load_notes
 
 EXTENSION_KEY = "docklab.labs"
 
 
 def labs_directory(app: Flask) -> Path:
-    configured = app.config.get("DOCKLAB_LABS_DIR")
+    configured = app.config.get("DOCKLAB_LABS_DIR")  # tests only: a folder of lab files alone
     if configured:
         return Path(configured)
-    content = Path(app.config.get("DOCKLAB_CONTENT_DIR") or LABS_DIR.parent) / "labs"
+    content = settings.current(app).content_dir / "labs"
     return content if content.is_dir() else LABS_DIR
 
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from flask import current_app
 from sqlalchemy import DateTime, ForeignKey, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -25,6 +24,7 @@ import grader
 from grader import plan as plans
 from grader import sources
 
+from .. import settings
 from ..extensions import db
 from ..models import utcnow
 from . import catalog, services
@@ -81,11 +81,11 @@ NOT_YOURS = Refused(403, "not_your_code", "이 코드는 다른 학습자의 것
 
 
 def code_ttl() -> float:
-    return float(current_app.config.get("DOCKLAB_OWN_MACHINE_CODE_TTL") or 600)
+    return settings.current().own_machine_code_ttl
 
 
 def max_upload_bytes() -> int:
-    return int(float(current_app.config.get("DOCKLAB_OWN_MACHINE_MAX_UPLOAD_KB") or 1024) * 1024)
+    return settings.current().own_machine_max_upload_bytes
 
 
 def _hash(code: str) -> str:

@@ -17,10 +17,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
+from .. import settings
 from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
-from ..hosts import settings as host_settings
 from ..models import User
 from ..sandboxes import services as sandboxes
 from . import bp, catalog, display, services
@@ -70,8 +70,8 @@ def lab(lab_id: str):
     lab = _lab_or_404(lab_id)
     context = {"lab": lab, "lang": lang(), "note_link": catalog.note_link(lab),
                "note_section": catalog.note_section(lab), "attempt": None, "history": [],
-               "form": None, "local_enabled": host_settings.local_engine_enabled(),
-               "local_url": host_settings.local_engine_url(),
+               "form": None, "local_enabled": settings.current().local_engine,
+               "local_url": settings.current().local_engine_url,
                "deadline_ms": int(services.check_deadline() * 1000) + 10_000,
                "sandbox_unavailable": sandboxes.unavailable(), "shared_engine": False}
     if current_user.is_authenticated:
@@ -91,7 +91,7 @@ def lab(lab_id: str):
 def _engine_shared() -> bool:
     """Learners without a host of their own are graded on this server's engine, and more than
     one account exists: they all see (and pass with) each other's containers."""
-    if not host_settings.local_engine_enabled() or sandboxes.unavailable() is None:
+    if not settings.current().local_engine or sandboxes.unavailable() is None:
         return False
     return (db.session.scalar(select(func.count(User.id))) or 0) > 1
 

@@ -20,12 +20,11 @@ from sqlalchemy import select
 import grader
 from grader.model import Text
 
-from .. import ratelimit
+from .. import ratelimit, settings
 from ..crypto import SecretUnreadable
 from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
-from ..hosts import settings as host_settings
 from ..hosts.policy import HostRefused
 from ..models import utcnow
 from ..sandboxes import services as sandboxes
@@ -46,20 +45,10 @@ SECRET_UNREADABLE = ("저장된 호스트 키를 풀 수 없습니다 (서버의
                      "Register the host again.")
 
 
-def _setting(name: str, default: float) -> float:
-    value = current_app.config.get(name)
-    return float(default if value is None else value)
-
-
-def check_limit() -> tuple[int, int]:
-    """Checks per learner per window (DOCKLAB_CHECK_LIMIT per DOCKLAB_CHECK_WINDOW seconds)."""
-    return int(_setting("DOCKLAB_CHECK_LIMIT", 10)), int(_setting("DOCKLAB_CHECK_WINDOW", 60))
-
-
 # A whole check never takes longer than DOCKLAB_CHECK_DEADLINE, counted from when it starts on
 # the outbound pool; a web request waits DOCKLAB_REQUEST_WAIT for it, then answers `pending`.
-check_deadline = host_settings.check_deadline
-request_wait = host_settings.request_wait
+def check_deadline() -> float:
+    return settings.current().check_deadline
 
 
 class RateLimited(Exception):
@@ -80,7 +69,8 @@ class UnknownHost(LookupError):
 
 
 def _limit(key: str) -> None:
-    limit, window = check_limit()
+    site = settings.current()
+    limit, window = site.check_limit, site.check_window
     if ratelimit.too_many(key, limit, window):
         raise RateLimited(window)
     ratelimit.record(key, window)
@@ -141,9 +131,10 @@ def _grade_on_pool(user_id: int, lab: grader.Lab, connection: hosts.Connection,
             _complete(pending_id, lab, result)
         return result
 
-    job = pool.submit(user_id, work, check_deadline(), current_app._get_current_object())
+    site = settings.current()
+    job = pool.submit(user_id, work, site.check_deadline, current_app._get_current_object())
     try:
-        result = job.wait(request_wait())
+        result = job.wait(site.request_wait)
     except FutureTimeout:
         attempt = LabAttempt(user_id=user_id, lab_id=lab.id, host_id=connection.host_id,
                              host_label=connection.label[:400], status=PENDING, score=0,
@@ -225,7 +216,7 @@ def _store(user_id: int, lab: grader.Lab, result: grader.LabResult, source: str,
 
 def review_cap() -> int:
     """How many questions of its section one failed lab may have in the review queue at once."""
-    return int(_setting("DOCKLAB_LAB_REVIEW_CAP", 5))
+    return settings.current().lab_review_cap
 
 
 def _update_review_queue(attempt: LabAttempt, lab: grader.Lab) -> None:
@@ -291,7 +282,8 @@ def attempt_of(user_id: int, attempt_id: int) -> LabAttempt | None:
 
 def _stale(attempt: LabAttempt) -> bool:
     age = (utcnow() - as_utc(attempt.created_at)).total_seconds()
-    return age > check_deadline() + request_wait() + 60
+    site = settings.current()
+    return age > site.check_deadline + site.request_wait + 60
 
 
 def attempts_of(user_id: int, lab_id: str | None = None, limit: int = 500) -> list[LabAttempt]:

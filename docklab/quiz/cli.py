@@ -9,9 +9,9 @@ from pathlib import Path
 
 import click
 import yaml
-from flask import current_app
 from flask.cli import AppGroup
 
+from .. import settings
 from ..content import Notes, Problem, cues, load_notes, read_questions
 from ..content.annotations import annotations_path, load_annotations
 from .content import content_paths
@@ -88,7 +88,7 @@ def validate_command(paths: tuple[Path, ...], coverage: bool | None,
     """Check quiz files (schema, unique ids, answers among the choices, explanations, note
     sections, coverage, test-wiseness cues) and lab files. Without PATH: the built-in quizzes/
     and labs/."""
-    directory = Path(current_app.config["DOCKLAB_CONTENT_DIR"])
+    directory = settings.current().content_dir
     quizzes_dir, notes_path = content_paths(directory)
     targets = list(paths) or [quizzes_dir, directory / "labs"]
     quiz_files: list[Path] = []

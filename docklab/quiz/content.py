@@ -11,6 +11,7 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
+from .. import settings
 from ..content import ContentError, Notes, QuestionBank, load_bank, load_notes
 from ..content.annotations import Callout, annotations_path, load_annotations
 
@@ -69,7 +70,7 @@ def load_content(directory: str | Path) -> Content:
 def init_content(app: Flask) -> None:
     """Load the built-in content into the app, or refuse to start (ContentError)."""
     try:
-        content = load_content(app.config["DOCKLAB_CONTENT_DIR"])
+        content = load_content(settings.current(app).content_dir)
     except ContentError as error:
         app.logger.error("docklab refuses to start: invalid built-in content\n%s",
                          "\n".join(str(problem) for problem in error.problems))

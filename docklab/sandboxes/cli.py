@@ -6,11 +6,11 @@ import os
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import with_appcontext
 
 import docker
 
+from .. import settings
 from . import bp
 from .images import ImageError, lab_images, prepare
 from .registry import Registry, RegistryError
@@ -18,7 +18,8 @@ from .registry import Registry, RegistryError
 
 def app_registry() -> Registry:
     """The registry the current app's settings describe (DOCKLAB_REGISTRY_*)."""
-    return Registry.from_config(current_app.config)
+    site = settings.current()
+    return Registry(site.registry_dir, site.registry_addr, site.registry_upstream)
 
 
 @bp.cli.command("registry")

@@ -27,7 +27,7 @@ import subprocess
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 import yaml
@@ -81,13 +81,6 @@ class Registry:
         self.upstream = upstream.strip()
         self.data_dir = Path(data_dir).absolute() if data_dir else self.root / "data"
         self.binary = binary or shutil.which("docker-registry") or "/usr/bin/docker-registry"
-
-    @classmethod
-    def from_config(cls, config: Mapping) -> Registry:
-        """The registry an app's settings describe (DOCKLAB_REGISTRY_*)."""
-        return cls(Path(config["DOCKLAB_REGISTRY_DIR"]),
-                   config.get("DOCKLAB_REGISTRY_ADDR") or DEFAULT_ADDRESS,
-                   config.get("DOCKLAB_REGISTRY_UPSTREAM") or "")
 
     config_path = property(lambda self: self.root / "config.yml")
     pid_path = property(lambda self: self.root / "registry.pid")

@@ -28,6 +28,7 @@ import docker
 from grader.hosts import HostSpec, connect
 from grader.snapshot import TOOL_LABEL
 
+from .. import settings
 from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
@@ -61,41 +62,33 @@ class NoSandbox(LookupError):
 
 
 # --- settings and the driver ------------------------------------------------------------------
-def _config(name: str, default):
-    value = current_app.config.get(name)
-    return default if value is None else value
-
-
 def driver(app: Flask | None = None) -> LocalRootlessDriver:
     app = app or current_app._get_current_object()
     found = app.extensions.get("docklab_sandbox_driver")
     if found is None:
-        config = app.config
-        registry = str(config.get("DOCKLAB_REGISTRY_ADDR") or "127.0.0.1:5055")
+        site = settings.current(app)
         found = LocalRootlessDriver(
-            prefix=config.get("DOCKLAB_SANDBOX_PREFIX") or "dlsb",
-            address_base=config.get("DOCKLAB_SANDBOX_ADDRESS_BASE") or "127.77",
-            registry_port=int(registry.rsplit(":", 1)[1]),
-            limits=Limits(memory_mb=int(config.get("DOCKLAB_SANDBOX_MEMORY_MB") or 1536),
-                          pids=int(config.get("DOCKLAB_SANDBOX_PIDS") or 512),
-                          cpu_shares=int(config.get("DOCKLAB_SANDBOX_CPU_SHARES") or 256),
-                          disk_mb=int(config.get("DOCKLAB_SANDBOX_DISK_MB") or 4096)))
+            prefix=site.sandbox_prefix,
+            address_base=site.sandbox_address_base,
+            registry_port=int(site.registry_addr.rsplit(":", 1)[1]),
+            limits=Limits(memory_mb=site.sandbox_memory_mb, pids=site.sandbox_pids,
+                          cpu_shares=site.sandbox_cpu_shares, disk_mb=site.sandbox_disk_mb))
         app.extensions["docklab_sandbox_driver"] = found
     return found
 
 
 def unavailable() -> str | None:
-    if not _config("DOCKLAB_SANDBOXES", True):
+    if not settings.current().sandboxes:
         return "sandboxes are turned off on this server (DOCKLAB_SANDBOXES=0)"
     return driver().unavailable()
 
 
 def _capacity() -> int:
-    return int(_config("DOCKLAB_SANDBOX_MAX", 60))
+    return settings.current().sandbox_max
 
 
 def _idle() -> timedelta:
-    return timedelta(minutes=float(_config("DOCKLAB_SANDBOX_IDLE_MINUTES", 30)))
+    return timedelta(minutes=settings.current().sandbox_idle_minutes)
 
 
 # --- reading --------------------------------------------------------------------------------
@@ -322,7 +315,7 @@ def exec_command(user_id: int, command: str) -> tuple[int | None, str]:
     connection = connection_for(user_id)
     if connection is None:
         raise NoSandbox()
-    timeout = float(_config("DOCKLAB_SANDBOX_EXEC_TIMEOUT", 30))
+    timeout = settings.current().sandbox_exec_timeout
     spec = HostSpec(url=connection.spec.url, connect_timeout=5, read_timeout=timeout,
                     total_timeout=timeout)
     hosts.release_session()

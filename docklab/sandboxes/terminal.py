@@ -35,6 +35,7 @@ from simple_websocket import ConnectionClosed
 
 import docker
 
+from .. import settings
 from . import bp
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
@@ -220,8 +221,8 @@ def _both(message: str, **values) -> str:
 def terminal(ws):
     user_id = current_user.id
     state = _state()
-    if not state.enter(user_id, current_app.config["DOCKLAB_TERMINALS_PER_USER"],
-                       current_app.config["DOCKLAB_TERMINALS_PER_PROCESS"]):
+    site = settings.current()
+    if not state.enter(user_id, site.terminals_per_user, site.terminals_per_process):
         ws.send(_both("Too many terminals are open. Close one and try again.").encode())
         close(ws, CLOSE_BUSY, "busy")
         return
