@@ -47,7 +47,8 @@ def _setting(env: str | tuple[str, ...], default, doc: str, *, config: str | tup
     names = (env,) if isinstance(env, str) else env
     keys = (config,) if isinstance(config, str) else (config or names[:1])
     return field(default=default, repr=not secret,
-                 metadata={"env": names, "config": keys, "doc": doc, "separator": separator})
+                 metadata={"env": names, "config": keys, "doc": doc, "separator": separator,
+                           "default": default})
 
 
 @dataclass(frozen=True)
@@ -253,12 +254,13 @@ def _parse(name: str, value: object, kind: object, metadata: Mapping) -> object:
     """`value` (text from the environment, or what a test put in the config) as `kind`."""
     if isinstance(kind, types.UnionType):  # `X | None`: None was handled by the caller
         kind = next(arg for arg in typing.get_args(kind) if arg is not type(None))
+    default = metadata["default"]
     if kind is bool:
         return _flag(name, value)
     if kind is int:
-        return _number(name, value, int, "a whole number (e.g. 10)")
+        return _number(name, value, int, f"a whole number (the default is {default})")
     if kind is float:
-        return _number(name, value, float, "a number (e.g. 2.5)")
+        return _number(name, value, float, f"a number (the default is {default:g})")
     if kind is Path:
         if isinstance(value, str | os.PathLike):
             return Path(value)
