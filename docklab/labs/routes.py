@@ -72,7 +72,7 @@ def lab(lab_id: str):
                "note_section": catalog.note_section(lab), "attempt": None, "history": [],
                "form": None, "local_enabled": settings.current().local_engine,
                "local_url": settings.current().local_engine_url,
-               "deadline_ms": int(services.check_deadline() * 1000) + 10_000,
+               "deadline_ms": int(settings.current().check_deadline * 1000) + 10_000,
                "sandbox_unavailable": sandboxes.unavailable(), "shared_engine": False}
     if current_user.is_authenticated:
         form = CheckForm()
@@ -149,7 +149,7 @@ def summary_text(attempt) -> str:
         return _("Could not check your host (this is not a failed attempt).")
     if attempt.status == PENDING:
         return _("Checking your host… (a slow host can take up to %(seconds)s s)",
-                 seconds=f"{services.check_deadline():g}")
+                 seconds=f"{settings.current().check_deadline:g}")
     return _("Not yet: %(score)s/%(max)s points. See the checklist below.",
              score=attempt.score, max=attempt.max_score)
 

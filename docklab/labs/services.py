@@ -45,12 +45,6 @@ SECRET_UNREADABLE = ("저장된 호스트 키를 풀 수 없습니다 (서버의
                      "Register the host again.")
 
 
-# A whole check never takes longer than DOCKLAB_CHECK_DEADLINE, counted from when it starts on
-# the outbound pool; a web request waits DOCKLAB_REQUEST_WAIT for it, then answers `pending`.
-def check_deadline() -> float:
-    return settings.current().check_deadline
-
-
 class RateLimited(Exception):
     def __init__(self, window: int) -> None:
         super().__init__(f"too many checks; wait up to {window} s")
@@ -131,6 +125,8 @@ def _grade_on_pool(user_id: int, lab: grader.Lab, connection: hosts.Connection,
             _complete(pending_id, lab, result)
         return result
 
+    # A whole check never takes longer than DOCKLAB_CHECK_DEADLINE, counted from when it starts
+    # on the outbound pool; this request waits DOCKLAB_REQUEST_WAIT for it, then answers `pending`.
     site = settings.current()
     job = pool.submit(user_id, work, site.check_deadline, current_app._get_current_object())
     try:
@@ -345,5 +341,5 @@ def progress(user_id: int, labs: dict[str, grader.Lab]) -> list[LabProgress]:
 
 
 __all__ = ["ERROR", "FAILED", "PASSED", "SELF_REPORTED", "SERVER", "LabProgress", "RateLimited",
-           "UnknownHost", "attempt_of", "attempts_of", "check_deadline", "progress", "run_check",
+           "UnknownHost", "attempt_of", "attempts_of", "progress", "run_check",
            "store_self_reported"]
