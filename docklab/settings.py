@@ -40,12 +40,13 @@ class SettingError(ValueError):
         self.name = name
 
 
-def _setting(env: str | tuple[str, ...], default, doc: str, *, config: str | tuple[str, ...] = (),
-             separator: str = r"\s*,\s*", secret: bool = False):
+def _setting(env: str | tuple[str, ...], default, doc: str, *,
+             config: str | tuple[str, ...] | None = None, separator: str = r"\s*,\s*",
+             secret: bool = False):
     """A field read from the environment variable `env` (the first set one of several), kept in
-    `app.config` under `config` (default: the variable's own name)."""
+    `app.config` under `config` (None: the variable's own name; (): not in the config)."""
     names = (env,) if isinstance(env, str) else env
-    keys = (config,) if isinstance(config, str) else (config or names[:1])
+    keys = (config,) if isinstance(config, str) else names[:1] if config is None else config
     return field(default=default, repr=not secret,
                  metadata={"env": names, "config": keys, "doc": doc, "separator": separator,
                            "default": default})
