@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 import time
+from typing import Any
 
 
 class Deadline:
@@ -26,7 +27,7 @@ class Deadline:
         self.expired = False
         self.finished = False
         self._sockets: list[socket.socket] = []
-        self._on_expiry: list = []
+        self._on_expiry: list[Any] = []
         self._lock = threading.Lock()
 
     def remaining(self) -> float:

@@ -19,6 +19,7 @@ import time
 import urllib.parse
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import paramiko
 import requests
@@ -416,7 +417,7 @@ class EngineConnection:
         self.deadline = deadline or Deadline(spec.total_timeout)
         self.api_calls = 0
         self.requests_log: list[tuple[str, str]] = []
-        self._version_info: dict | None = None
+        self._version_info: dict[str, Any] | None = None
         self.server_api_version = ""
         self._tempdir: str | None = None
         self._ssh_adapter: PinnedSSHAdapter | None = None
@@ -549,13 +550,13 @@ class EngineConnection:
         return self.api._version
 
     @property
-    def version_info(self) -> dict:
+    def version_info(self) -> dict[str, Any]:
         """The engine's /version answer (Version, ApiVersion, Os, Arch, ...), read once."""
         if self._version_info is None:
             self._read_version(f"/v{self.api.api_version}/version")
         return self._version_info
 
-    def _read_version(self, path: str) -> dict:
+    def _read_version(self, path: str) -> dict[str, Any]:
         try:
             response = self.api.get(f"{self.api.base_url}{path}")
             if response.status_code != 200:
@@ -674,7 +675,7 @@ def connect(spec: HostSpec, versions: VersionCache | None = None,
             connection.close()
 
 
-def engine_summary(spec: HostSpec, deadline: Deadline | None = None) -> dict:
+def engine_summary(spec: HostSpec, deadline: Deadline | None = None) -> dict[str, Any]:
     """What "Test connection" shows: the engine's version and platform."""
     with connect(spec, deadline=deadline) as connection:
         info = connection.version_info

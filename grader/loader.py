@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 import re
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -52,7 +53,7 @@ def _did_you_mean(word: str, choices) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def _field_name(path: tuple) -> str:
+def _field_name(path: tuple[Any, ...]) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -65,12 +66,12 @@ class _File:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = str(path)
-        self.lines: dict[tuple, int] = {}
+        self.lines: dict[tuple[Any, ...], int] = {}
         self.problems: list[Problem] = []
-        self._reported: set[tuple] = set()
+        self._reported: set[tuple[Any, ...]] = set()
         self._constructor = yaml.SafeLoader("")
 
-    def problem(self, path: tuple, message: str) -> None:
+    def problem(self, path: tuple[Any, ...], message: str) -> None:
         if path in self._reported:  # one problem per field: no cascades from the first one
             return
         self._reported.add(path)
@@ -81,7 +82,7 @@ class _File:
                 break
         self.problems.append(Problem(self.name, line, _field_name(path), message))
 
-    def plain(self, node, path: tuple = ()):
+    def plain(self, node, path: tuple[Any, ...] = ()):
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
             result = {}
@@ -105,7 +106,7 @@ class _File:
             self.problem(path, f"unsupported YAML tag `{node.tag}`")
             return None
 
-    def fields(self, data, path: tuple, schema: dict) -> bool:
+    def fields(self, data, path: tuple[Any, ...], schema: dict[str, Any]) -> bool:
         """Required/unknown/typed fields of one mapping; False when it is not a mapping."""
         if not isinstance(data, dict):
             self.problem(path, "expected a mapping")
@@ -125,7 +126,7 @@ class _File:
                              "expected " + " or ".join(TYPE_WORDS[k] for k in kinds))
         return True
 
-    def text(self, data: dict, path: tuple) -> Text | None:
+    def text(self, data: dict[str, Any], path: tuple[Any, ...]) -> Text | None:
         value = data.get(path[-1])
         if not isinstance(value, dict):
             return None
@@ -167,7 +168,7 @@ def _note_sections(notes: Path | None) -> set[str] | None:
             if line.startswith("#")}
 
 
-def _check_params(file: _File, kind: type, params: dict, path: tuple) -> None:
+def _check_params(file: _File, kind: type, params: dict[str, Any], path: tuple[Any, ...]) -> None:
     ok = _typed(file, params, kind.params, path)
     selector = params.get("container")
     if issubclass(kind, ContainerCheck) and isinstance(selector, dict):
@@ -177,7 +178,7 @@ def _check_params(file: _File, kind: type, params: dict, path: tuple) -> None:
             file.problem((*path, *field.split(".")), message)
 
 
-def _typed(file: _File, values: dict, schema: dict[str, Param], path: tuple) -> bool:
+def _typed(file: _File, values: dict[str, Any], schema: dict[str, Param], path: tuple[Any, ...]) -> bool:
     ok = True
     for key, value in values.items():
         if key not in schema:
@@ -193,7 +194,7 @@ def _typed(file: _File, values: dict, schema: dict[str, Param], path: tuple) -> 
     return ok
 
 
-def _checks(file: _File, data: dict, exec_allowed: bool) -> tuple[list[CheckSpec], list[str]]:
+def _checks(file: _File, data: dict[str, Any], exec_allowed: bool) -> tuple[list[CheckSpec], list[str]]:
     """The valid checks, and every id declared (so one bad check does not cascade)."""
     checks, seen = [], []
     raw = data.get("checks")
@@ -240,7 +241,7 @@ def _checks(file: _File, data: dict, exec_allowed: bool) -> tuple[list[CheckSpec
     return checks, seen
 
 
-def _setup(file: _File, raw, path: tuple) -> tuple[SetupItem, ...] | None:
+def _setup(file: _File, raw, path: tuple[Any, ...]) -> tuple[SetupItem, ...] | None:
     """`setup:` items: `{dir: a/b}` or `{file: a/b.txt, content: ...}`, relative paths that stay
     inside the work directory."""
     if not isinstance(raw, list):
@@ -271,7 +272,7 @@ def _setup(file: _File, raw, path: tuple) -> tuple[SetupItem, ...] | None:
     return tuple(items)
 
 
-def _solution(file: _File, item, path: tuple, schema: dict, cls=Solution, **extra):
+def _solution(file: _File, item, path: tuple[Any, ...], schema: dict[str, Any], cls=Solution, **extra):
     if not file.fields(item, path, schema):
         return None
     setup = _setup(file, item.get("setup"), (*path, "setup")) if "setup" in item else None
@@ -288,7 +289,7 @@ def _solution(file: _File, item, path: tuple, schema: dict, cls=Solution, **extr
                item.get("build_tag"), setup, **extra)
 
 
-def _anti_solutions(file: _File, data: dict, check_ids: set[str]) -> list[AntiSolution]:
+def _anti_solutions(file: _File, data: dict[str, Any], check_ids: set[str]) -> list[AntiSolution]:
     raw = data.get("anti_solutions")
     if not isinstance(raw, list):
         return []

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 LANGS = ("ko", "en")
 
@@ -41,7 +42,7 @@ class CheckSpec:
     kind: str
     points: int
     hint: Text
-    params: dict
+    params: dict[str, Any]
     needs: tuple[str, ...] = ()
     line: int = 0
     title: Text | None = None  # what the check looks for, in words ("`myweb` 컨테이너가 실행 중")

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree import ElementTree
 
 from .model import Text
@@ -33,7 +34,7 @@ class CheckResult:
     texts: Text | None = None
     hints: Text | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "status": self.status, "message": self.message, "hint": self.hint,
                 "points": self.points}
 
@@ -53,7 +54,7 @@ class LabResult:
     def passed(self) -> bool:
         return self.status == PASSED
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "status": self.status, "score": self.score,
                 "max_score": self.max_score, "duration_ms": self.duration_ms,
                 "api_calls": self.api_calls, "checks": [c.to_dict() for c in self.checks]}

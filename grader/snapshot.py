@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import struct
 import time
+from typing import Any
 
 import docker
 
@@ -26,20 +27,20 @@ class Snapshot:
     def __init__(self, connection) -> None:
         self.connection = connection
         self.api = connection.api
-        self._containers: list[dict] | None = None
-        self._images: list[dict] | None = None
-        self._inspected: dict[str, dict] = {}
-        self._image_inspected: dict[str, dict | None] = {}
-        self._history: dict[str, list[dict]] = {}
-        self._by_name: dict[str, dict | None] = {}
-        self._image_by_ref: dict[str, dict | None] = {}
-        self._volumes: dict[str, dict | None] = {}
-        self._networks: dict[str, dict | None] = {}
+        self._containers: list[dict[str, Any]] | None = None
+        self._images: list[dict[str, Any]] | None = None
+        self._inspected: dict[str, dict[str, Any]] = {}
+        self._image_inspected: dict[str, dict[str, Any] | None] = {}
+        self._history: dict[str, list[dict[str, Any]]] = {}
+        self._by_name: dict[str, dict[str, Any] | None] = {}
+        self._image_by_ref: dict[str, dict[str, Any] | None] = {}
+        self._volumes: dict[str, dict[str, Any] | None] = {}
+        self._networks: dict[str, dict[str, Any] | None] = {}
         self._logs: dict[tuple[str, int], str] = {}
         self.failure: HostError | None = None  # once the host fails, later reads fail fast
 
     @property
-    def version_info(self) -> dict:
+    def version_info(self) -> dict[str, Any]:
         return self.connection.version_info
 
     def _call(self, function, *args, **kwargs):
@@ -54,7 +55,7 @@ class Snapshot:
             raise self.failure from exc
 
     # -- containers ------------------------------------------------------------------------
-    def containers(self) -> list[dict]:
+    def containers(self) -> list[dict[str, Any]]:
         """Every container (the list endpoint, newest first), fetched once."""
         if self._containers is None:
             listed = self._call(self.api.containers, all=True)
@@ -66,7 +67,7 @@ class Snapshot:
                                 and not _is_tool(c)]
         return self._containers
 
-    def container_by_name(self, name: str) -> dict | None:
+    def container_by_name(self, name: str) -> dict[str, Any] | None:
         """A container by its exact name, inspected directly: the common case needs no listing of
         the whole host (the list is read only to suggest a name when this one is missing)."""
         if name not in self._by_name:
@@ -86,7 +87,7 @@ class Snapshot:
     def container_names(self) -> list[str]:
         return [summary_name(c) for c in self.containers()]
 
-    def inspect(self, container_id: str) -> dict | None:
+    def inspect(self, container_id: str) -> dict[str, Any] | None:
         if container_id not in self._inspected:
             try:
                 self._inspected[container_id] = self._call(self.api.inspect_container,
@@ -96,7 +97,7 @@ class Snapshot:
         return self._inspected[container_id]
 
     # -- images ----------------------------------------------------------------------------
-    def images(self) -> list[dict]:
+    def images(self) -> list[dict[str, Any]]:
         if self._images is None:
             self._images = self._call(self.api.images)
         return self._images
@@ -105,7 +106,7 @@ class Snapshot:
         return [tag for image in self.images() for tag in (image.get("RepoTags") or [])
                 if tag != "<none>:<none>"]
 
-    def find_image(self, reference: str) -> dict | None:
+    def find_image(self, reference: str) -> dict[str, Any] | None:
         """The image a reference names. Inspected directly (the engine resolves `nginx` to
         `docker.io/library/nginx:latest` itself); the list is read only when that fails."""
         if reference not in self._image_by_ref:
@@ -124,7 +125,7 @@ class Snapshot:
                 reference)
         return self._image_by_ref[reference]
 
-    def listed_image(self, reference: str) -> dict | None:
+    def listed_image(self, reference: str) -> dict[str, Any] | None:
         """The image-list entry a reference names, compared the way Docker resolves names."""
         for image in self.images():
             if imageref.looks_like_id(reference) and image["Id"].removeprefix(
@@ -143,7 +144,7 @@ class Snapshot:
                 return [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]
         return []
 
-    def inspect_image(self, image_id: str) -> dict | None:
+    def inspect_image(self, image_id: str) -> dict[str, Any] | None:
         if image_id not in self._image_inspected:
             try:
                 self._image_inspected[image_id] = self._call(self.api.inspect_image, image_id)
@@ -151,7 +152,7 @@ class Snapshot:
                 self._image_inspected[image_id] = None
         return self._image_inspected[image_id]
 
-    def history(self, image_id: str) -> list[dict]:
+    def history(self, image_id: str) -> list[dict[str, Any]]:
         if image_id not in self._history:
             try:
                 self._history[image_id] = self._call(self.api.history, image_id)
@@ -159,14 +160,14 @@ class Snapshot:
                 self._history[image_id] = []
         return self._history[image_id]
 
-    def dangling_images(self) -> list[dict]:
+    def dangling_images(self) -> list[dict[str, Any]]:
         """Untagged top-level images (what `docker images -f dangling=true` lists), from the one
         image list: no extra call."""
         return [image for image in self.images()
                 if not [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]]
 
     # -- volumes and networks (one inspect each, by exact name) ---------------------------
-    def volume(self, name: str) -> dict | None:
+    def volume(self, name: str) -> dict[str, Any] | None:
         """`GET /volumes/{name}`: the named volume, or None when there is none."""
         if name not in self._volumes:
             try:
@@ -177,7 +178,7 @@ class Snapshot:
                 "Name") == name else None
         return self._volumes[name]
 
-    def network(self, name: str) -> dict | None:
+    def network(self, name: str) -> dict[str, Any] | None:
         """`GET /networks/{name}`: the network of exactly that name (the engine also resolves
         ID prefixes; those do not count), or None."""
         if name not in self._networks:
@@ -267,12 +268,12 @@ def _demultiplex(raw: bytes) -> bytes:
     return out if at else raw
 
 
-def _is_tool(container: dict) -> bool:
+def _is_tool(container: dict[str, Any]) -> bool:
     labels = container.get("Labels")
     return isinstance(labels, dict) and TOOL_LABEL in labels
 
 
-def summary_name(summary: dict) -> str:
+def summary_name(summary: dict[str, Any]) -> str:
     """The container's own name. Legacy `--link` adds aliases such as `/web/db` to `Names`, in no
     guaranteed order (seen: ['/aweb/db', '/zdb']), so take the one without an inner slash."""
     names = [str(n).lstrip("/") for n in summary.get("Names") or []]

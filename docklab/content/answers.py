@@ -25,6 +25,7 @@ import re
 import shlex
 import unicodedata
 from dataclasses import dataclass, field
+from typing import Any
 
 # ---------------------------------------------------------------------------------------------
 # Flag tables. Each entry: (short or None, long, takes_value). Only flags listed here are
@@ -57,7 +58,7 @@ _EXEC_FLAGS = [
 _FORMAT = [("-f", "--format", V)]
 _PRUNE = [("-f", "--force", B), (None, "--filter", V)]
 
-_DOCKER_COMMANDS: dict[tuple[str, ...], list] = {
+_DOCKER_COMMANDS: dict[tuple[str, ...], list[Any]] = {
     ("run",): _RUN_FLAGS,
     ("create",): _RUN_FLAGS,
     ("exec",): _EXEC_FLAGS,
@@ -146,7 +147,7 @@ _DOCKER_GLOBAL = [
     (None, "--tlscacert", V), (None, "--tlscert", V), (None, "--tlskey", V),
     ("-v", "--version", B),
 ]
-_MACHINE_COMMANDS: dict[tuple[str, ...], list] = {
+_MACHINE_COMMANDS: dict[tuple[str, ...], list[Any]] = {
     ("create",): [("-d", "--driver", V), (None, "--virtualbox-memory", V),
                   (None, "--virtualbox-cpu-count", V)],
     ("env",): [(None, "--shell", V), ("-u", "--unset", B)],
@@ -163,15 +164,15 @@ _HEX_ID = re.compile(r"^(sha256:)?[0-9a-f]{12,64}$")
 
 @dataclass(frozen=True)
 class _Program:
-    global_flags: dict
-    commands: dict
-    aliases: dict
+    global_flags: dict[str, Any]
+    commands: dict[str, Any]
+    aliases: dict[str, Any]
     management: frozenset
     image_positions: dict  # command -> "first" | "all"
     image_flags: frozenset  # long flags whose value is an image reference
 
 
-def _table(entries: list) -> dict[str, tuple[str, bool]]:
+def _table(entries: list[Any]) -> dict[str, tuple[str, bool]]:
     table: dict[str, tuple[str, bool]] = {}
     for short, long, takes_value in entries:
         canonical = long or short

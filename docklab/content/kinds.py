@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+from typing import Any
 
 from . import answers
 from .model import AnswerFormatError, AnswerResult, Option, Question, Text
@@ -42,7 +43,7 @@ def _shuffled(question: Question, options: tuple[Option, ...], purpose: str) -> 
     return result
 
 
-def _base(question: Question, lang: str) -> dict:
+def _base(question: Question, lang: str) -> dict[str, Any]:
     return {
         "id": question.id,
         "type": question.type,
@@ -54,7 +55,7 @@ def _base(question: Question, lang: str) -> dict:
     }
 
 
-def _options_public(options, lang: str) -> list[dict]:
+def _options_public(options, lang: str) -> list[dict[str, Any]]:
     return [{"id": option.id, "text": option.text.get(lang)} for option in options]
 
 
@@ -62,7 +63,7 @@ def _choice_ids(question: Question) -> list[str]:
     return [choice.id for choice in question.choices]
 
 
-def _require_ids(values: list, known: list[str], what: str, what_ko: str) -> None:
+def _require_ids(values: list[Any], known: list[str], what: str, what_ko: str) -> None:
     unknown = [value for value in values if value not in known]
     if unknown:
         raise AnswerFormatError(
@@ -88,13 +89,13 @@ class Kind:
     name = ""
     fields: tuple[str, ...] = ()
 
-    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict | None:
+    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def check(self, question: Question, answer: object, lang: str) -> AnswerResult:
         raise NotImplementedError
 
-    def public(self, question: Question, lang: str) -> dict:
+    def public(self, question: Question, lang: str) -> dict[str, Any]:
         return _base(question, lang)
 
 
@@ -118,7 +119,7 @@ class _ChoiceKind(Kind):
                           f"choices ({', '.join(known)})")
         return not missing
 
-    def public(self, question: Question, lang: str) -> dict:
+    def public(self, question: Question, lang: str) -> dict[str, Any]:
         data = _base(question, lang)
         choices = _shuffled(question, question.choices, "choices") if question.shuffle \
             else list(question.choices)

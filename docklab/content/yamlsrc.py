@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -20,7 +21,7 @@ class YamlMap(dict):
     """A mapping that remembers its own line and the line of each key."""
 
     line: int
-    key_lines: dict
+    key_lines: dict[str, Any]
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
@@ -30,7 +31,7 @@ class YamlSeq(list):
     """A list that remembers its own line and the line of each item."""
 
     line: int
-    item_lines: list
+    item_lines: list[Any]
 
     def line_of(self, index: int) -> int:
         if 0 <= index < len(self.item_lines):

@@ -60,7 +60,7 @@ NUMBER = Param((int, float))
 REFS = Param((list,))  # a list of image references, any of which will do (`any_of:`)
 
 
-def reference_problems(params: dict, one: str, many: str | None = None,
+def reference_problems(params: dict[str, Any], one: str, many: str | None = None,
                        required: bool = True) -> list[tuple[str, str]]:
     """Problems with image references given as `one: REF` and/or `many: [REF, ...]`: exactly one
     of the two (when `many` is a key), each a valid reference. `one` may itself be a list when
@@ -87,7 +87,7 @@ def reference_problems(params: dict, one: str, many: str | None = None,
     return problems
 
 
-def reference_list(params: dict, *keys: str) -> list[str]:
+def reference_list(params: dict[str, Any], *keys: str) -> list[str]:
     """The references under the first of `keys` present, always as a list."""
     for key in keys:
         if key in params:
@@ -126,16 +126,16 @@ class Check:
                 raise TypeError(f"check kind `{cls.kind}` is registered twice")
             REGISTRY[cls.kind] = cls
 
-    def __init__(self, params: dict) -> None:
+    def __init__(self, params: dict[str, Any]) -> None:
         self.p = params
 
     @classmethod
-    def validate(cls, params: dict) -> list[tuple[str, str]]:
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         """Extra (field, message) problems beyond types; empty when fine."""
         return []
 
     @classmethod
-    def reads(cls, params: dict) -> list[tuple[str, ...]] | None:
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         """What `run` reads, as reads of an own-machine plan (`grader/plan.py`); None (the
         default) when the docker CLI's read-only commands cannot give it, so such a lab says it
         can't be checked on the learner's own computer rather than grade it wrongly."""

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .. import imageref
 from ..korean import josa, josa_code
@@ -25,11 +26,11 @@ ALL_ADDRESSES = "0.0.0.0"  # noqa: S104 - how Docker shows "every interface", no
 SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY")
 
 
-def _state(info: dict) -> str:
+def _state(info: dict[str, Any]) -> str:
     return (info.get("State") or {}).get("Status", "?")
 
 
-def _state_words(info: dict) -> tuple[str, str]:
+def _state_words(info: dict[str, Any]) -> tuple[str, str]:
     state = _state(info)
     if state == "exited":
         code = info["State"].get("ExitCode")
@@ -128,7 +129,7 @@ def _env(pairs) -> dict[str, str]:
     return result
 
 
-def is_secret(params: dict) -> bool:
+def is_secret(params: dict[str, Any]) -> bool:
     """`secret: true`, or a name that says so (PASSWORD, TOKEN, ...) unless `secret: false`."""
     if "secret" in params:
         return params["secret"]
@@ -216,7 +217,7 @@ class ContainerEnv(ContainerCheck):
                               f"설정되었습니다.",
                               f"container `{name}` has `{var}` set as expected.")
 
-    def _not(self, env: dict, var: str, name: str, secret: bool) -> Outcome:
+    def _not(self, env: dict[str, Any], var: str, name: str, secret: bool) -> Outcome:
         """`not: true`: unset (with no `value`/`regex`/`empty`), or set to something else."""
         if var not in env:
             return Outcome.passed(f"컨테이너 `{name}` 에 {josa_code(var, '이/가')} 없습니다.",
@@ -248,7 +249,7 @@ def _port_key(port) -> str:
     return text if "/" in text else f"{text}/tcp"
 
 
-def port_bindings(info: dict, key: str) -> list[dict]:
+def port_bindings(info: dict[str, Any], key: str) -> list[dict[str, Any]]:
     """Host bindings of one container port: live ones first, else what `docker run` asked for."""
     live = ((info.get("NetworkSettings") or {}).get("Ports") or {}).get(key)
     if live:
@@ -256,7 +257,7 @@ def port_bindings(info: dict, key: str) -> list[dict]:
     return ((info.get("HostConfig") or {}).get("PortBindings") or {}).get(key) or []
 
 
-def _published(info: dict) -> str:
+def _published(info: dict[str, Any]) -> str:
     ports = dict((info.get("HostConfig") or {}).get("PortBindings") or {})
     ports.update({k: v for k, v in ((info.get("NetworkSettings") or {}).get("Ports") or {}).items()
                   if v})

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any
 
 from .. import imageref
 from ..korean import josa, josa_code
@@ -69,7 +70,7 @@ class ImageCheck(Check):
             return _missing_image(snapshot, self.p["ref"])
         return self.judge(snapshot, entry)
 
-    def judge(self, snapshot, entry: dict) -> Outcome:  # pragma: no cover
+    def judge(self, snapshot, entry: dict[str, Any]) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
     def layers(self, snapshot, image_id: str) -> list[str]:
@@ -97,7 +98,7 @@ class ImagePresent(ImageCheck):
         return imageref.familiar(reference_list(self.p, "ref", "any_of")[0])
 
     @staticmethod
-    def _find(snapshot, accepted: list[str], reference: str) -> dict | None:
+    def _find(snapshot, accepted: list[str], reference: str) -> dict[str, Any] | None:
         # Several references: one image list answers them all (an inspect each would cost a
         # call per reference, and most are absent on any one engine).
         if len(accepted) == 1:
@@ -147,11 +148,11 @@ class ImagePresent(ImageCheck):
                               f"images {names_en} are all gone.")
 
 
-def _steps(history: list[dict]) -> list[tuple]:
+def _steps(history: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [(h.get("Created"), h.get("CreatedBy")) for h in history]
 
 
-def own_history(snapshot, image_id: str, bases: list[str]) -> list[dict]:
+def own_history(snapshot, image_id: str, bases: list[str]) -> list[dict[str, Any]]:
     """The image's history (newest first) without the steps of the base it was built on: the
     longest history among `bases` that the image's history ends with. A learner asked about
     their Dockerfile is then never shown the base image's own RUN lines."""
@@ -220,7 +221,7 @@ def _extends(snapshot, mine: list[str], image_id: str, base_id: str) -> bool:
 EARLIER_BASES_MAX = 4  # older versions of a base looked at (2 calls each)
 
 
-def _earlier_versions(snapshot, base_ref: str, current_id: str) -> list[dict]:
+def _earlier_versions(snapshot, base_ref: str, current_id: str) -> list[dict[str, Any]]:
     """Images on the host that were once pulled as the base's repository and have since lost the
     tag (`docker pull` moved it): their RepoDigests still name the repository."""
     found = []
@@ -352,7 +353,7 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _own_steps(history: list[dict], wanted_kind: str | None) -> list[tuple[str, str]]:
+def _own_steps(history: list[dict[str, Any]], wanted_kind: str | None) -> list[tuple[str, str]]:
     """The image's own steps (newest first), without those of the tagged image it was built on."""
     steps = []
     for index, item in enumerate(history):
@@ -479,7 +480,7 @@ class ImageSizeMax(ImageCheck):
             f"`{self.shown}` is {size:.1f} MB, more than {self.p['mb']} MB.")
 
 
-def config_items(config: dict, field: str) -> list[str]:
+def config_items(config: dict[str, Any], field: str) -> list[str]:
     """The field as text items. CMD/ENTRYPOINT become ONE item, their arguments joined by spaces
     (the old string form: `equals: "sh -c"`); `argv` keeps their argument boundaries."""
     value = config.get(CONFIG_FIELDS[field])
@@ -494,7 +495,7 @@ def config_items(config: dict, field: str) -> list[str]:
     return [value] if value else []
 
 
-def argv(config: dict, field: str) -> list[str]:
+def argv(config: dict[str, Any], field: str) -> list[str]:
     """CMD or ENTRYPOINT as the argument list the engine keeps (shell form: `/bin/sh -c ...`)."""
     value = config.get(CONFIG_FIELDS[field])
     if isinstance(value, str):

@@ -4,6 +4,8 @@ One inspect per object (`GET /volumes/{name}`, `GET /networks/{name}`); which co
 volume comes from the container list the snapshot reads anyway."""
 from __future__ import annotations
 
+from typing import Any
+
 from ..korean import josa, josa_code
 from ..snapshot import summary_name
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
@@ -13,7 +15,7 @@ def _names(values) -> str:
     return ", ".join(f"`{v}`" for v in values) or "-"
 
 
-def _name_list(params: dict, field: str) -> list[tuple[str, str]]:
+def _name_list(params: dict[str, Any], field: str) -> list[tuple[str, str]]:
     value = params.get(field)
     if isinstance(value, list) and (not value or not all(isinstance(v, str) and v
                                                          for v in value)):
@@ -33,7 +35,7 @@ class _ObjectCheck(Check):
             return [("absent", "`absent: true` goes with `name` only")]
         return []
 
-    def read(self, snapshot, name: str) -> dict | None:  # pragma: no cover
+    def read(self, snapshot, name: str) -> dict[str, Any] | None:  # pragma: no cover
         raise NotImplementedError
 
     def run(self, snapshot) -> Outcome:
@@ -59,7 +61,7 @@ class _ObjectCheck(Check):
                 f"{en} `{name}` has driver `{driver}`, not `{self.p['driver']}`.")
         return self.judge(snapshot, info, name, driver)
 
-    def judge(self, snapshot, info: dict, name: str, driver: str) -> Outcome:  # pragma: no cover
+    def judge(self, snapshot, info: dict[str, Any], name: str, driver: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
 
