@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from .. import imageref
 from ..model import Text
+from ..snapshot import Snapshot
 
 PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
 
@@ -141,5 +142,5 @@ class Check:
         can't be checked on the learner's own computer rather than grade it wrongly."""
         return None
 
-    def run(self, snapshot) -> Outcome:  # pragma: no cover - every kind overrides it
+    def run(self, snapshot: Snapshot) -> Outcome:  # pragma: no cover - every kind overrides it
         raise NotImplementedError

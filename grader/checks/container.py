@@ -7,7 +7,7 @@ from typing import Any
 from .. import imageref
 from ..korean import josa, josa_code
 from ..secrets import HashedPair
-from ..snapshot import summary_name
+from ..snapshot import Snapshot, summary_name
 from .base import (
     REFS,
     REQUIRED_TEXT,
@@ -42,7 +42,7 @@ class ContainerExists(ContainerCheck):
     kind = "container_exists"
     needs_inspect = False
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         state = info.get("State", "?")
         return Outcome.passed(f"컨테이너 {josa_code(name, '이/가')} 있습니다 (`{state}`).",
                               f"container `{name}` exists (`{state}`).")
@@ -52,7 +52,7 @@ class ContainerState(ContainerCheck):
     kind = "container_state"
     params = {**ContainerCheck.params, "state": Param((str,), required=True, choices=STATES)}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         wanted = self.p["state"]
         ko, en = _state_words(info)
         if _state(info) == wanted:
@@ -67,7 +67,7 @@ class ContainerExitCode(ContainerCheck):
     kind = "container_exit_code"
     params = {**ContainerCheck.params, "code": Param((int,))}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         wanted = self.p.get("code", 0)
         state = _state(info)
         if state not in ("exited", "dead"):
@@ -93,10 +93,10 @@ class ContainerImage(ContainerCheck):
     params = {**ContainerCheck.params, "ref": TEXT, "any_of": REFS}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         return super().validate(params) + reference_problems(params, "ref", "any_of")
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         accepted = reference_list(self.p, "ref", "any_of")
         used = (info.get("Config") or {}).get("Image") or info.get("Image", "")
         if imageref.looks_like_id(used):
@@ -150,7 +150,7 @@ class ContainerEnv(ContainerCheck):
               "empty": Param((bool,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         given = [key for key in ("value", "regex", "empty") if key in params]
         if len(given) > 1:
@@ -165,7 +165,7 @@ class ContainerEnv(ContainerCheck):
         return is_secret(self.p)
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         """Only the named variable leaves the learner's computer, and a secret one only as a
         salted hash (so a `regex` on a secret cannot be checked there)."""
         selector = params["container"]
@@ -174,7 +174,7 @@ class ContainerEnv(ContainerCheck):
         mode = "hash" if is_secret(params) else "plain"
         return [*super().reads(params), ("env", selector["name"], params["var"], mode)]
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         var, secret = self.p["var"], self._secret()
         env = _env((info.get("Config") or {}).get("Env"))
         image = snapshot.inspect_image(info.get("Image", "")) or {}
@@ -275,7 +275,7 @@ class ContainerPort(ContainerCheck):
               "host_ip": TEXT, "all_exposed": Param((bool,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         if ("port" in params) == bool(params.get("all_exposed")):
             problems.append(("port", "give either `port` or `all_exposed: true`"))
@@ -284,7 +284,7 @@ class ContainerPort(ContainerCheck):
             problems.append(("port", "expected PORT or PORT/PROTO, e.g. 80/tcp"))
         return problems
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         if self.p.get("all_exposed"):
             return self._all_exposed(info, name)
         key = _port_key(self.p["port"])
@@ -339,7 +339,7 @@ class ContainerRestartPolicy(ContainerCheck):
                               choices=("no", "always", "unless-stopped", "on-failure")),
               "max_retries": Param((int,))}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         policy = ((info.get("HostConfig") or {}).get("RestartPolicy") or {})
         actual = policy.get("Name") or "no"
         wanted = self.p["policy"]
@@ -373,13 +373,13 @@ class ContainerMounts(ContainerCheck):
               "read_only": Param((bool,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         if "source" in params and "source_regex" in params:
             problems.append(("source_regex", "give `source` or `source_regex`, not both"))
         return problems
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         destination = self.p["destination"]
         mount = next((m for m in info.get("Mounts") or [] if m.get("Destination") == destination),
                      None)
@@ -429,7 +429,7 @@ class ContainerNetworks(ContainerCheck):
               "aliases": Param((list,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         aliases = params.get("aliases")
         if isinstance(aliases, list) and (not aliases or not all(
@@ -439,7 +439,7 @@ class ContainerNetworks(ContainerCheck):
             problems.append(("aliases", "`aliases` does not go with `not: true`"))
         return problems
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         attached = (info.get("NetworkSettings") or {}).get("Networks") or {}
         networks = sorted(attached)
         wanted = self.p["network"]
@@ -480,7 +480,7 @@ class ContainerLabels(ContainerCheck):
     kind = "container_labels"
     params = {**ContainerCheck.params, "labels": Param((dict,), required=True)}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         labels = (info.get("Config") or {}).get("Labels") or {}
         for key, value in self.p["labels"].items():
             if key not in labels:
@@ -500,7 +500,7 @@ class ContainerCommand(ContainerCheck):
     params = {**ContainerCheck.params, "contains": REQUIRED_TEXT,
               "part": Param((str,), choices=("cmd", "entrypoint", "any"))}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         config = info.get("Config") or {}
         part = self.p.get("part", "any")
         if part == "cmd":
@@ -527,7 +527,7 @@ class ContainerDetached(ContainerCheck):
     kind = "container_detached"
     params = {**ContainerCheck.params, "tty": Param((bool,))}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         config = info.get("Config") or {}
         attached = [s for s in ("AttachStdin", "AttachStdout", "AttachStderr") if config.get(s)]
         if attached:
@@ -552,7 +552,7 @@ class ContainersCount(Check):
               "max": Param((int,)), "min": Param((int,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = []
         states = params.get("states")
         if isinstance(states, list):
@@ -564,11 +564,11 @@ class ContainersCount(Check):
         return problems + reference_problems(params, "image", required=False)
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         # matching by image needs each container's image ID, which only inspect shows
         return [("containers",), ("all-containers",)] if "image" in params else [("containers",)]
 
-    def run(self, snapshot):
+    def run(self, snapshot: Snapshot) -> Outcome:
         states = self.p["states"]
         images = reference_list(self.p, "image")
         found = [c for c in snapshot.containers() if c.get("State") in states

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..korean import josa
+from ..snapshot import Snapshot
 from .base import Check, Outcome, Param
 
 
@@ -19,7 +21,7 @@ class EngineReachable(Check):
     kind = "engine_reachable"
     reads = classmethod(_version_read)
 
-    def run(self, snapshot):
+    def run(self, snapshot: Snapshot) -> Outcome:
         info = snapshot.version_info
         version = info.get("Version")
         if not version:
@@ -37,13 +39,13 @@ class EngineMinApi(Check):
     reads = classmethod(_version_read)
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         version = params.get("version")
         if isinstance(version, str) and not re.fullmatch(r"\d+\.\d+", version):
             return [("version", "expected an API version like 1.41")]
         return []
 
-    def run(self, snapshot):
+    def run(self, snapshot: Snapshot) -> Outcome:
         actual, wanted = snapshot.version_info.get("ApiVersion", "0"), self.p["version"]
         if _api_tuple(actual) >= _api_tuple(wanted):
             return Outcome.passed(f"엔진 API {actual} (최소 {wanted}).",

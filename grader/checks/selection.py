@@ -8,7 +8,7 @@ from typing import Any
 from .. import imageref
 from ..korean import josa_code
 from ..model import Text
-from ..snapshot import summary_name
+from ..snapshot import Snapshot, summary_name
 from .base import FAIL, PASS, Check, Outcome, Param
 
 SELECTOR_KEYS = {
@@ -68,7 +68,7 @@ def _label_text(key, value) -> str:
     return f"`{key}`" if value is None else f"`{key}={value}`"
 
 
-def image_matches(snapshot, summary: dict[str, Any], wanted: str) -> bool:
+def image_matches(snapshot: Snapshot, summary: dict[str, Any], wanted: str) -> bool:
     used = summary.get("Image") or ""
     if imageref.looks_like_id(used):  # the tag moved away since; use the tags the ID still has
         return any(imageref.same(tag, wanted) for tag in snapshot.tags_of(summary["ImageID"]))
@@ -84,7 +84,7 @@ def summary_of(info: dict[str, Any]) -> dict[str, Any]:
             "State": state.get("Status", "?") if isinstance(state, dict) else str(state)}
 
 
-def candidates(snapshot, selector: dict[str, Any]) -> list[dict[str, Any]]:
+def candidates(snapshot: Snapshot, selector: dict[str, Any]) -> list[dict[str, Any]]:
     if set(selector) <= {"name", "match", "count"} and "name" in selector:
         # Selected by name alone: one inspect, no listing of the whole host.
         info = snapshot.container_by_name(selector["name"])
@@ -103,7 +103,7 @@ def candidates(snapshot, selector: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def missing(snapshot, selector: dict[str, Any]) -> Outcome:
+def missing(snapshot: Snapshot, selector: dict[str, Any]) -> Outcome:
     """Nothing matched: say so, with the closest name when it looks like a typo."""
     if "name" in selector:
         name = selector["name"]
@@ -146,10 +146,10 @@ class ContainerCheck(Check):
             return [("containers",), ("container", selector["name"])]
         return [("containers",), ("all-containers",)]
 
-    def judge(self, snapshot, info: dict[str, Any], name: str) -> Outcome:  # pragma: no cover
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
-    def run(self, snapshot) -> Outcome:
+    def run(self, snapshot: Snapshot) -> Outcome:
         selector = self.p["container"]
         found = candidates(snapshot, selector)
         if selector.get("absent"):
@@ -178,7 +178,7 @@ class ContainerCheck(Check):
                 "containers passes)"))
         return first
 
-    def _absent(self, snapshot, selector: dict[str, Any], found: list[dict[str, Any]]) -> Outcome:
+    def _absent(self, snapshot: Snapshot, selector: dict[str, Any], found: list[dict[str, Any]]) -> Outcome:
         """`absent: true`: no selected container passes this check (with `container_exists`:
         no such container at all). Passing containers are named, with what was seen."""
         what = describe(selector)
