@@ -178,7 +178,8 @@ def _check_params(file: _File, kind: type, params: dict[str, Any], path: tuple[A
             file.problem((*path, *field.split(".")), message)
 
 
-def _typed(file: _File, values: dict[str, Any], schema: dict[str, Param], path: tuple[Any, ...]) -> bool:
+def _typed(file: _File, values: dict[str, Any], schema: dict[str, Param],
+           path: tuple[Any, ...]) -> bool:
     ok = True
     for key, value in values.items():
         if key not in schema:
@@ -194,7 +195,8 @@ def _typed(file: _File, values: dict[str, Any], schema: dict[str, Param], path: 
     return ok
 
 
-def _checks(file: _File, data: dict[str, Any], exec_allowed: bool) -> tuple[list[CheckSpec], list[str]]:
+def _checks(file: _File, data: dict[str, Any],
+            exec_allowed: bool) -> tuple[list[CheckSpec], list[str]]:
     """The valid checks, and every id declared (so one bad check does not cascade)."""
     checks, seen = [], []
     raw = data.get("checks")
@@ -272,7 +274,8 @@ def _setup(file: _File, raw, path: tuple[Any, ...]) -> tuple[SetupItem, ...] | N
     return tuple(items)
 
 
-def _solution(file: _File, item, path: tuple[Any, ...], schema: dict[str, Any], cls=Solution, **extra):
+def _solution(file: _File, item, path: tuple[Any, ...], schema: dict[str, Any], cls=Solution,
+              **extra):
     if not file.fields(item, path, schema):
         return None
     setup = _setup(file, item.get("setup"), (*path, "setup")) if "setup" in item else None

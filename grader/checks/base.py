@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -44,7 +45,7 @@ class Param:
             return f"must be one of {', '.join(map(str, self.choices))}, not {value!r}"
         if self.regex:
             try:
-                re.compile(value)
+                re.compile(str(value))
             except re.error as exc:
                 return f"not a valid regular expression: {exc}"
         return None
@@ -66,12 +67,14 @@ def reference_problems(params: dict[str, Any], one: str, many: str | None = None
     """Problems with image references given as `one: REF` and/or `many: [REF, ...]`: exactly one
     of the two (when `many` is a key), each a valid reference. `one` may itself be a list when
     `many` is None (e.g. `base: [a, b]`)."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     if many is not None and (one in params) == (many in params) and (required or one in params):
         problems.append((one, f"give `{one}` or `{many}`, not both" if one in params
                          else f"give `{one}` (one image) or `{many}` (a list of images)"))
     for key in (one, many):
-        value = params.get(key) if key else None
+        if not key:
+            continue
+        value = params.get(key)
         if value is None:
             continue
         items = value if isinstance(value, list) else [value]
@@ -97,7 +100,8 @@ def reference_list(params: dict[str, Any], *keys: str) -> list[str]:
     return []
 
 
-def listed(references, word_ko: str = "또는", word_en: str = "or") -> tuple[str, str]:
+def listed(references: Iterable[str], word_ko: str = "또는",
+           word_en: str = "or") -> tuple[str, str]:
     """`a`, `b` 또는 `c` / `a`, `b` or `c` (familiar names)."""
     names = [f"`{imageref.familiar(r)}`" for r in references]
     if len(names) == 1:
@@ -120,7 +124,7 @@ class Check:
     params: ClassVar[dict[str, Param]] = {}
     read_only: ClassVar[bool] = True
 
-    def __init_subclass__(cls, **kwargs) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "kind" in cls.__dict__ and cls.kind:
             if cls.kind in REGISTRY:

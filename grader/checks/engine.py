@@ -13,13 +13,17 @@ def _api_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", str(text)))
 
 
-def _version_read(cls, params):
+def _version_read() -> list[tuple[str, ...]]:
+    """Both engine kinds read only the engine's version."""
     return [("version",)]
 
 
 class EngineReachable(Check):
     kind = "engine_reachable"
-    reads = classmethod(_version_read)
+
+    @classmethod
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
+        return _version_read()
 
     def run(self, snapshot: Snapshot) -> Outcome:
         info = snapshot.version_info
@@ -36,7 +40,9 @@ class EngineReachable(Check):
 class EngineMinApi(Check):
     kind = "engine_min_api"
     params = {"version": Param((str,), required=True)}
-    reads = classmethod(_version_read)
+    @classmethod
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
+        return _version_read()
 
     @classmethod
     def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:

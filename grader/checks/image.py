@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any
+from typing import Any, ClassVar
 
 from .. import imageref
 from ..korean import josa, josa_code
@@ -44,7 +44,7 @@ def _missing_image(snapshot: Snapshot, reference: str) -> Outcome:
 
 class ImageCheck(Check):
     params = {"ref": REQUIRED_TEXT}
-    _reference_fields = ("ref",)
+    _reference_fields: ClassVar[tuple[str, ...]] = ("ref",)
 
     @classmethod
     def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
@@ -206,7 +206,7 @@ def _history_extends(snapshot: Snapshot, image_id: str, base_id: str) -> bool:
 
     Layers alone cannot tell: images that only add ENV/EXPOSE/CMD share their base's layers,
     so anything built on that base would look built on them too."""
-    def steps(history):
+    def steps(history: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
         return [(h.get("Created"), h.get("CreatedBy")) for h in history]
 
     mine, theirs = steps(snapshot.history(image_id)), steps(snapshot.history(base_id))
@@ -270,7 +270,7 @@ class ImageBasedOn(ImageCheck):
             return outcomes[0]
         present = [base for base in bases if snapshot.find_image(base) is not None]
         tagged = [o for o, base in zip(outcomes, bases, strict=True)
-                  if base in present and snapshot.find_image(base)["Id"] == entry["Id"]]
+                  if base in present and (snapshot.find_image(base) or {}).get("Id") == entry["Id"]]
         if tagged:  # "only tagged?" says more than "not built on any of them"
             return tagged[0]
         if not present:
@@ -285,7 +285,7 @@ class ImageBasedOn(ImageCheck):
             f"`{self.shown}` is not built on {names_en} (its oldest step: "
             f"`{_short(first, 50)}`). Check FROM.")
 
-    def _judge_base(self, snapshot: Snapshot, entry, base_ref: str) -> Outcome:
+    def _judge_base(self, snapshot: Snapshot, entry: dict[str, Any], base_ref: str) -> Outcome:
         base = imageref.familiar(base_ref)
         base_entry = snapshot.find_image(base_ref)
         if base_entry is None:
@@ -440,11 +440,11 @@ class ImageRunMax(ImageCheck):
 
     kind = "image_run_max"
     params = {"ref": REQUIRED_TEXT, "max": Param((int,), required=True), "above": TEXT}
-    _reference_fields = ("ref", "above")
+    _reference_fields: ClassVar[tuple[str, ...]] = ("ref", "above")
 
     @classmethod
     def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
-        reads = [("image", params["ref"]), ("history", params["ref"])]
+        reads: list[tuple[str, ...]] = [("image", params["ref"]), ("history", params["ref"])]
         if "above" in params:
             reads += [("image", params["above"]), ("history", params["above"])]
         return reads
@@ -525,7 +525,7 @@ class ImageConfig(ImageCheck):
     @classmethod
     def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         # the image's ENV leaves the machine only when the check is about the ENV itself
-        return [*super().reads(params), *([("image-env", params["ref"])]
+        return [*(super().reads(params) or []), *([("image-env", params["ref"])]
                                           if params["field"] == "env" else [])]
 
     @classmethod

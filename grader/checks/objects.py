@@ -4,6 +4,7 @@ One inspect per object (`GET /volumes/{name}`, `GET /networks/{name}`); which co
 volume comes from the container list the snapshot reads anyway."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from ..korean import josa, josa_code
@@ -11,7 +12,7 @@ from ..snapshot import Snapshot, summary_name
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
 
 
-def _names(values) -> str:
+def _names(values: Iterable[object]) -> str:
     return ", ".join(f"`{v}`" for v in values) or "-"
 
 
@@ -61,7 +62,8 @@ class _ObjectCheck(Check):
                 f"{en} `{name}` has driver `{driver}`, not `{self.p['driver']}`.")
         return self.judge(snapshot, info, name, driver)
 
-    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str, driver: str) -> Outcome:  # pragma: no cover
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str,
+              driver: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
 

@@ -64,7 +64,7 @@ def describe(selector: dict[str, Any]) -> Text:
     return Text(f"{what.ko} 의 컨테이너", f"a container with {what.en}")
 
 
-def _label_text(key, value) -> str:
+def _label_text(key: str, value: object) -> str:
     return f"`{key}`" if value is None else f"`{key}={value}`"
 
 
@@ -146,7 +146,8 @@ class ContainerCheck(Check):
             return [("containers",), ("container", selector["name"])]
         return [("containers",), ("all-containers",)]
 
-    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:  # pragma: no cover
+    def judge(self, snapshot: Snapshot, info: dict[str, Any],
+              name: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
     def run(self, snapshot: Snapshot) -> Outcome:
@@ -178,7 +179,8 @@ class ContainerCheck(Check):
                 "containers passes)"))
         return first
 
-    def _absent(self, snapshot: Snapshot, selector: dict[str, Any], found: list[dict[str, Any]]) -> Outcome:
+    def _absent(self, snapshot: Snapshot, selector: dict[str, Any],
+                found: list[dict[str, Any]]) -> Outcome:
         """`absent: true`: no selected container passes this check (with `container_exists`:
         no such container at all). Passing containers are named, with what was seen."""
         what = describe(selector)
@@ -204,7 +206,8 @@ class ContainerCheck(Check):
             f"{what.ko}가 없어야 하지만 있습니다: {names} — {seen.ko}",
             f"expected no {what.en.removeprefix('a ')}, but found: {names} — {seen.en}"))
 
-    def _exactly(self, selector: dict[str, Any], passing: list[Judged], judged: list[Judged]) -> Outcome:
+    def _exactly(self, selector: dict[str, Any], passing: list[Judged],
+                 judged: list[Judged]) -> Outcome:
         wanted = selector["count"]
         names = ", ".join(f"`{j.name}`" for j in passing) or "-"
         what = criteria(selector)  # `match: exactly` never goes with `name`
