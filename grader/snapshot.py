@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import struct
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
+
+import requests
 
 import docker
 
 from . import imageref
-from .hosts import HostError
+from .hosts import EngineConnection, HostError
 
 EXEC_OUTPUT_LIMIT = 64 * 1024
 LOG_BYTES_LIMIT = 64 * 1024  # container_logs reads at most this much of the tail
@@ -23,13 +26,29 @@ LOG_TAIL_MAX = 1000  # and never asks for more lines than this
 TOOL_LABEL = "io.docklab.workstation"
 
 
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+class Connection(Protocol):
+    """What a snapshot reads through: a live `hosts.EngineConnection`, or uploaded results
+    (`sources.UploadedConnection`)."""
+
+    api: Any  # a docker.APIClient (the SDK is untyped), or a sources.UploadedEngine
+
+    @property
+    def version_info(self) -> dict[str, Any]: ...
+
+    def classify(self, exc: BaseException) -> HostError: ...
+
+
 class Snapshot:
-    def __init__(self, connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.api = connection.api
         self._containers: list[dict[str, Any]] | None = None
         self._images: list[dict[str, Any]] | None = None
-        self._inspected: dict[str, dict[str, Any]] = {}
+        self._inspected: dict[str, dict[str, Any] | None] = {}
         self._image_inspected: dict[str, dict[str, Any] | None] = {}
         self._history: dict[str, list[dict[str, Any]]] = {}
         self._by_name: dict[str, dict[str, Any] | None] = {}
@@ -43,7 +62,8 @@ class Snapshot:
     def version_info(self) -> dict[str, Any]:
         return self.connection.version_info
 
-    def _call(self, function, *args, **kwargs):
+    def _call(self, function: Callable[_Params, _Result], *args: _Params.args,
+              **kwargs: _Params.kwargs) -> _Result:
         if self.failure is not None:
             raise self.failure
         try:
@@ -53,6 +73,11 @@ class Snapshot:
         except Exception as exc:  # noqa: BLE001 - any host failure becomes a reasoned error
             self.failure = self.connection.classify(exc)
             raise self.failure from exc
+
+    def _live(self) -> EngineConnection:
+        # Logs and exec are read only from a live engine: the own-machine plan has no such
+        # reads (`Check.reads` is None for them), so an uploaded snapshot never gets here.
+        return cast(EngineConnection, self.connection)
 
     # -- containers ------------------------------------------------------------------------
     def containers(self) -> list[dict[str, Any]]:
@@ -206,11 +231,12 @@ class Snapshot:
                                  params={"stdout": 1, "stderr": 1, "tail": tail,
                                          "follow": 0, "timestamps": 0}, stream=True)
         self.api._raise_for_status(response)
-        seconds = self.connection.deadline.clamp(self.connection.spec.read_timeout)
+        live = self._live()
+        seconds = live.deadline.clamp(live.spec.read_timeout)
         raw, timed_out = _read_bounded(response, LOG_BYTES_LIMIT, seconds)
         if timed_out:  # a tail is sent at once; one that trickles is a slow host, not a verdict
-            if self.connection.deadline.remaining() <= 0:
-                raise self.connection.over_deadline()
+            if live.deadline.remaining() <= 0:
+                raise live.over_deadline()
             raise HostError("timeout", f"the log of {container_id[:12]} was still arriving "
                                        f"after {seconds:g} s")
         if (info.get("Config") or {}).get("Tty"):
@@ -218,7 +244,7 @@ class Snapshot:
         return _demultiplex(raw).decode(errors="replace")
 
     # -- exec (opt-in, not read-only) ------------------------------------------------------
-    def exec_run(self, container_id: str, command) -> tuple[int | None, str]:
+    def exec_run(self, container_id: str, command: str | list[str]) -> tuple[int | None, str]:
         """Run a command in a container; output capped, whole run bounded by the read timeout.
 
         Not the SDK's `exec_start`: it upgrades (hijacks) the connection and then reads with no
@@ -234,11 +260,11 @@ class Snapshot:
         response = self.api._post_json(self.api._url("/exec/{0}/start", exec_id),
                                        data={"Tty": False, "Detach": False}, stream=True)
         self.api._raise_for_status(response)
-        raw, _ = _read_bounded(response, EXEC_OUTPUT_LIMIT, self.connection.spec.read_timeout)
+        raw, _ = _read_bounded(response, EXEC_OUTPUT_LIMIT, self._live().spec.read_timeout)
         return _demultiplex(raw).decode(errors="replace")
 
 
-def _read_bounded(response, limit: int, seconds: float) -> tuple[bytes, bool]:
+def _read_bounded(response: requests.Response, limit: int, seconds: float) -> tuple[bytes, bool]:
     """A streamed body, at most `limit` bytes and `seconds` of reading (the run's deadline
     also cuts the socket), then the response is closed. True when time ran out first."""
     ends = time.monotonic() + seconds

@@ -21,7 +21,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import docker
 
@@ -38,12 +38,14 @@ SOURCE_LABEL = Text("내 컴퓨터 (붙여 넣은 명령)", "own computer (paste
 
 UPLOAD_FIELDS = ("version", "lab", "results")
 
+_T = TypeVar("_T")
+
 
 class UploadError(ValueError):
     """An upload that does not answer its plan; the message names the field."""
 
 
-def _field(value, kind, where: str):
+def _field(value: object, kind: type[_T], where: str) -> _T:
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         raise UploadError(f"`{where}` must be {getattr(kind, '__name__', kind)}")
     return value
@@ -115,7 +117,7 @@ def _history_from_cli(row: dict[str, Any]) -> dict[str, Any]:
             "Comment": str(row.get("Comment") or ""), "Tags": None}
 
 
-def _env_value(value, salt: str, var: str, where: str):
+def _env_value(value: object, salt: str, var: str, where: str) -> str | HashedPair | None:
     """A plain `VAR=value` pair, a hashed one, or None (the variable is not set)."""
     if value is None:
         return None
@@ -253,14 +255,15 @@ class UploadedEngine:
         if reference in self.images_by_id:
             info = self.images_by_id[reference]
         elif reference in self.image_refs:
-            info = self.image_refs[reference]
-            if info is None:
+            found = self.image_refs[reference]
+            if found is None:
                 raise docker.errors.NotFound(f"No such image: {reference}")
+            info = found
         else:
             raise self._unread(f"image {reference}")
         info = self._with_env(info, info["Id"])
         for ref, env in self.image_env.items():  # the whole ENV, read for an image_config check
-            if self.image_refs.get(ref) is not None and self.image_refs[ref]["Id"] == info["Id"]:
+            if (self.image_refs.get(ref) or {}).get("Id") == info["Id"]:
                 info["Config"]["Env"] = env
         return info
 
@@ -301,7 +304,8 @@ class UploadedSnapshot(Snapshot):
     def listed_image(self, reference: str) -> dict[str, Any] | None:
         """With no image list, an image the plan read by this reference (each accepted
         reference of `image_present: any_of` is read by its own inspect)."""
-        return self.api.image_refs.get(reference)
+        found: dict[str, Any] | None = self.api.image_refs.get(reference)
+        return found
 
 
 def snapshot_from_upload(plan: dict[str, Any], upload: object) -> Snapshot:
