@@ -17,7 +17,7 @@ class Text:
     def get(self, lang: str = "ko") -> str:
         return self.en if lang == "en" else self.ko
 
-    def format(self, **values) -> Text:
+    def format(self, **values: object) -> Text:
         return Text(self.ko.format(**values), self.en.format(**values))
 
 

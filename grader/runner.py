@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from .checks import ERROR, PASS, REGISTRY, SKIP
 from .deadline import Deadline
@@ -90,7 +91,7 @@ def _grade_lab(lab: Lab, snapshot: Snapshot, lang: str, started: float) -> LabRe
         title=lab.title(lang))
 
 
-def both(message) -> Text:
+def both(message: Callable[[str], str]) -> Text:
     """A message method taking a language (`HostError.message`) as a Text in both languages."""
     return Text(message("ko"), message("en"))
 
