@@ -24,6 +24,8 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,18 +164,23 @@ _FALSE = {"false", "0", "f", "FALSE", "False", "F"}
 _HEX_ID = re.compile(r"^(sha256:)?[0-9a-f]{12,64}$")
 
 
+_Command = tuple[str, ...]  # ("run",), ("image", "ls")
+_Flags = dict[str, tuple[str, bool]]  # spelling -> (canonical spelling, takes a value)
+_Options = list[tuple[str, str | None]]  # (canonical spelling, value or None for a switch)
+
+
 @dataclass(frozen=True)
 class _Program:
-    global_flags: dict[str, Any]
-    commands: dict[str, Any]
-    aliases: dict[str, Any]
-    management: frozenset
-    image_positions: dict  # command -> "first" | "all"
-    image_flags: frozenset  # long flags whose value is an image reference
+    global_flags: _Flags
+    commands: dict[_Command, _Flags]
+    aliases: dict[_Command, _Command]
+    management: frozenset[str]
+    image_positions: dict[_Command, str]  # command -> "first" | "all"
+    image_flags: frozenset[str]  # long flags whose value is an image reference
 
 
-def _table(entries: list[Any]) -> dict[str, tuple[str, bool]]:
-    table: dict[str, tuple[str, bool]] = {}
+def _table(entries: list[Any]) -> _Flags:
+    table: _Flags = {}
     for short, long, takes_value in entries:
         canonical = long or short
         for spelling in (short, long):
@@ -346,7 +353,7 @@ def _normalize_simple(words: list[str], issues: list[str]) -> list[str]:
         return literal
     if not rest:
         return [words[0], *_render_options(global_opts)]
-    command = (rest[0],)
+    command: _Command = (rest[0],)
     rest = rest[1:]
     if command[0] in program.management and rest:
         command, rest = (command[0], rest[0]), rest[1:]
@@ -368,9 +375,10 @@ def _normalize_simple(words: list[str], issues: list[str]) -> list[str]:
             *positionals]
 
 
-def _parse_options(words, flags, *, interspersed, stop_at_positional, issues):
+def _parse_options(words: list[str], flags: _Flags, *, interspersed: bool,
+                   stop_at_positional: bool, issues: list[str]) -> tuple[_Options, list[str], bool]:
     """Returns (options, positionals, ok). ok=False means: compare this command literally."""
-    options: list[tuple[str, str | None]] = []
+    options: _Options = []
     positionals: list[str] = []
     i = 0
     while i < len(words):
@@ -434,7 +442,8 @@ def _parse_options(words, flags, *, interspersed, stop_at_positional, issues):
     return options, positionals, True
 
 
-def _add_option(options, canonical, takes_value, value, issues) -> bool:
+def _add_option(options: _Options, canonical: str, takes_value: bool, value: str | None,
+                issues: list[str]) -> bool:
     if takes_value:
         options.append((canonical, value))
         return True
@@ -470,7 +479,8 @@ _SHELL_PATH = re.compile(r"^/(?:usr/)?(?:local/)?bin/([a-z]+)$")
 _DEFAULT_SSH_PORT = re.compile(r"(ssh://[^,/:@]+(?:@[^,/:]+)?):22(?=$|[,/])")
 
 
-def _drop_defaults(command, options, positionals):
+def _drop_defaults(command: _Command, options: _Options,
+                   positionals: list[str]) -> tuple[_Options, list[str]]:
     """Spellings that only restate a default: `-f Dockerfile` with context `.`, `./` for `.`,
     `history -H` (on by default), `/bin/bash` for `bash` as the container's program."""
     if command == ("build",):
@@ -487,7 +497,8 @@ def _drop_defaults(command, options, positionals):
     return options, positionals
 
 
-def _normalize_positionals(program: _Program, command, positionals: list[str]) -> list[str]:
+def _normalize_positionals(program: _Program, command: _Command,
+                           positionals: list[str]) -> list[str]:
     where = program.image_positions.get(command)
     if where == "first" and positionals:
         return [normalize_image_ref(positionals[0]), *positionals[1:]]
@@ -496,7 +507,7 @@ def _normalize_positionals(program: _Program, command, positionals: list[str]) -
     return positionals
 
 
-def _render_options(options) -> list[str]:
+def _render_options(options: _Options) -> list[str]:
     # Options are a set for the CLI: sort them. Repeated options (-e A -e B) stay, sorted.
     rendered = []
     for name, value in sorted(options, key=lambda item: (item[0], item[1] or "")):
@@ -567,7 +578,7 @@ def _canonical(text: str, issues: list[str]) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _render_word(word: str, inners: list[str], quoted: set[int] = frozenset()) -> str:
+def _render_word(word: str, inners: list[str], quoted: AbstractSet[int] = frozenset()) -> str:
     if _PH_OPEN not in word:
         return shlex.quote(word)
     pieces = []
@@ -639,11 +650,11 @@ def _text_forms(text: str) -> set[str]:
     return {form for form in forms if form}
 
 
-def text_matches(given: str, accepted) -> bool:
+def text_matches(given: str, accepted: Iterable[str]) -> bool:
     """Whether a text answer is one of the accepted ones. Also accepted: "term (other name)"
     when BOTH parts are accepted, e.g. "Virtual Machine Monitor (VMM)", "베이스 이미지(base image)".
     Never a substring match."""
-    targets = set()
+    targets: set[str] = set()
     for value in accepted:
         targets |= _text_forms(value)
     if _text_forms(given) & targets:
