@@ -7,15 +7,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import imageref
-from ..model import Text
+from ..model import CheckStatus, Text
 from ..snapshot import Snapshot
 
-PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
+PASS, FAIL, ERROR, SKIP = CheckStatus.PASS, CheckStatus.FAIL, CheckStatus.ERROR, CheckStatus.SKIP
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
+    status: CheckStatus
     message: Text
 
     @classmethod
