@@ -39,14 +39,16 @@ test: install
 	@bash scripts/test-deps.sh
 	@bash scripts/ensure-sandboxes.sh
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	DOCKLAB_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider tests/web -m "not docker and not browser"
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install
 	$(BIN)/python benchmarks/grade_bench.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .test-artifacts

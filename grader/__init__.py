@@ -15,15 +15,17 @@ Public API (the web app and the CLI use only these names; keep them stable):
 `Lab` has `id`, `section` (a heading of its content's notes; None for external labs whose
 content has no notes), `title(lang)`, `instructions(lang)` (Markdown), `checks`, `max_score`,
 `solution`, `anti_solutions` (each with `fails`: the ids of the checks that mistake fails).
+Statuses are `CheckStatus` (pass, fail, error, skip) and `LabStatus` (passed, failed, error):
+str enums, so they compare equal to, and serialise as, their plain text.
 A host that cannot be read gives a result with status `error` and the reason, never `fail`;
 `HostSpec`/`HostError` come from `grader.hosts`.
 """
 from .hosts import HostError, HostSpec, VersionCache
 from .loader import LabFileError, load_labs, validate_paths
-from .model import Lab, Problem
+from .model import CheckStatus, Lab, LabStatus, Problem
 from .result import CheckResult, LabResult, exit_code, to_junit
 from .runner import grade, grade_many
 
-__all__ = ["CheckResult", "HostError", "HostSpec", "Lab", "LabFileError", "LabResult", "Problem",
-           "VersionCache", "exit_code", "grade", "grade_many", "load_labs", "to_junit",
-           "validate_paths"]
+__all__ = ["CheckResult", "CheckStatus", "HostError", "HostSpec", "Lab", "LabFileError",
+           "LabResult", "LabStatus", "Problem", "VersionCache", "exit_code", "grade", "grade_many",
+           "load_labs", "to_junit", "validate_paths"]

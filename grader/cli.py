@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .hosts import HostSpec, default_host_url
 from .loader import LabFileError, load_labs, validate_paths
-from .result import exit_code, printable, to_junit
+from .result import LabResult, exit_code, printable, to_junit
 from .runner import grade_many
 
 MARKS = {"pass": ("✔", "통과", "pass"), "fail": ("✘", "실패", "FAIL"),
@@ -76,7 +76,7 @@ def add_submit_options(parser: argparse.ArgumentParser) -> None:
                         help="docklab API token for --submit (default: $DOCKLAB_TOKEN)")
 
 
-def submit_results(args, results, spec: HostSpec) -> int:
+def submit_results(args: argparse.Namespace, results: list[LabResult], spec: HostSpec) -> int:
     """0 when docklab stored every lab, else 2 (with the reason on stderr). docklab's own
     summary goes to stderr too, so `--json` output stays pure."""
     from .submit import SubmitError, submit_lab
@@ -102,15 +102,15 @@ def _tls_files_from_environment(url: str) -> tuple[str | None, str | None, str |
     if not url.startswith("tcp://") or os.environ.get("DOCKER_TLS_VERIFY", "") in ("", "0"):
         return None, None, None
     folder = Path(os.environ.get("DOCKER_CERT_PATH") or Path.home() / ".docker")
-    return tuple(str(folder / name) for name in ("ca.pem", "cert.pem", "key.pem"))
+    return str(folder / "ca.pem"), str(folder / "cert.pem"), str(folder / "key.pem")
 
 
-def host_spec(args) -> HostSpec:
-    def read(path):
+def host_spec(args: argparse.Namespace) -> HostSpec:
+    def read(path: str | None) -> bytes | None:
         return Path(path).read_bytes() if path else None
 
     url = args.host or default_host_url()
-    tls = (args.tls_ca, args.tls_cert, args.tls_key)
+    tls: tuple[str | None, str | None, str | None] = (args.tls_ca, args.tls_cert, args.tls_key)
     if not any(tls):
         tls = _tls_files_from_environment(url)
     return HostSpec(url=url, tls_ca=read(tls[0]), tls_cert=read(tls[1]), tls_key=read(tls[2]),
@@ -119,7 +119,7 @@ def host_spec(args) -> HostSpec:
                     read_timeout=args.timeout)
 
 
-def render(result, lang: str) -> str:
+def render(result: LabResult, lang: str) -> str:
     pick = 1 if lang == "ko" else 2
     word = LAB_WORDS[result.status][0 if lang == "ko" else 1]
     points = "점" if lang == "ko" else " points"
@@ -140,7 +140,7 @@ def _error(message: str) -> int:
     return 2
 
 
-def cmd_check(args) -> int:
+def cmd_check(args: argparse.Namespace) -> int:
     try:
         labs = load_labs(args.labs_dir)
     except LabFileError as exc:
@@ -166,7 +166,7 @@ def cmd_check(args) -> int:
     return exit_code(results)
 
 
-def cmd_list(args) -> int:
+def cmd_list(args: argparse.Namespace) -> int:
     try:
         labs = load_labs(args.labs_dir)
     except LabFileError as exc:
@@ -177,10 +177,11 @@ def cmd_list(args) -> int:
     return 0
 
 
-def cmd_validate(args) -> int:
-    from .loader import BUILT_IN, LABS_DIR, _lab_files, notes_for_labs, notes_of
+def cmd_validate(args: argparse.Namespace) -> int:
+    from .loader import BUILT_IN, LABS_DIR, Notes, _lab_files, notes_for_labs, notes_of
 
     content = args.content or os.environ.get("DOCKLAB_CONTENT_DIR") or None
+    notes: Notes
     if content:  # the configured content: its labs, checked against its own notes (if any)
         notes = notes_of(content)
         paths = args.paths or [args.labs_dir or Path(content) / "labs"]
@@ -201,6 +202,6 @@ def cmd_validate(args) -> int:
     return 0
 
 
-def main(argv=None) -> int:
+def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     return {"check": cmd_check, "list": cmd_list, "validate": cmd_validate}[args.command](args)

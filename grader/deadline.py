@@ -14,6 +14,7 @@ import os
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 
 class Deadline:
@@ -26,7 +27,7 @@ class Deadline:
         self.expired = False
         self.finished = False
         self._sockets: list[socket.socket] = []
-        self._on_expiry: list = []
+        self._on_expiry: list[Callable[[], object]] = []
         self._lock = threading.Lock()
 
     def remaining(self) -> float:
@@ -43,7 +44,7 @@ class Deadline:
                 return
         _shut(sock)  # opened after the deadline: closed at once
 
-    def on_expiry(self, callback) -> None:
+    def on_expiry(self, callback: Callable[[], object]) -> None:
         """Also call `callback()` when the time is up (e.g. to close an SSH transport)."""
         with self._lock:
             self._on_expiry.append(callback)
@@ -67,7 +68,7 @@ class Deadline:
         _WATCHDOG.add(self)
         return self
 
-    def __exit__(self, *exc_info) -> None:
+    def __exit__(self, *exc_info: object) -> None:
         with self._lock:
             self.finished = True
             self._sockets, self._on_expiry = [], []

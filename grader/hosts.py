@@ -17,8 +17,10 @@ import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Any
 
 import paramiko
 import requests
@@ -207,21 +209,21 @@ def _short_reason(chain: list[BaseException]) -> str:
 class _PinnedSSHConnection(SSHConnection):
     """Keeps the channel so the remote command's stderr can be shown when it fails."""
 
-    def __init__(self, adapter, *args, **kwargs):
+    def __init__(self, adapter: PinnedSSHAdapter, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._adapter = adapter
 
-    def connect(self):
+    def connect(self) -> None:
         super().connect()
         self._adapter.channels.append(self.sock)
 
 
 class _PinnedSSHPool(SSHConnectionPool):
-    def __init__(self, adapter, **kwargs):
+    def __init__(self, adapter: PinnedSSHAdapter, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._adapter = adapter
 
-    def _new_conn(self):
+    def _new_conn(self) -> _PinnedSSHConnection:
         return _PinnedSSHConnection(self._adapter, self.ssh_transport, self.timeout, self.ssh_host)
 
 
@@ -256,7 +258,7 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
         self.channels: list[paramiko.Channel] = []
         super().__init__(f"ssh://{user}@{host}:{port}", timeout=timeout)
 
-    def _create_paramiko_client(self, base_url):
+    def _create_paramiko_client(self, base_url: str) -> None:
         client = paramiko.SSHClient()
         client.set_missing_host_key_policy(paramiko.RejectPolicy())
         address = self._spec.resolved_ip or self._host
@@ -273,7 +275,7 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
             "timeout": timeout, "banner_timeout": timeout, "auth_timeout": timeout,
         }
 
-    def _connect(self):
+    def _connect(self) -> None:
         started = time.monotonic()
         if self._deadline.remaining() <= 0:
             raise HostError("timeout", "no time left to connect")
@@ -292,9 +294,9 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
                                            f"{self._spec.connect_timeout:g} s ({exc})") from exc
             raise
 
-    def get_connection(self, url, proxies=None):
+    def get_connection(self, url: str, proxies: object = None) -> _PinnedSSHPool:
         with self.pools.lock:
-            pool = self.pools.get(url)
+            pool: _PinnedSSHPool | None = self.pools.get(url)
             if pool:
                 return pool
             if not self.ssh_client.get_transport():
@@ -315,7 +317,7 @@ class PinnedSSHAdapter(SSHHTTPAdapter):
 
 
 class _WatchedUnixConnection(UnixHTTPConnection):
-    def __init__(self, deadline: Deadline, *args) -> None:
+    def __init__(self, deadline: Deadline, *args: Any) -> None:
         super().__init__(*args)
         self._deadline = deadline
 
@@ -325,7 +327,7 @@ class _WatchedUnixConnection(UnixHTTPConnection):
 
 
 class _WatchedUnixPool(UnixHTTPConnectionPool):
-    def __init__(self, deadline: Deadline, *args, **kwargs) -> None:
+    def __init__(self, deadline: Deadline, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._deadline = deadline
 
@@ -341,9 +343,9 @@ class WatchedUnixAdapter(UnixHTTPAdapter):
         self._deadline = deadline
         super().__init__(socket_url, timeout)
 
-    def get_connection(self, url, proxies=None):
+    def get_connection(self, url: str, proxies: object = None) -> _WatchedUnixPool:
         with self.pools.lock:
-            pool = self.pools.get(url)
+            pool: _WatchedUnixPool | None = self.pools.get(url)
             if pool is None:
                 pool = _WatchedUnixPool(self._deadline, url, self.socket_path, self.timeout,
                                         maxsize=self.max_pool_size)
@@ -379,10 +381,12 @@ class PinnedTCPAdapter(requests.adapters.HTTPAdapter):
                 server_hostname=name)
             self._pool.ConnectionCls = _watched(urllib3.connection.HTTPSConnection, deadline)
 
-    def get_connection_with_tls_context(self, request, verify, proxies=None, cert=None):
+    def get_connection_with_tls_context(self, request: requests.PreparedRequest,
+                                        verify: bool | str | None, proxies: object = None,
+                                        cert: object = None) -> urllib3.HTTPConnectionPool:
         return self._pool
 
-    def cert_verify(self, conn, url, verify, cert) -> None:
+    def cert_verify(self, conn: object, url: str, verify: object, cert: object) -> None:
         """The pool carries the learner's CA and client certificate itself."""
 
     def close(self) -> None:
@@ -416,7 +420,7 @@ class EngineConnection:
         self.deadline = deadline or Deadline(spec.total_timeout)
         self.api_calls = 0
         self.requests_log: list[tuple[str, str]] = []
-        self._version_info: dict | None = None
+        self._version_info: dict[str, Any] | None = None
         self.server_api_version = ""
         self._tempdir: str | None = None
         self._ssh_adapter: PinnedSSHAdapter | None = None
@@ -466,7 +470,7 @@ class EngineConnection:
         api.trust_env = False
         return api
 
-    def _open_tcp(self, parsed, timeout: float) -> docker.APIClient:
+    def _open_tcp(self, parsed: urllib.parse.SplitResult, timeout: float) -> docker.APIClient:
         has_tls = bool(self.spec.tls_ca or self.spec.tls_cert or self.spec.tls_key)
         if not has_tls and not self.spec.allow_plain_tcp:
             raise HostError("plain_tcp_forbidden", parsed.geturl())
@@ -491,9 +495,10 @@ class EngineConnection:
         tls = docker.tls.TLSConfig(client_cert=client_cert, ca_cert=paths["tls_ca"], verify=True)
         return self._pinned_client(parsed, timeout, tls)
 
-    def _pinned_client(self, parsed, timeout: float,
+    def _pinned_client(self, parsed: urllib.parse.SplitResult, timeout: float,
                        tls: docker.tls.TLSConfig | None) -> docker.APIClient:
         name, port = parsed.hostname, parsed.port
+        assert name and port  # `_open` refuses a tcp:// URL without both
         host = f"[{name}]" if ":" in name else name
         api = docker.APIClient(base_url=f"tcp://{host}:{port}", version=NEWEST_API,
                                timeout=timeout)
@@ -507,7 +512,7 @@ class EngineConnection:
         original = self.api.request
         deadline = self.deadline
 
-        def counted(method, url, *args, **kwargs):
+        def counted(method: str, url: str, *args: Any, **kwargs: Any) -> requests.Response:
             # The SDK puts its one timeout (or None: "wait forever") on its own requests; a
             # learner's host gets our connect/read pair instead, never more than the run has
             # left, so nothing can hang.
@@ -518,10 +523,11 @@ class EngineConnection:
             self.api_calls += 1
             self.requests_log.append((method.upper(), urllib.parse.urlsplit(url).path))
             if kwargs.get("stream"):
-                return original(method, url, *args, **kwargs)
+                streamed: requests.Response = original(method, url, *args, **kwargs)
+                return streamed
             # Read the body ourselves, at most max_response_bytes of it.
             kwargs["stream"] = True
-            response = original(method, url, *args, **kwargs)
+            response: requests.Response = original(method, url, *args, **kwargs)
             _read_capped(response, self.spec.max_response_bytes)
             return response
 
@@ -546,16 +552,16 @@ class EngineConnection:
                                            f"{OLDEST_API} or newer (Docker 1.12+)")
         self.server_api_version = server
         self.api._version = min(server, NEWEST_API, key=_version_tuple)
-        return self.api._version
+        return str(self.api._version)
 
     @property
-    def version_info(self) -> dict:
+    def version_info(self) -> dict[str, Any]:
         """The engine's /version answer (Version, ApiVersion, Os, Arch, ...), read once."""
         if self._version_info is None:
-            self._read_version(f"/v{self.api.api_version}/version")
+            return self._read_version(f"/v{self.api.api_version}/version")
         return self._version_info
 
-    def _read_version(self, path: str) -> dict:
+    def _read_version(self, path: str) -> dict[str, Any]:
         try:
             response = self.api.get(f"{self.api.base_url}{path}")
             if response.status_code != 200:
@@ -639,16 +645,16 @@ class VersionCache:
 
 @contextmanager
 def connect(spec: HostSpec, versions: VersionCache | None = None,
-            deadline: Deadline | None = None):
+            deadline: Deadline | None = None) -> Iterator[EngineConnection]:
     """Open a connection, negotiate the API version (or take it from `versions`), and always
     clean up (temp TLS files too). Everything happens within `deadline` (armed by the caller),
     else within `spec.total_timeout` from now."""
     if deadline is None:
         with Deadline(spec.total_timeout) as own:
-            with connect(spec, versions, own) as connection:
-                yield connection
+            with connect(spec, versions, own) as opened:
+                yield opened
         return
-    connection = None
+    connection: EngineConnection | None = None
     cached = versions.get(spec.url) if versions is not None else None
     try:
         connection = EngineConnection(spec, deadline)
@@ -674,7 +680,7 @@ def connect(spec: HostSpec, versions: VersionCache | None = None,
             connection.close()
 
 
-def engine_summary(spec: HostSpec, deadline: Deadline | None = None) -> dict:
+def engine_summary(spec: HostSpec, deadline: Deadline | None = None) -> dict[str, Any]:
     """What "Test connection" shows: the engine's version and platform."""
     with connect(spec, deadline=deadline) as connection:
         info = connection.version_info

@@ -3,13 +3,16 @@ message`. Line numbers come from the composed YAML nodes, so errors point at the
 from __future__ import annotations
 
 import difflib
+import enum
 import re
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import yaml
 
 from .checks import REGISTRY
-from .checks.base import Param
+from .checks.base import Check, Param
 from .checks.selection import SELECTOR_KEYS, ContainerCheck
 from .model import LANGS, AntiSolution, CheckSpec, Lab, Problem, SetupItem, Solution, Text
 
@@ -36,7 +39,16 @@ ANTI_FIELDS = {**SOLUTION_FIELDS, "description": (True, str), "fails": (True, (s
                "expect": (False, str), "host": (False, str), "says": (False, dict)}
 TYPE_WORDS = {str: "text", int: "a whole number", bool: "true/false", list: "a list",
               dict: "a mapping", type(None): "null"}
-BUILT_IN = object()  # `notes=BUILT_IN`: the repository's own notes
+
+
+class _BuiltIn(enum.Enum):
+    NOTES = "built-in notes"
+
+
+BUILT_IN = _BuiltIn.NOTES  # `notes=BUILT_IN`: the repository's own notes
+# What labs are checked against: the built-in notes, a notes file, or None (no notes at all).
+Notes = Path | None | _BuiltIn
+_AnySolution = TypeVar("_AnySolution", bound=Solution)
 
 
 class LabFileError(Exception):
@@ -47,12 +59,12 @@ class LabFileError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
-def _did_you_mean(word: str, choices) -> str:
+def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def _field_name(path: tuple) -> str:
+def _field_name(path: tuple[Any, ...]) -> str:
     text = ""
     for part in path:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
@@ -65,12 +77,12 @@ class _File:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.name = str(path)
-        self.lines: dict[tuple, int] = {}
+        self.lines: dict[tuple[Any, ...], int] = {}
         self.problems: list[Problem] = []
-        self._reported: set[tuple] = set()
+        self._reported: set[tuple[Any, ...]] = set()
         self._constructor = yaml.SafeLoader("")
 
-    def problem(self, path: tuple, message: str) -> None:
+    def problem(self, path: tuple[Any, ...], message: str) -> None:
         if path in self._reported:  # one problem per field: no cascades from the first one
             return
         self._reported.add(path)
@@ -81,10 +93,10 @@ class _File:
                 break
         self.problems.append(Problem(self.name, line, _field_name(path), message))
 
-    def plain(self, node, path: tuple = ()):
+    def plain(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> Any:
         self.lines.setdefault(path, node.start_mark.line + 1)
         if isinstance(node, yaml.MappingNode):
-            result = {}
+            result: dict[Any, Any] = {}
             for key_node, value_node in node.value:
                 if not isinstance(key_node, yaml.ScalarNode):
                     self.lines[path] = key_node.start_mark.line + 1
@@ -105,7 +117,7 @@ class _File:
             self.problem(path, f"unsupported YAML tag `{node.tag}`")
             return None
 
-    def fields(self, data, path: tuple, schema: dict) -> bool:
+    def fields(self, data: object, path: tuple[Any, ...], schema: dict[str, Any]) -> bool:
         """Required/unknown/typed fields of one mapping; False when it is not a mapping."""
         if not isinstance(data, dict):
             self.problem(path, "expected a mapping")
@@ -125,7 +137,7 @@ class _File:
                              "expected " + " or ".join(TYPE_WORDS[k] for k in kinds))
         return True
 
-    def text(self, data: dict, path: tuple) -> Text | None:
+    def text(self, data: dict[str, Any], path: tuple[Any, ...]) -> Text | None:
         value = data.get(path[-1])
         if not isinstance(value, dict):
             return None
@@ -152,7 +164,7 @@ def notes_of(content_dir: str | Path | None) -> Path | None:
     return path if path.is_file() else None
 
 
-def notes_for_labs(directory: str | Path | None):
+def notes_for_labs(directory: str | Path | None) -> Notes:
     """The notes for a labs directory: the built-in notes for the built-in labs (or none given);
     else the notes of the content the directory belongs to (DIR/../notes), or None."""
     if directory is None or Path(directory).resolve() == LABS_DIR.resolve():
@@ -167,7 +179,8 @@ def _note_sections(notes: Path | None) -> set[str] | None:
             if line.startswith("#")}
 
 
-def _check_params(file: _File, kind: type, params: dict, path: tuple) -> None:
+def _check_params(file: _File, kind: type[Check], params: dict[str, Any],
+                  path: tuple[Any, ...]) -> None:
     ok = _typed(file, params, kind.params, path)
     selector = params.get("container")
     if issubclass(kind, ContainerCheck) and isinstance(selector, dict):
@@ -177,7 +190,8 @@ def _check_params(file: _File, kind: type, params: dict, path: tuple) -> None:
             file.problem((*path, *field.split(".")), message)
 
 
-def _typed(file: _File, values: dict, schema: dict[str, Param], path: tuple) -> bool:
+def _typed(file: _File, values: dict[str, Any], schema: dict[str, Param],
+           path: tuple[Any, ...]) -> bool:
     ok = True
     for key, value in values.items():
         if key not in schema:
@@ -193,9 +207,11 @@ def _typed(file: _File, values: dict, schema: dict[str, Param], path: tuple) -> 
     return ok
 
 
-def _checks(file: _File, data: dict, exec_allowed: bool) -> tuple[list[CheckSpec], list[str]]:
+def _checks(file: _File, data: dict[str, Any],
+            exec_allowed: bool) -> tuple[list[CheckSpec], list[str]]:
     """The valid checks, and every id declared (so one bad check does not cascade)."""
-    checks, seen = [], []
+    checks: list[CheckSpec] = []
+    seen: list[str] = []
     raw = data.get("checks")
     if not isinstance(raw, list):
         return [], []
@@ -240,12 +256,12 @@ def _checks(file: _File, data: dict, exec_allowed: bool) -> tuple[list[CheckSpec
     return checks, seen
 
 
-def _setup(file: _File, raw, path: tuple) -> tuple[SetupItem, ...] | None:
+def _setup(file: _File, raw: object, path: tuple[Any, ...]) -> tuple[SetupItem, ...] | None:
     """`setup:` items: `{dir: a/b}` or `{file: a/b.txt, content: ...}`, relative paths that stay
     inside the work directory."""
     if not isinstance(raw, list):
         return None
-    items = []
+    items: list[SetupItem] = []
     for index, item in enumerate(raw):
         where = (*path, index)
         if not file.fields(item, where, SETUP_FIELDS):
@@ -271,7 +287,8 @@ def _setup(file: _File, raw, path: tuple) -> tuple[SetupItem, ...] | None:
     return tuple(items)
 
 
-def _solution(file: _File, item, path: tuple, schema: dict, cls=Solution, **extra):
+def _solution(file: _File, item: Any, path: tuple[Any, ...], schema: dict[str, Any],
+              cls: type[_AnySolution], **extra: Any) -> _AnySolution | None:
     if not file.fields(item, path, schema):
         return None
     setup = _setup(file, item.get("setup"), (*path, "setup")) if "setup" in item else None
@@ -288,14 +305,14 @@ def _solution(file: _File, item, path: tuple, schema: dict, cls=Solution, **extr
                item.get("build_tag"), setup, **extra)
 
 
-def _anti_solutions(file: _File, data: dict, check_ids: set[str]) -> list[AntiSolution]:
+def _anti_solutions(file: _File, data: dict[str, Any], check_ids: set[str]) -> list[AntiSolution]:
     raw = data.get("anti_solutions")
     if not isinstance(raw, list):
         return []
     if len(raw) < MIN_ANTI_SOLUTIONS:
         file.problem(("anti_solutions",), f"give at least {MIN_ANTI_SOLUTIONS} anti-solutions "
                                           f"(found {len(raw)})")
-    result = []
+    result: list[AntiSolution] = []
     for index, item in enumerate(raw):
         path = ("anti_solutions", index)
         if not isinstance(item, dict):
@@ -325,7 +342,7 @@ def _anti_solutions(file: _File, data: dict, check_ids: set[str]) -> list[AntiSo
     return result
 
 
-def load_lab_file(path: str | Path, notes=BUILT_IN) -> tuple[Lab | None, list[Problem]]:
+def load_lab_file(path: str | Path, notes: Notes = BUILT_IN) -> tuple[Lab | None, list[Problem]]:
     """Parse and validate one lab file: (the lab or None, every problem found). `section` must
     be a heading of `notes` (default: the built-in notes); with `notes=None` (external content
     without notes) it may be any text, null or absent."""
@@ -361,18 +378,21 @@ def load_lab_file(path: str | Path, notes=BUILT_IN) -> tuple[Lab | None, list[Pr
     if sections is not None and not isinstance(section, str):
         file.problem(("section",), "required field is missing (a heading of the notes)"
                      if section is None else "expected text")
-    elif isinstance(section, str) and sections is not None and section.strip() not in sections:
+    elif (isinstance(section, str) and sections is not None and notes is not None
+          and section.strip() not in sections):  # (sections come only from a notes file)
         file.problem(("section",), f"no heading `{section}` in {notes.name}"
                                    f"{_did_you_mean(section, sections)}")
     title = file.text(data, ("title",))
     instructions = file.text(data, ("instructions",))
     checks, check_ids = _checks(file, data, data.get("exec_checks") is True)
-    solution = _solution(file, data.get("solution"), ("solution",), SOLUTION_FIELDS) \
+    solution = _solution(file, data.get("solution"), ("solution",), SOLUTION_FIELDS, Solution) \
         if "solution" in data else None
     anti = _anti_solutions(file, data, set(check_ids))
     setup = _setup(file, data.get("setup"), ("setup",)) or ()
     if file.problems:
         return None, file.problems
+    # No problems: every required field was read (each None above came with a problem).
+    assert title is not None and instructions is not None and solution is not None
     lab = Lab(id=lab_id, section=section.strip() if isinstance(section, str) else None,
               titles=title, instructions_text=instructions,
               checks=tuple(checks), solution=solution, anti_solutions=tuple(anti),
@@ -381,24 +401,24 @@ def load_lab_file(path: str | Path, notes=BUILT_IN) -> tuple[Lab | None, list[Pr
     return lab, []
 
 
-def _lab_files(paths) -> list[Path]:
-    files = []
+def _lab_files(paths: Iterable[str | Path]) -> list[Path]:
+    files: list[Path] = []
     for path in map(Path, paths):
         files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
                      if path.is_dir() else [path])
     return files
 
 
-def validate_paths(paths, notes=BUILT_IN) -> list[Problem]:
+def validate_paths(paths: Iterable[str | Path], notes: Notes = BUILT_IN) -> list[Problem]:
     """Every problem in the given lab files and directories (empty when all are valid);
     sections are checked against `notes` (default: the built-in notes; None: not at all)."""
-    problems = []
+    problems: list[Problem] = []
     for path in _lab_files(paths):
         problems.extend(load_lab_file(path, notes)[1])
     return problems
 
 
-def load_labs(directory: str | Path | None = None, notes=None) -> dict[str, Lab]:
+def load_labs(directory: str | Path | None = None, notes: Notes = None) -> dict[str, Lab]:
     """All labs of a directory (default: the repository's `labs/`), by id, in learning order:
     by each lab's `order` (labs without one come after, in file order). Sections are checked
     against `notes` when given, else against the notes of the content the directory belongs to

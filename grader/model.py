@@ -2,8 +2,28 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
 
 LANGS = ("ko", "en")
+
+
+# Statuses are str enums: `status == "pass"`, JSON and the database see the plain text.
+class CheckStatus(StrEnum):
+    """What one check came to."""
+
+    PASS = "pass"  # noqa: S105 - a status, not a password
+    FAIL = "fail"
+    ERROR = "error"  # the host could not be read (or the check broke), so no verdict
+    SKIP = "skip"  # a check it needs did not pass, or the host failed earlier
+
+
+class LabStatus(StrEnum):
+    """What a lab came to: passed only when every check passed."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -16,7 +36,7 @@ class Text:
     def get(self, lang: str = "ko") -> str:
         return self.en if lang == "en" else self.ko
 
-    def format(self, **values) -> Text:
+    def format(self, **values: object) -> Text:
         return Text(self.ko.format(**values), self.en.format(**values))
 
 
@@ -41,7 +61,7 @@ class CheckSpec:
     kind: str
     points: int
     hint: Text
-    params: dict
+    params: dict[str, Any]
     needs: tuple[str, ...] = ()
     line: int = 0
     title: Text | None = None  # what the check looks for, in words ("`myweb` 컨테이너가 실행 중")

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Any
 
 from .checks import REGISTRY
 from .model import Lab, Text
@@ -77,7 +78,7 @@ class NotReadable(Exception):
         return self.text.get(lang)
 
 
-def _valid(read: tuple) -> bool:
+def _valid(read: tuple[Any, ...]) -> bool:
     kind, args = read[0], read[1:]
     if READ_KINDS.get(kind) != len(args):
         return False
@@ -111,12 +112,12 @@ def checkable(lab: Lab) -> NotReadable | None:
     return None
 
 
-def plan_for(lab: Lab, salt: str) -> dict:
+def plan_for(lab: Lab, salt: str) -> dict[str, Any]:
     """The plan for `lab`; `salt` (per code) keys the hashes of secret values."""
     return {"version": PLAN_VERSION, "lab": lab.id, "salt": salt, "reads": reads_for(lab)}
 
 
-def plan_text(plan: dict) -> str:
+def plan_text(plan: dict[str, Any]) -> str:
     """The plan as JSON with a fixed layout: the version on the first line and one read per line,
     so a POSIX shell can follow it without a JSON parser (any JSON client reads it as usual)."""
     head = [f'{{"version": {int(plan["version"])},',

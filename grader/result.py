@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 from xml.etree import ElementTree
 
-from .model import Text
+from .model import CheckStatus, LabStatus, Text
 
-PASSED, FAILED, ERRORED = "passed", "failed", "error"
+PASSED, FAILED, ERRORED = LabStatus.PASSED, LabStatus.FAILED, LabStatus.ERROR
 
 
 # Control characters, and the bidirectional overrides that make a terminal show text reversed.
@@ -24,7 +25,7 @@ def printable(text: str) -> str:
 @dataclass
 class CheckResult:
     id: str
-    status: str  # pass | fail | error | skip
+    status: str  # a CheckStatus (plain text when read back from a stored attempt)
     message: str
     hint: str
     points: int  # what the check is worth; earned only when status is pass
@@ -33,7 +34,7 @@ class CheckResult:
     texts: Text | None = None
     hints: Text | None = None
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"id": self.id, "status": self.status, "message": self.message, "hint": self.hint,
                 "points": self.points}
 
@@ -41,7 +42,7 @@ class CheckResult:
 @dataclass
 class LabResult:
     lab: str
-    status: str  # passed | failed | error
+    status: str  # a LabStatus (plain text when read back from a stored attempt)
     score: int
     max_score: int
     duration_ms: int
@@ -53,7 +54,7 @@ class LabResult:
     def passed(self) -> bool:
         return self.status == PASSED
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"lab": self.lab, "status": self.status, "score": self.score,
                 "max_score": self.max_score, "duration_ms": self.duration_ms,
                 "api_calls": self.api_calls, "checks": [c.to_dict() for c in self.checks]}
@@ -62,10 +63,10 @@ class LabResult:
         return next(c for c in self.checks if c.id == check_id)
 
 
-def lab_status(checks: list[CheckResult]) -> str:
-    if any(c.status == "error" for c in checks):
+def lab_status(checks: list[CheckResult]) -> LabStatus:
+    if any(c.status == CheckStatus.ERROR for c in checks):
         return ERRORED
-    if all(c.status == "pass" for c in checks):
+    if all(c.status == CheckStatus.PASS for c in checks):
         return PASSED
     return FAILED
 

@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from .checks import ERROR, PASS, REGISTRY, SKIP
 from .deadline import Deadline
 from .hosts import HostError, HostSpec, VersionCache, connect
-from .model import CheckSpec, Lab, Text
-from .result import CheckResult, LabResult, lab_status, printable
+from .model import CheckSpec, CheckStatus, Lab, Text
+from .result import ERRORED, CheckResult, LabResult, lab_status, printable
 from .snapshot import Snapshot
 
 SKIPPED = Text("앞선 확인이 통과하지 않아 건너뛰었습니다: {needs}.",
@@ -67,7 +68,7 @@ def grade_snapshot(lab: Lab, snapshot: Snapshot, lang: str = "ko") -> LabResult:
 
 
 def _grade_lab(lab: Lab, snapshot: Snapshot, lang: str, started: float) -> LabResult:
-    statuses: dict[str, str] = {}
+    statuses: dict[str, CheckStatus] = {}
     checks = []
     for spec in lab.checks:
         blocked = [need for need in spec.needs if statuses.get(need) != PASS]
@@ -90,7 +91,7 @@ def _grade_lab(lab: Lab, snapshot: Snapshot, lang: str, started: float) -> LabRe
         title=lab.title(lang))
 
 
-def both(message) -> Text:
+def both(message: Callable[[str], str]) -> Text:
     """A message method taking a language (`HostError.message`) as a Text in both languages."""
     return Text(message("ko"), message("en"))
 
@@ -104,7 +105,7 @@ def _skipped(lab: Lab, blocked: list[str]) -> Text:
     return Text(SKIPPED.ko.format(needs=names("ko")), SKIPPED.en.format(needs=names("en")))
 
 
-def _result(spec: CheckSpec, status: str, text: Text, lang: str) -> CheckResult:
+def _result(spec: CheckSpec, status: CheckStatus, text: Text, lang: str) -> CheckResult:
     """One check's result in the grading language, carrying the message and hint in both
     (a page can show an attempt in its reader's language)."""
     text = Text(printable(text.ko), printable(text.en))
@@ -118,5 +119,5 @@ def _host_error(lab: Lab, error: HostError, lang: str, elapsed: int) -> LabResul
     for index, spec in enumerate(lab.checks):
         status, text = (ERROR, both(error.message)) if index == 0 else (SKIP, HOST_SKIPPED)
         checks.append(_result(spec, status, text, lang))
-    return LabResult(lab=lab.id, status="error", score=0, max_score=lab.max_score,
+    return LabResult(lab=lab.id, status=ERRORED, score=0, max_score=lab.max_score,
                      duration_ms=elapsed, api_calls=0, checks=checks, title=lab.title(lang))

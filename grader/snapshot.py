@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import struct
 import time
+from collections.abc import Callable
+from typing import Any, ParamSpec, Protocol, TypeVar, cast
+
+import requests
 
 import docker
 
 from . import imageref
-from .hosts import HostError
+from .hosts import EngineConnection, HostError
 
 EXEC_OUTPUT_LIMIT = 64 * 1024
 LOG_BYTES_LIMIT = 64 * 1024  # container_logs reads at most this much of the tail
@@ -22,27 +26,44 @@ LOG_TAIL_MAX = 1000  # and never asks for more lines than this
 TOOL_LABEL = "io.docklab.workstation"
 
 
+_Params = ParamSpec("_Params")
+_Result = TypeVar("_Result")
+
+
+class Connection(Protocol):
+    """What a snapshot reads through: a live `hosts.EngineConnection`, or uploaded results
+    (`sources.UploadedConnection`)."""
+
+    api: Any  # a docker.APIClient (the SDK is untyped), or a sources.UploadedEngine
+
+    @property
+    def version_info(self) -> dict[str, Any]: ...
+
+    def classify(self, exc: BaseException) -> HostError: ...
+
+
 class Snapshot:
-    def __init__(self, connection) -> None:
+    def __init__(self, connection: Connection) -> None:
         self.connection = connection
         self.api = connection.api
-        self._containers: list[dict] | None = None
-        self._images: list[dict] | None = None
-        self._inspected: dict[str, dict] = {}
-        self._image_inspected: dict[str, dict | None] = {}
-        self._history: dict[str, list[dict]] = {}
-        self._by_name: dict[str, dict | None] = {}
-        self._image_by_ref: dict[str, dict | None] = {}
-        self._volumes: dict[str, dict | None] = {}
-        self._networks: dict[str, dict | None] = {}
+        self._containers: list[dict[str, Any]] | None = None
+        self._images: list[dict[str, Any]] | None = None
+        self._inspected: dict[str, dict[str, Any] | None] = {}
+        self._image_inspected: dict[str, dict[str, Any] | None] = {}
+        self._history: dict[str, list[dict[str, Any]]] = {}
+        self._by_name: dict[str, dict[str, Any] | None] = {}
+        self._image_by_ref: dict[str, dict[str, Any] | None] = {}
+        self._volumes: dict[str, dict[str, Any] | None] = {}
+        self._networks: dict[str, dict[str, Any] | None] = {}
         self._logs: dict[tuple[str, int], str] = {}
         self.failure: HostError | None = None  # once the host fails, later reads fail fast
 
     @property
-    def version_info(self) -> dict:
+    def version_info(self) -> dict[str, Any]:
         return self.connection.version_info
 
-    def _call(self, function, *args, **kwargs):
+    def _call(self, function: Callable[_Params, _Result], *args: _Params.args,
+              **kwargs: _Params.kwargs) -> _Result:
         if self.failure is not None:
             raise self.failure
         try:
@@ -53,8 +74,13 @@ class Snapshot:
             self.failure = self.connection.classify(exc)
             raise self.failure from exc
 
+    def _live(self) -> EngineConnection:
+        # Logs and exec are read only from a live engine: the own-machine plan has no such
+        # reads (`Check.reads` is None for them), so an uploaded snapshot never gets here.
+        return cast(EngineConnection, self.connection)
+
     # -- containers ------------------------------------------------------------------------
-    def containers(self) -> list[dict]:
+    def containers(self) -> list[dict[str, Any]]:
         """Every container (the list endpoint, newest first), fetched once."""
         if self._containers is None:
             listed = self._call(self.api.containers, all=True)
@@ -66,7 +92,7 @@ class Snapshot:
                                 and not _is_tool(c)]
         return self._containers
 
-    def container_by_name(self, name: str) -> dict | None:
+    def container_by_name(self, name: str) -> dict[str, Any] | None:
         """A container by its exact name, inspected directly: the common case needs no listing of
         the whole host (the list is read only to suggest a name when this one is missing)."""
         if name not in self._by_name:
@@ -86,7 +112,7 @@ class Snapshot:
     def container_names(self) -> list[str]:
         return [summary_name(c) for c in self.containers()]
 
-    def inspect(self, container_id: str) -> dict | None:
+    def inspect(self, container_id: str) -> dict[str, Any] | None:
         if container_id not in self._inspected:
             try:
                 self._inspected[container_id] = self._call(self.api.inspect_container,
@@ -96,7 +122,7 @@ class Snapshot:
         return self._inspected[container_id]
 
     # -- images ----------------------------------------------------------------------------
-    def images(self) -> list[dict]:
+    def images(self) -> list[dict[str, Any]]:
         if self._images is None:
             self._images = self._call(self.api.images)
         return self._images
@@ -105,7 +131,7 @@ class Snapshot:
         return [tag for image in self.images() for tag in (image.get("RepoTags") or [])
                 if tag != "<none>:<none>"]
 
-    def find_image(self, reference: str) -> dict | None:
+    def find_image(self, reference: str) -> dict[str, Any] | None:
         """The image a reference names. Inspected directly (the engine resolves `nginx` to
         `docker.io/library/nginx:latest` itself); the list is read only when that fails."""
         if reference not in self._image_by_ref:
@@ -124,7 +150,7 @@ class Snapshot:
                 reference)
         return self._image_by_ref[reference]
 
-    def listed_image(self, reference: str) -> dict | None:
+    def listed_image(self, reference: str) -> dict[str, Any] | None:
         """The image-list entry a reference names, compared the way Docker resolves names."""
         for image in self.images():
             if imageref.looks_like_id(reference) and image["Id"].removeprefix(
@@ -143,7 +169,7 @@ class Snapshot:
                 return [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]
         return []
 
-    def inspect_image(self, image_id: str) -> dict | None:
+    def inspect_image(self, image_id: str) -> dict[str, Any] | None:
         if image_id not in self._image_inspected:
             try:
                 self._image_inspected[image_id] = self._call(self.api.inspect_image, image_id)
@@ -151,7 +177,7 @@ class Snapshot:
                 self._image_inspected[image_id] = None
         return self._image_inspected[image_id]
 
-    def history(self, image_id: str) -> list[dict]:
+    def history(self, image_id: str) -> list[dict[str, Any]]:
         if image_id not in self._history:
             try:
                 self._history[image_id] = self._call(self.api.history, image_id)
@@ -159,14 +185,14 @@ class Snapshot:
                 self._history[image_id] = []
         return self._history[image_id]
 
-    def dangling_images(self) -> list[dict]:
+    def dangling_images(self) -> list[dict[str, Any]]:
         """Untagged top-level images (what `docker images -f dangling=true` lists), from the one
         image list: no extra call."""
         return [image for image in self.images()
                 if not [t for t in image.get("RepoTags") or [] if t != "<none>:<none>"]]
 
     # -- volumes and networks (one inspect each, by exact name) ---------------------------
-    def volume(self, name: str) -> dict | None:
+    def volume(self, name: str) -> dict[str, Any] | None:
         """`GET /volumes/{name}`: the named volume, or None when there is none."""
         if name not in self._volumes:
             try:
@@ -177,7 +203,7 @@ class Snapshot:
                 "Name") == name else None
         return self._volumes[name]
 
-    def network(self, name: str) -> dict | None:
+    def network(self, name: str) -> dict[str, Any] | None:
         """`GET /networks/{name}`: the network of exactly that name (the engine also resolves
         ID prefixes; those do not count), or None."""
         if name not in self._networks:
@@ -205,11 +231,12 @@ class Snapshot:
                                  params={"stdout": 1, "stderr": 1, "tail": tail,
                                          "follow": 0, "timestamps": 0}, stream=True)
         self.api._raise_for_status(response)
-        seconds = self.connection.deadline.clamp(self.connection.spec.read_timeout)
+        live = self._live()
+        seconds = live.deadline.clamp(live.spec.read_timeout)
         raw, timed_out = _read_bounded(response, LOG_BYTES_LIMIT, seconds)
         if timed_out:  # a tail is sent at once; one that trickles is a slow host, not a verdict
-            if self.connection.deadline.remaining() <= 0:
-                raise self.connection.over_deadline()
+            if live.deadline.remaining() <= 0:
+                raise live.over_deadline()
             raise HostError("timeout", f"the log of {container_id[:12]} was still arriving "
                                        f"after {seconds:g} s")
         if (info.get("Config") or {}).get("Tty"):
@@ -217,7 +244,7 @@ class Snapshot:
         return _demultiplex(raw).decode(errors="replace")
 
     # -- exec (opt-in, not read-only) ------------------------------------------------------
-    def exec_run(self, container_id: str, command) -> tuple[int | None, str]:
+    def exec_run(self, container_id: str, command: str | list[str]) -> tuple[int | None, str]:
         """Run a command in a container; output capped, whole run bounded by the read timeout.
 
         Not the SDK's `exec_start`: it upgrades (hijacks) the connection and then reads with no
@@ -233,11 +260,11 @@ class Snapshot:
         response = self.api._post_json(self.api._url("/exec/{0}/start", exec_id),
                                        data={"Tty": False, "Detach": False}, stream=True)
         self.api._raise_for_status(response)
-        raw, _ = _read_bounded(response, EXEC_OUTPUT_LIMIT, self.connection.spec.read_timeout)
+        raw, _ = _read_bounded(response, EXEC_OUTPUT_LIMIT, self._live().spec.read_timeout)
         return _demultiplex(raw).decode(errors="replace")
 
 
-def _read_bounded(response, limit: int, seconds: float) -> tuple[bytes, bool]:
+def _read_bounded(response: requests.Response, limit: int, seconds: float) -> tuple[bytes, bool]:
     """A streamed body, at most `limit` bytes and `seconds` of reading (the run's deadline
     also cuts the socket), then the response is closed. True when time ran out first."""
     ends = time.monotonic() + seconds
@@ -267,12 +294,12 @@ def _demultiplex(raw: bytes) -> bytes:
     return out if at else raw
 
 
-def _is_tool(container: dict) -> bool:
+def _is_tool(container: dict[str, Any]) -> bool:
     labels = container.get("Labels")
     return isinstance(labels, dict) and TOOL_LABEL in labels
 
 
-def summary_name(summary: dict) -> str:
+def summary_name(summary: dict[str, Any]) -> str:
     """The container's own name. Legacy `--link` adds aliases such as `/web/db` to `Names`, in no
     guaranteed order (seen: ['/aweb/db', '/zdb']), so take the one without an inner slash."""
     names = [str(n).lstrip("/") for n in summary.get("Names") or []]

@@ -21,6 +21,7 @@ from __future__ import annotations
 import copy
 import json
 from datetime import datetime
+from typing import Any, TypeVar
 
 import docker
 
@@ -37,18 +38,20 @@ SOURCE_LABEL = Text("내 컴퓨터 (붙여 넣은 명령)", "own computer (paste
 
 UPLOAD_FIELDS = ("version", "lab", "results")
 
+_T = TypeVar("_T")
+
 
 class UploadError(ValueError):
     """An upload that does not answer its plan; the message names the field."""
 
 
-def _field(value, kind, where: str):
+def _field(value: object, kind: type[_T], where: str) -> _T:
     if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
         raise UploadError(f"`{where}` must be {getattr(kind, '__name__', kind)}")
     return value
 
 
-def parse_results(plan: dict, upload: object) -> list[tuple[int, list]]:
+def parse_results(plan: dict[str, Any], upload: object) -> list[tuple[int, list[Any]]]:
     """(exit status, lines) per read of the plan, in its order, checked for shape."""
     if not isinstance(upload, dict):
         raise UploadError("the upload must be a JSON object")
@@ -78,7 +81,7 @@ def parse_results(plan: dict, upload: object) -> list[tuple[int, list]]:
     return parsed
 
 
-def _labels_text(text: str) -> dict:
+def _labels_text(text: str) -> dict[str, Any]:
     """`docker ps`'s `a=1,b=2` (lossy when a value holds a comma: inspect is used when read)."""
     labels = {}
     for item in (text or "").split(","):
@@ -88,7 +91,7 @@ def _labels_text(text: str) -> dict:
     return labels
 
 
-def _summary_from_ps(row: dict) -> dict:
+def _summary_from_ps(row: dict[str, Any]) -> dict[str, Any]:
     image = str(row.get("Image") or "")
     return {"Id": str(row.get("ID") or ""),
             "Names": ["/" + n for n in str(row.get("Names") or "").split(",") if n],
@@ -104,7 +107,7 @@ def _created(text: str) -> int:
         return 0
 
 
-def _history_from_cli(row: dict) -> dict:
+def _history_from_cli(row: dict[str, Any]) -> dict[str, Any]:
     try:
         size = int(row.get("Size") or 0)
     except (TypeError, ValueError):
@@ -114,7 +117,7 @@ def _history_from_cli(row: dict) -> dict:
             "Comment": str(row.get("Comment") or ""), "Tags": None}
 
 
-def _env_value(value, salt: str, var: str, where: str):
+def _env_value(value: object, salt: str, var: str, where: str) -> str | HashedPair | None:
     """A plain `VAR=value` pair, a hashed one, or None (the variable is not set)."""
     if value is None:
         return None
@@ -130,41 +133,41 @@ def _env_value(value, salt: str, var: str, where: str):
 class UploadedEngine:
     """The Engine API calls a `Snapshot` makes, answered from an uploaded plan's results."""
 
-    def __init__(self, plan: dict, results: list[tuple[int, list]]) -> None:
+    def __init__(self, plan: dict[str, Any], results: list[tuple[int, list[Any]]]) -> None:
         self.salt = str(plan.get("salt") or "")
-        self.version: dict = {}
-        self.listed: list[dict] | None = None
-        self.by_name: dict[str, dict | None] = {}
-        self.by_id: dict[str, dict] = {}
-        self.images_by_id: dict[str, dict] = {}
-        self.image_refs: dict[str, dict | None] = {}
-        self.image_env: dict[str, list] = {}
-        self.histories: dict[str, list] = {}
-        self.env: dict[str, list] = {}  # container id -> pairs; image id -> pairs
+        self.version: dict[str, Any] = {}
+        self.listed: list[dict[str, Any]] | None = None
+        self.by_name: dict[str, dict[str, Any] | None] = {}
+        self.by_id: dict[str, dict[str, Any]] = {}
+        self.images_by_id: dict[str, dict[str, Any]] = {}
+        self.image_refs: dict[str, dict[str, Any] | None] = {}
+        self.image_env: dict[str, list[Any]] = {}
+        self.histories: dict[str, list[Any]] = {}
+        self.env: dict[str, list[Any]] = {}  # container id -> pairs; image id -> pairs
         self.all_read = False
         for index, (read, (status, lines)) in enumerate(zip(plan["reads"], results,
                                                             strict=True)):
             self._take(tuple(read), status, lines, f"results[{index}]")
 
     # -- reading the upload --------------------------------------------------------------------
-    def _objects(self, lines: list, where: str) -> list[dict]:
+    def _objects(self, lines: list[Any], where: str) -> list[dict[str, Any]]:
         for number, line in enumerate(lines):
             _field(line, dict, f"{where}.lines[{number}]")
         return lines
 
-    def _keep_container(self, info: dict, where: str) -> dict:
+    def _keep_container(self, info: dict[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(info.get("Id"), str) or not isinstance(info.get("Name"), str):
             raise UploadError(f"`{where}` is not a container")
         self.by_id[info["Id"]] = info
         return info
 
-    def _keep_image(self, info: dict, where: str) -> dict:
+    def _keep_image(self, info: dict[str, Any], where: str) -> dict[str, Any]:
         if not isinstance(info.get("Id"), str):
             raise UploadError(f"`{where}` is not an image")
         self.images_by_id[info["Id"]] = info
         return info
 
-    def _take(self, read: tuple, status: int, lines: list, where: str) -> None:
+    def _take(self, read: tuple[Any, ...], status: int, lines: list[Any], where: str) -> None:
         kind, args = read[0], read[1:]
         if kind == "version":
             objects = self._objects(lines, where)
@@ -208,7 +211,7 @@ class UploadedEngine:
     def _unread(self, what: str) -> HostError:
         return HostError("protocol", f"the uploaded results do not include {what}")
 
-    def containers(self, all: bool = True) -> list[dict]:  # noqa: A002 - the SDK's name
+    def containers(self, all: bool = True) -> list[dict[str, Any]]:  # noqa: A002 - the SDK's name
         if self.listed is None:
             raise self._unread("the container list")
         listed = copy.deepcopy(self.listed)
@@ -219,7 +222,7 @@ class UploadedEngine:
                 summary["ImageID"] = info.get("Image", "")
         return listed
 
-    def _with_env(self, info: dict, key: str) -> dict:
+    def _with_env(self, info: dict[str, Any], key: str) -> dict[str, Any]:
         info = copy.deepcopy(info)
         info.setdefault("Config", {})
         if info["Config"] is None:
@@ -227,7 +230,7 @@ class UploadedEngine:
         info["Config"]["Env"] = list(self.env.get(key, []))
         return info
 
-    def inspect_container(self, name_or_id: str) -> dict:
+    def inspect_container(self, name_or_id: str) -> dict[str, Any]:
         if name_or_id in self.by_id:
             return self._with_env(self.by_id[name_or_id], name_or_id)
         if name_or_id in self.by_name:
@@ -239,7 +242,7 @@ class UploadedEngine:
             raise docker.errors.NotFound(f"No such container: {name_or_id}")
         raise self._unread(f"container {name_or_id}")
 
-    def images(self) -> list[dict]:
+    def images(self) -> list[dict[str, Any]]:
         """No image list: `docker images` is not one of the client's commands. (A list of only
         the images the plan read would make "did you mean" suggest the wrong image.)"""
         return []
@@ -248,22 +251,23 @@ class UploadedEngine:
         info = self.images_by_id.get(image_id)
         return None if info is None else list(info.get("RepoTags") or [])
 
-    def inspect_image(self, reference: str) -> dict:
+    def inspect_image(self, reference: str) -> dict[str, Any]:
         if reference in self.images_by_id:
             info = self.images_by_id[reference]
         elif reference in self.image_refs:
-            info = self.image_refs[reference]
-            if info is None:
+            found = self.image_refs[reference]
+            if found is None:
                 raise docker.errors.NotFound(f"No such image: {reference}")
+            info = found
         else:
             raise self._unread(f"image {reference}")
         info = self._with_env(info, info["Id"])
         for ref, env in self.image_env.items():  # the whole ENV, read for an image_config check
-            if self.image_refs.get(ref) is not None and self.image_refs[ref]["Id"] == info["Id"]:
+            if (self.image_refs.get(ref) or {}).get("Id") == info["Id"]:
                 info["Config"]["Env"] = env
         return info
 
-    def history(self, image_id: str) -> list[dict]:
+    def history(self, image_id: str) -> list[dict[str, Any]]:
         for ref, found in self.image_refs.items():
             if found is not None and found["Id"] == image_id and ref in self.histories:
                 return self.histories[ref]
@@ -278,7 +282,7 @@ class UploadedConnection:
         self.api_calls = 0
 
     @property
-    def version_info(self) -> dict:
+    def version_info(self) -> dict[str, Any]:
         return self.api.version
 
     def classify(self, exc: BaseException) -> HostError:
@@ -297,19 +301,20 @@ class UploadedSnapshot(Snapshot):
             return super().tags_of(image_id)
         return [t for t in tags if t != "<none>:<none>"]
 
-    def listed_image(self, reference: str) -> dict | None:
+    def listed_image(self, reference: str) -> dict[str, Any] | None:
         """With no image list, an image the plan read by this reference (each accepted
         reference of `image_present: any_of` is read by its own inspect)."""
-        return self.api.image_refs.get(reference)
+        found: dict[str, Any] | None = self.api.image_refs.get(reference)
+        return found
 
 
-def snapshot_from_upload(plan: dict, upload: object) -> Snapshot:
+def snapshot_from_upload(plan: dict[str, Any], upload: object) -> Snapshot:
     """A snapshot whose answers are the uploaded results (UploadError if they do not fit)."""
     engine = UploadedEngine(plan, parse_results(plan, upload))
     return UploadedSnapshot(UploadedConnection(engine))
 
 
-def grade_upload(lab: Lab, plan: dict, upload: object, lang: str = "ko") -> LabResult:
+def grade_upload(lab: Lab, plan: dict[str, Any], upload: object, lang: str = "ko") -> LabResult:
     """Grade `lab` on uploaded results with the same checks as a live engine."""
     from .runner import grade_snapshot
 

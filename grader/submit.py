@@ -21,6 +21,10 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: this module needs nothing of hosts at run time
+    from .hosts import HostSpec
 
 API_PREFIX = "/api/v1"
 SCRIPT_TIMEOUT = 120  # seconds; the script itself is a few docker reads and two requests
@@ -59,7 +63,8 @@ def _request(url: str, token: str | None = None, data: bytes | None = None,
         url, data=data, method="POST" if data is not None else "GET", headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-            return response.read()
+            body: bytes = response.read()
+            return body
     except urllib.error.HTTPError as exc:
         try:
             detail = json.loads(exc.read().decode()).get("message", "")
@@ -73,7 +78,7 @@ def _request(url: str, token: str | None = None, data: bytes | None = None,
             from exc
 
 
-def _engine_environment(spec, folder: Path) -> dict[str, str]:
+def _engine_environment(spec: HostSpec, folder: Path) -> dict[str, str]:
     """What the docker CLI needs to read the engine the grader read: DOCKER_HOST, and for TLS
     the three files where DOCKER_CERT_PATH says (the names the CLI expects)."""
     env = {"DOCKER_HOST": spec.url}
@@ -87,7 +92,8 @@ def _engine_environment(spec, folder: Path) -> dict[str, str]:
     return env
 
 
-def submit_lab(base_url: str, token: str | None, lab_id: str, spec, lang: str = "ko") -> Submitted:
+def submit_lab(base_url: str, token: str | None, lab_id: str, spec: HostSpec,
+               lang: str = "ko") -> Submitted:
     """Ask docklab for a code for `lab_id`, run its script against `spec`'s engine, and return
     what the script printed. SubmitError when no code could be had (bad token, a lab that cannot
     be checked this way, docklab unreachable)."""

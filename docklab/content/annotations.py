@@ -78,7 +78,7 @@ def load_annotations(path: Path, notes: Notes) -> tuple[list[Callout], list[Prob
     return callouts, problems
 
 
-def _read_callout(entry, line: int, notes: Notes, shown: str,
+def _read_callout(entry: object, line: int, notes: Notes, shown: str,
                   problems: list[Problem]) -> Callout | None:
     def report(message: str, at: int = line) -> None:
         problems.append(Problem(shown, at, f"callout #{line}: {message}"))
@@ -91,8 +91,9 @@ def _read_callout(entry, line: int, notes: Notes, shown: str,
         report(f"unknown field(s): {', '.join(map(str, unknown))}")
         return None
     values = {key: entry.get(key) for key in ("section", "after", "ko", "en")}
-    missing = [key for key, value in values.items()
-               if not isinstance(value, str) or not value.strip()]
+    texts: dict[str, str] = {key: value for key, value in values.items()
+                             if isinstance(value, str) and value.strip()}
+    missing = [key for key in values if key not in texts]
     if missing:
         report(f"needs text in {', '.join(missing)}")
         return None
@@ -101,17 +102,17 @@ def _read_callout(entry, line: int, notes: Notes, shown: str,
         report(f"field 'kind' must be one of {', '.join(KINDS)}, not {kind!r}",
                entry.line_of("kind"))
         return None
-    section = notes.find(values["section"])
+    section = notes.find(texts["section"])
     if section is None:
-        report(f"section '{values['section']}' is not a heading of the notes",
+        report(f"section '{texts['section']}' is not a heading of the notes",
                entry.line_of("section"))
         return None
-    after = values["after"].strip()
+    after = texts["after"].strip()
     if _line_index(section, after) is None:
         report(f"section '{section.title}' has no line '{after}' outside code blocks",
                entry.line_of("after"))
         return None
-    return Callout(section.anchor, after, kind, Text(values["ko"].strip(), values["en"].strip()))
+    return Callout(section.anchor, after, kind, Text(texts["ko"].strip(), texts["en"].strip()))
 
 
 def _line_index(section: Section, after: str) -> int | None:

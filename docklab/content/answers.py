@@ -24,7 +24,10 @@ from __future__ import annotations
 import re
 import shlex
 import unicodedata
+from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
+from typing import Any
 
 # ---------------------------------------------------------------------------------------------
 # Flag tables. Each entry: (short or None, long, takes_value). Only flags listed here are
@@ -57,7 +60,7 @@ _EXEC_FLAGS = [
 _FORMAT = [("-f", "--format", V)]
 _PRUNE = [("-f", "--force", B), (None, "--filter", V)]
 
-_DOCKER_COMMANDS: dict[tuple[str, ...], list] = {
+_DOCKER_COMMANDS: dict[tuple[str, ...], list[Any]] = {
     ("run",): _RUN_FLAGS,
     ("create",): _RUN_FLAGS,
     ("exec",): _EXEC_FLAGS,
@@ -146,7 +149,7 @@ _DOCKER_GLOBAL = [
     (None, "--tlscacert", V), (None, "--tlscert", V), (None, "--tlskey", V),
     ("-v", "--version", B),
 ]
-_MACHINE_COMMANDS: dict[tuple[str, ...], list] = {
+_MACHINE_COMMANDS: dict[tuple[str, ...], list[Any]] = {
     ("create",): [("-d", "--driver", V), (None, "--virtualbox-memory", V),
                   (None, "--virtualbox-cpu-count", V)],
     ("env",): [(None, "--shell", V), ("-u", "--unset", B)],
@@ -161,18 +164,23 @@ _FALSE = {"false", "0", "f", "FALSE", "False", "F"}
 _HEX_ID = re.compile(r"^(sha256:)?[0-9a-f]{12,64}$")
 
 
+_Command = tuple[str, ...]  # ("run",), ("image", "ls")
+_Flags = dict[str, tuple[str, bool]]  # spelling -> (canonical spelling, takes a value)
+_Options = list[tuple[str, str | None]]  # (canonical spelling, value or None for a switch)
+
+
 @dataclass(frozen=True)
 class _Program:
-    global_flags: dict
-    commands: dict
-    aliases: dict
-    management: frozenset
-    image_positions: dict  # command -> "first" | "all"
-    image_flags: frozenset  # long flags whose value is an image reference
+    global_flags: _Flags
+    commands: dict[_Command, _Flags]
+    aliases: dict[_Command, _Command]
+    management: frozenset[str]
+    image_positions: dict[_Command, str]  # command -> "first" | "all"
+    image_flags: frozenset[str]  # long flags whose value is an image reference
 
 
-def _table(entries: list) -> dict[str, tuple[str, bool]]:
-    table: dict[str, tuple[str, bool]] = {}
+def _table(entries: list[Any]) -> _Flags:
+    table: _Flags = {}
     for short, long, takes_value in entries:
         canonical = long or short
         for spelling in (short, long):
@@ -345,7 +353,7 @@ def _normalize_simple(words: list[str], issues: list[str]) -> list[str]:
         return literal
     if not rest:
         return [words[0], *_render_options(global_opts)]
-    command = (rest[0],)
+    command: _Command = (rest[0],)
     rest = rest[1:]
     if command[0] in program.management and rest:
         command, rest = (command[0], rest[0]), rest[1:]
@@ -367,9 +375,10 @@ def _normalize_simple(words: list[str], issues: list[str]) -> list[str]:
             *positionals]
 
 
-def _parse_options(words, flags, *, interspersed, stop_at_positional, issues):
+def _parse_options(words: list[str], flags: _Flags, *, interspersed: bool,
+                   stop_at_positional: bool, issues: list[str]) -> tuple[_Options, list[str], bool]:
     """Returns (options, positionals, ok). ok=False means: compare this command literally."""
-    options: list[tuple[str, str | None]] = []
+    options: _Options = []
     positionals: list[str] = []
     i = 0
     while i < len(words):
@@ -433,7 +442,8 @@ def _parse_options(words, flags, *, interspersed, stop_at_positional, issues):
     return options, positionals, True
 
 
-def _add_option(options, canonical, takes_value, value, issues) -> bool:
+def _add_option(options: _Options, canonical: str, takes_value: bool, value: str | None,
+                issues: list[str]) -> bool:
     if takes_value:
         options.append((canonical, value))
         return True
@@ -469,7 +479,8 @@ _SHELL_PATH = re.compile(r"^/(?:usr/)?(?:local/)?bin/([a-z]+)$")
 _DEFAULT_SSH_PORT = re.compile(r"(ssh://[^,/:@]+(?:@[^,/:]+)?):22(?=$|[,/])")
 
 
-def _drop_defaults(command, options, positionals):
+def _drop_defaults(command: _Command, options: _Options,
+                   positionals: list[str]) -> tuple[_Options, list[str]]:
     """Spellings that only restate a default: `-f Dockerfile` with context `.`, `./` for `.`,
     `history -H` (on by default), `/bin/bash` for `bash` as the container's program."""
     if command == ("build",):
@@ -486,7 +497,8 @@ def _drop_defaults(command, options, positionals):
     return options, positionals
 
 
-def _normalize_positionals(program: _Program, command, positionals: list[str]) -> list[str]:
+def _normalize_positionals(program: _Program, command: _Command,
+                           positionals: list[str]) -> list[str]:
     where = program.image_positions.get(command)
     if where == "first" and positionals:
         return [normalize_image_ref(positionals[0]), *positionals[1:]]
@@ -495,7 +507,7 @@ def _normalize_positionals(program: _Program, command, positionals: list[str]) -
     return positionals
 
 
-def _render_options(options) -> list[str]:
+def _render_options(options: _Options) -> list[str]:
     # Options are a set for the CLI: sort them. Repeated options (-e A -e B) stay, sorted.
     rendered = []
     for name, value in sorted(options, key=lambda item: (item[0], item[1] or "")):
@@ -566,7 +578,7 @@ def _canonical(text: str, issues: list[str]) -> str:
     return " ".join(part for part in parts if part)
 
 
-def _render_word(word: str, inners: list[str], quoted: set[int] = frozenset()) -> str:
+def _render_word(word: str, inners: list[str], quoted: AbstractSet[int] = frozenset()) -> str:
     if _PH_OPEN not in word:
         return shlex.quote(word)
     pieces = []
@@ -638,11 +650,11 @@ def _text_forms(text: str) -> set[str]:
     return {form for form in forms if form}
 
 
-def text_matches(given: str, accepted) -> bool:
+def text_matches(given: str, accepted: Iterable[str]) -> bool:
     """Whether a text answer is one of the accepted ones. Also accepted: "term (other name)"
     when BOTH parts are accepted, e.g. "Virtual Machine Monitor (VMM)", "베이스 이미지(base image)".
     Never a substring match."""
-    targets = set()
+    targets: set[str] = set()
     for value in accepted:
         targets |= _text_forms(value)
     if _text_forms(given) & targets:

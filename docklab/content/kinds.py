@@ -19,6 +19,8 @@ from __future__ import annotations
 
 import hashlib
 import random
+from collections.abc import Iterable
+from typing import Any
 
 from . import answers
 from .model import AnswerFormatError, AnswerResult, Option, Question, Text
@@ -42,7 +44,7 @@ def _shuffled(question: Question, options: tuple[Option, ...], purpose: str) -> 
     return result
 
 
-def _base(question: Question, lang: str) -> dict:
+def _base(question: Question, lang: str) -> dict[str, Any]:
     return {
         "id": question.id,
         "type": question.type,
@@ -54,7 +56,7 @@ def _base(question: Question, lang: str) -> dict:
     }
 
 
-def _options_public(options, lang: str) -> list[dict]:
+def _options_public(options: Iterable[Option], lang: str) -> list[dict[str, Any]]:
     return [{"id": option.id, "text": option.text.get(lang)} for option in options]
 
 
@@ -62,7 +64,7 @@ def _choice_ids(question: Question) -> list[str]:
     return [choice.id for choice in question.choices]
 
 
-def _require_ids(values: list, known: list[str], what: str, what_ko: str) -> None:
+def _require_ids(values: list[Any], known: list[str], what: str, what_ko: str) -> None:
     unknown = [value for value in values if value not in known]
     if unknown:
         raise AnswerFormatError(
@@ -88,20 +90,21 @@ class Kind:
     name = ""
     fields: tuple[str, ...] = ()
 
-    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict | None:
+    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict[str, Any] | None:
         raise NotImplementedError
 
     def check(self, question: Question, answer: object, lang: str) -> AnswerResult:
         raise NotImplementedError
 
-    def public(self, question: Question, lang: str) -> dict:
+    def public(self, question: Question, lang: str) -> dict[str, Any]:
         return _base(question, lang)
 
 
 class _ChoiceKind(Kind):
     fields = ("choices", "answer", "shuffle")
 
-    def _parse_choices(self, reader: QuestionReader, raw: YamlMap):
+    def _parse_choices(self, reader: QuestionReader,
+                       raw: YamlMap) -> tuple[tuple[Option, ...] | None, bool]:
         choices = reader.options(raw, "choices", min_items=2)
         shuffle = raw.get("shuffle", True)
         if not isinstance(shuffle, bool):
@@ -109,7 +112,8 @@ class _ChoiceKind(Kind):
                           f"field 'shuffle' must be true or false, not {describe(shuffle)}")
         return choices, shuffle is not False
 
-    def _known(self, reader, raw, choices, ids: list[str]) -> bool:
+    def _known(self, reader: QuestionReader, raw: YamlMap, choices: Iterable[Option],
+               ids: list[str]) -> bool:
         known = [choice.id for choice in choices]
         missing = [choice_id for choice_id in ids if choice_id not in known]
         for choice_id in missing:
@@ -118,14 +122,14 @@ class _ChoiceKind(Kind):
                           f"choices ({', '.join(known)})")
         return not missing
 
-    def public(self, question: Question, lang: str) -> dict:
+    def public(self, question: Question, lang: str) -> dict[str, Any]:
         data = _base(question, lang)
         choices = _shuffled(question, question.choices, "choices") if question.shuffle \
             else list(question.choices)
         data["choices"] = _options_public(choices, lang)
         return data
 
-    def _display(self, question: Question, ids, lang: str) -> list[str]:
+    def _display(self, question: Question, ids: Iterable[str], lang: str) -> list[str]:
         by_id = {choice.id: choice.text.get(lang) for choice in question.choices}
         return [by_id[choice_id] for choice_id in ids]
 
@@ -133,7 +137,7 @@ class _ChoiceKind(Kind):
 class SingleChoice(_ChoiceKind):
     name = "single"
 
-    def parse(self, reader, raw):
+    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict[str, Any] | None:
         choices, shuffle = self._parse_choices(reader, raw)
         answer = reader.get(raw, "answer")
         if answer is MISSING:
@@ -154,7 +158,7 @@ class SingleChoice(_ChoiceKind):
             return None
         return {"choices": choices, "answer": answer, "shuffle": shuffle}
 
-    def check(self, question, answer, lang):
+    def check(self, question: Question, answer: object, lang: str) -> AnswerResult:
         if not isinstance(answer, str):
             raise AnswerFormatError(f"the answer must be one choice id (a string), "
                                     f"not {describe(answer)}",
@@ -168,7 +172,7 @@ class SingleChoice(_ChoiceKind):
 class MultipleChoice(_ChoiceKind):
     name = "multi"
 
-    def parse(self, reader, raw):
+    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict[str, Any] | None:
         choices, shuffle = self._parse_choices(reader, raw)
         answer = reader.get(raw, "answer")
         if answer is MISSING:
@@ -186,7 +190,7 @@ class MultipleChoice(_ChoiceKind):
             return None
         return {"choices": choices, "answer": tuple(answer), "shuffle": shuffle}
 
-    def check(self, question, answer, lang):
+    def check(self, question: Question, answer: object, lang: str) -> AnswerResult:
         given = _string_list(answer, "choice", "보기")
         _require_ids(given, _choice_ids(question), "choice", "보기")
         order = _choice_ids(question)
@@ -203,7 +207,7 @@ class TrueFalse(Kind):
     name = "truefalse"
     fields = ("answer",)
 
-    def parse(self, reader, raw):
+    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict[str, Any] | None:
         answer = reader.get(raw, "answer")
         if answer is MISSING:
             return None
@@ -213,7 +217,7 @@ class TrueFalse(Kind):
             return None
         return {"answer": answer}
 
-    def check(self, question, answer, lang):
+    def check(self, question: Question, answer: object, lang: str) -> AnswerResult:
         if not isinstance(answer, bool):
             raise AnswerFormatError(f"the answer must be true or false, not {describe(answer)}",
                                     "답은 true 또는 false여야 합니다")
@@ -226,7 +230,7 @@ class ShortAnswer(Kind):
     name = "short"
     fields = ("match", "accepted", "synonyms")
 
-    def parse(self, reader, raw):
+    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict[str, Any] | None:
         match = raw.get("match", "text")
         if match not in ("command", "text"):
             reader.report(raw.line_of("match"),
@@ -265,7 +269,8 @@ class ShortAnswer(Kind):
                                   f"accepted answer '{value}' is empty once normalised")
         return {"match": match, "accepted": tuple(everything), "accepted_display": display}
 
-    def _strings(self, reader, mapping, key, prefix="", *, required=True, missing_line=None):
+    def _strings(self, reader: QuestionReader, mapping: YamlMap, key: str, prefix: str = "", *,
+                 required: bool = True, missing_line: int | None = None) -> list[str] | None:
         value = reader.get(mapping, key, prefix, required=required, missing_line=missing_line)
         if value is MISSING:
             return None
@@ -282,7 +287,7 @@ class ShortAnswer(Kind):
             return answers.normalize_command(text)
         return answers.normalize_text(text)
 
-    def check(self, question, answer, lang):
+    def check(self, question: Question, answer: object, lang: str) -> AnswerResult:
         if not isinstance(answer, str):
             raise AnswerFormatError(f"the answer must be text, not {describe(answer)}",
                                     "답은 문자열이어야 합니다")
@@ -295,10 +300,11 @@ class ShortAnswer(Kind):
             correct = given in accepted
         else:
             correct = answers.text_matches(answer, question.accepted)
+        assert question.accepted_display is not None  # `parse` sets it for every short answer
         display = question.accepted_display.get(lang)
         return AnswerResult(bool(given) and correct, display, given, display)
 
-    def public(self, question, lang):
+    def public(self, question: Question, lang: str) -> dict[str, Any]:
         data = _base(question, lang)
         data["match"] = question.match
         return data
@@ -308,11 +314,11 @@ class Ordering(Kind):
     name = "ordering"
     fields = ("items",)
 
-    def parse(self, reader, raw):
+    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict[str, Any] | None:
         items = reader.options(raw, "items", min_items=3)
         return None if items is None else {"items": items}
 
-    def check(self, question, answer, lang):
+    def check(self, question: Question, answer: object, lang: str) -> AnswerResult:
         given = _string_list(answer, "item", "항목")
         known = [item.id for item in question.items]
         _require_ids(given, known, "item", "항목")
@@ -324,7 +330,7 @@ class Ordering(Kind):
         texts = [item.text.get(lang) for item in question.items]
         return AnswerResult(given == known, texts, given, known)
 
-    def public(self, question, lang):
+    def public(self, question: Question, lang: str) -> dict[str, Any]:
         data = _base(question, lang)
         data["items"] = _options_public(_shuffled(question, question.items, "items"), lang)
         return data
@@ -334,7 +340,7 @@ class Matching(Kind):
     name = "matching"
     fields = ("pairs", "distractors")
 
-    def parse(self, reader, raw):
+    def parse(self, reader: QuestionReader, raw: YamlMap) -> dict[str, Any] | None:
         seq = reader.sequence(raw, "pairs", min_items=3)
         distractors = reader.options(raw, "distractors", min_items=1, required=False) or ()
         if seq is None:
@@ -375,7 +381,9 @@ class Matching(Kind):
         return {"pairs": tuple(pairs), "distractors": tuple(distractors)}
 
     @staticmethod
-    def _distractors_stand_apart(reader, raw, seq, pairs, distractors) -> bool:
+    def _distractors_stand_apart(reader: QuestionReader, raw: YamlMap, seq: YamlSeq,
+                                 pairs: list[tuple[Option, Option]],
+                                 distractors: Iterable[Option]) -> bool:
         """A distractor is one more right-hand option: the answer names it by id and the learner
         tells it apart by its text, so neither may repeat a pair's right side."""
         if not distractors:
@@ -399,7 +407,7 @@ class Matching(Kind):
                         apart = False
         return apart
 
-    def check(self, question, answer, lang):
+    def check(self, question: Question, answer: object, lang: str) -> AnswerResult:
         if not isinstance(answer, dict) or not all(
                 isinstance(k, str) and isinstance(v, str) for k, v in answer.items()):
             raise AnswerFormatError("the answer must be a mapping of left id to right id "
@@ -422,7 +430,7 @@ class Matching(Kind):
         normalized = {left: answer[left] for left in lefts}
         return AnswerResult(normalized == expected, display, normalized, expected)
 
-    def public(self, question, lang):
+    def public(self, question: Question, lang: str) -> dict[str, Any]:
         data = _base(question, lang)
         data["left"] = _options_public([left for left, _ in question.pairs], lang)
         rights = tuple(right for _, right in question.pairs) + question.distractors

@@ -88,14 +88,14 @@ class Question:
     items: tuple[Option, ...] = ()  # ordering, in the correct order
     pairs: tuple[tuple[Option, Option], ...] = ()  # matching: left -> right
     distractors: tuple[Option, ...] = ()  # matching: extra right-hand options
-    extra: dict = field(default_factory=dict, compare=False)
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
     @property
     def retired(self) -> bool:
         """About a retired tool (tag `retired`): out of the review queue by default."""
         return RETIRED_TAG in self.tags
 
-    def public_dict(self, lang: str = "ko") -> dict:
+    def public_dict(self, lang: str = "ko") -> dict[str, Any]:
         """What a learner may see before answering (never the answer)."""
         from .kinds import KINDS
 
@@ -109,7 +109,7 @@ class AnswerResult:
     normalized_answer: Any  # the learner's answer after normalisation (JSON-able)
     expected: Any  # the correct answer in the same JSON shape the learner submits
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, Any]:
         return {"correct": self.correct, "correct_answer": self.correct_answer,
                 "normalized_answer": self.normalized_answer, "expected": self.expected}
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import difflib
 import os
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from .kinds import KINDS
@@ -99,6 +99,10 @@ def read_questions(paths: Iterable[str | Path] | None = None,
 
 
 # ---------------------------------------------------------------------------------------------
+# Files or folders of questions: one path, several, or None for the repository's own quizzes.
+_Paths = Iterable[str | Path] | str | os.PathLike[str] | None
+
+
 def _display_path(path: Path) -> str:
     """Default files are shown relative to the working directory when they are inside it."""
     try:
@@ -107,7 +111,8 @@ def _display_path(path: Path) -> str:
         return str(path)
 
 
-def _question_files(paths, problems: list[Problem]) -> list[tuple[Path, str]]:
+def _question_files(paths: _Paths, problems: list[Problem]) -> list[tuple[Path, str]]:
+    shown: Callable[[Path], str]
     if paths is None:
         paths = [DEFAULT_QUIZZES_DIR]
         shown = _display_path
@@ -128,7 +133,7 @@ def _question_files(paths, problems: list[Problem]) -> list[tuple[Path, str]]:
     return files
 
 
-def _resolve_notes(notes, problems: list[Problem]) -> Notes | None:
+def _resolve_notes(notes: Notes | str | Path | None, problems: list[Problem]) -> Notes | None:
     if isinstance(notes, Notes):
         return notes
     try:
@@ -139,7 +144,8 @@ def _resolve_notes(notes, problems: list[Problem]) -> Notes | None:
         return None
 
 
-def _load(paths, notes, check_coverage: bool):
+def _load(paths: _Paths, notes: Notes | str | Path | None,
+          check_coverage: bool) -> tuple[list[Question], Notes | None, list[Problem]]:
     problems: list[Problem] = []
     files = _question_files(paths, problems)
     notes_obj = _resolve_notes(notes, problems)
@@ -160,7 +166,7 @@ def _load(paths, notes, check_coverage: bool):
                 continue
             first_seen[question.id] = question
             questions.append(question)
-    if check_coverage and notes_obj is not None and not any(
+    if check_coverage and notes_obj is not None and notes_shown is not None and not any(
             p.message.startswith("cannot read") for p in problems):
         covered = {question.anchor for question in questions}
         for section in notes_obj.content_sections:
@@ -172,7 +178,7 @@ def _load(paths, notes, check_coverage: bool):
 
 
 def _read_file(path: Path, shown: str, notes: Notes | None, notes_shown: str | None,
-               problems: list[Problem]):
+               problems: list[Problem]) -> list[Question]:
     data, issues = load_file(path)
     problems.extend(Problem(shown, issue.line, issue.message) for issue in issues)
     if data is None:
@@ -184,7 +190,7 @@ def _read_file(path: Path, shown: str, notes: Notes | None, notes_shown: str | N
         problems.append(Problem(shown, line, "expected a list of questions at the top level, "
                                              f"not {describe(data)}"))
         return []
-    questions = []
+    questions: list[Question] = []
     for index, raw in enumerate(data):
         if not isinstance(raw, YamlMap):
             problems.append(Problem(shown, data.line_of(index),
@@ -224,7 +230,9 @@ def _read_question(file: str, raw: YamlMap, index: int, notes: Notes | None,
     prompt = reader.text(raw, "prompt")
     explanation = reader.text(raw, "explanation")
     specific = kind.parse(reader, raw) if kind else None
-    if not reader.ok or qid is None or kind is None or specific is None:
+    # (a missing section or a bad difficulty was reported, so reader.ok is False for them too)
+    if not reader.ok or qid is None or kind is None or specific is None or section_ref is None \
+            or not isinstance(difficulty, int):
         return None
     return Question(
         id=qid, section=section_ref, type=kind.name, difficulty=difficulty, tags=tags,

@@ -66,8 +66,9 @@ class QuestionReader:
             self.report(line, f"required field '{prefix}{key}' {what}")
         return MISSING
 
-    def mapping(self, parent: YamlMap, key: str, prefix: str = "", **kwargs) -> YamlMap | None:
-        value = self.get(parent, key, prefix, **kwargs)
+    def mapping(self, parent: YamlMap, key: str, prefix: str = "", *, required: bool = True,
+                missing_line: int | None = None) -> YamlMap | None:
+        value = self.get(parent, key, prefix, required=required, missing_line=missing_line)
         if value is MISSING:
             return None
         if not isinstance(value, YamlMap):
@@ -107,8 +108,9 @@ class QuestionReader:
             return None
         return value.strip()
 
-    def identifier(self, parent: YamlMap, key: str, prefix: str = "", **kwargs) -> str | None:
-        value = self.string(parent, key, prefix, **kwargs)
+    def identifier(self, parent: YamlMap, key: str, prefix: str = "", *, required: bool = True,
+                   missing_line: int | None = None) -> str | None:
+        value = self.string(parent, key, prefix, required=required, missing_line=missing_line)
         if value is not None and not ID_PATTERN.match(value):
             self.report(parent.line_of(key),
                         f"field '{prefix}{key}' must be kebab-case (a-z, 0-9 and '-'), "

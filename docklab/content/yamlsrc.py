@@ -7,30 +7,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import yaml
 
+_Loader: type[yaml.CSafeLoader] | type[yaml.SafeLoader]
 try:  # the C composer is much faster and gives the same marks
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - PyYAML built without libyaml
     _Loader = yaml.SafeLoader
 
 
-class YamlMap(dict):
+class YamlMap(dict[Any, Any]):
     """A mapping that remembers its own line and the line of each key."""
 
     line: int
-    key_lines: dict
+    key_lines: dict[Any, int]  # keys are YAML scalars: mostly text, sometimes numbers
 
     def line_of(self, key: str) -> int:
         return self.key_lines.get(key, self.line)
 
 
-class YamlSeq(list):
+class YamlSeq(list[Any]):
     """A list that remembers its own line and the line of each item."""
 
     line: int
-    item_lines: list
+    item_lines: list[int]
 
     def line_of(self, index: int) -> int:
         if 0 <= index < len(self.item_lines):

@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from .. import imageref
-from ..model import Text
+from ..model import CheckStatus, Text
+from ..snapshot import Snapshot
 
-PASS, FAIL, ERROR, SKIP = "pass", "fail", "error", "skip"
+PASS, FAIL, ERROR, SKIP = CheckStatus.PASS, CheckStatus.FAIL, CheckStatus.ERROR, CheckStatus.SKIP
 
 
 @dataclass(frozen=True)
 class Outcome:
-    status: str
+    status: CheckStatus
     message: Text
 
     @classmethod
@@ -43,7 +45,7 @@ class Param:
             return f"must be one of {', '.join(map(str, self.choices))}, not {value!r}"
         if self.regex:
             try:
-                re.compile(value)
+                re.compile(str(value))
             except re.error as exc:
                 return f"not a valid regular expression: {exc}"
         return None
@@ -60,17 +62,19 @@ NUMBER = Param((int, float))
 REFS = Param((list,))  # a list of image references, any of which will do (`any_of:`)
 
 
-def reference_problems(params: dict, one: str, many: str | None = None,
+def reference_problems(params: dict[str, Any], one: str, many: str | None = None,
                        required: bool = True) -> list[tuple[str, str]]:
     """Problems with image references given as `one: REF` and/or `many: [REF, ...]`: exactly one
     of the two (when `many` is a key), each a valid reference. `one` may itself be a list when
     `many` is None (e.g. `base: [a, b]`)."""
-    problems = []
+    problems: list[tuple[str, str]] = []
     if many is not None and (one in params) == (many in params) and (required or one in params):
         problems.append((one, f"give `{one}` or `{many}`, not both" if one in params
                          else f"give `{one}` (one image) or `{many}` (a list of images)"))
     for key in (one, many):
-        value = params.get(key) if key else None
+        if not key:
+            continue
+        value = params.get(key)
         if value is None:
             continue
         items = value if isinstance(value, list) else [value]
@@ -87,7 +91,7 @@ def reference_problems(params: dict, one: str, many: str | None = None,
     return problems
 
 
-def reference_list(params: dict, *keys: str) -> list[str]:
+def reference_list(params: dict[str, Any], *keys: str) -> list[str]:
     """The references under the first of `keys` present, always as a list."""
     for key in keys:
         if key in params:
@@ -96,7 +100,8 @@ def reference_list(params: dict, *keys: str) -> list[str]:
     return []
 
 
-def listed(references, word_ko: str = "또는", word_en: str = "or") -> tuple[str, str]:
+def listed(references: Iterable[str], word_ko: str = "또는",
+           word_en: str = "or") -> tuple[str, str]:
     """`a`, `b` 또는 `c` / `a`, `b` or `c` (familiar names)."""
     names = [f"`{imageref.familiar(r)}`" for r in references]
     if len(names) == 1:
@@ -119,27 +124,27 @@ class Check:
     params: ClassVar[dict[str, Param]] = {}
     read_only: ClassVar[bool] = True
 
-    def __init_subclass__(cls, **kwargs) -> None:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         if "kind" in cls.__dict__ and cls.kind:
             if cls.kind in REGISTRY:
                 raise TypeError(f"check kind `{cls.kind}` is registered twice")
             REGISTRY[cls.kind] = cls
 
-    def __init__(self, params: dict) -> None:
+    def __init__(self, params: dict[str, Any]) -> None:
         self.p = params
 
     @classmethod
-    def validate(cls, params: dict) -> list[tuple[str, str]]:
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         """Extra (field, message) problems beyond types; empty when fine."""
         return []
 
     @classmethod
-    def reads(cls, params: dict) -> list[tuple[str, ...]] | None:
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         """What `run` reads, as reads of an own-machine plan (`grader/plan.py`); None (the
         default) when the docker CLI's read-only commands cannot give it, so such a lab says it
         can't be checked on the learner's own computer rather than grade it wrongly."""
         return None
 
-    def run(self, snapshot) -> Outcome:  # pragma: no cover - every kind overrides it
+    def run(self, snapshot: Snapshot) -> Outcome:  # pragma: no cover - every kind overrides it
         raise NotImplementedError

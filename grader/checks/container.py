@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from .. import imageref
 from ..korean import josa, josa_code
-from ..secrets import HashedPair
-from ..snapshot import summary_name
+from ..secrets import HashedPair, HashedValue
+from ..snapshot import Snapshot, summary_name
 from .base import (
     REFS,
     REQUIRED_TEXT,
@@ -25,11 +26,11 @@ ALL_ADDRESSES = "0.0.0.0"  # noqa: S104 - how Docker shows "every interface", no
 SECRET_WORDS = ("PASSWORD", "PASSWD", "SECRET", "TOKEN", "KEY")
 
 
-def _state(info: dict) -> str:
-    return (info.get("State") or {}).get("Status", "?")
+def _state(info: dict[str, Any]) -> str:
+    return str((info.get("State") or {}).get("Status", "?"))
 
 
-def _state_words(info: dict) -> tuple[str, str]:
+def _state_words(info: dict[str, Any]) -> tuple[str, str]:
     state = _state(info)
     if state == "exited":
         code = info["State"].get("ExitCode")
@@ -41,7 +42,7 @@ class ContainerExists(ContainerCheck):
     kind = "container_exists"
     needs_inspect = False
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         state = info.get("State", "?")
         return Outcome.passed(f"컨테이너 {josa_code(name, '이/가')} 있습니다 (`{state}`).",
                               f"container `{name}` exists (`{state}`).")
@@ -51,7 +52,7 @@ class ContainerState(ContainerCheck):
     kind = "container_state"
     params = {**ContainerCheck.params, "state": Param((str,), required=True, choices=STATES)}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         wanted = self.p["state"]
         ko, en = _state_words(info)
         if _state(info) == wanted:
@@ -66,7 +67,7 @@ class ContainerExitCode(ContainerCheck):
     kind = "container_exit_code"
     params = {**ContainerCheck.params, "code": Param((int,))}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         wanted = self.p.get("code", 0)
         state = _state(info)
         if state not in ("exited", "dead"):
@@ -92,10 +93,10 @@ class ContainerImage(ContainerCheck):
     params = {**ContainerCheck.params, "ref": TEXT, "any_of": REFS}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         return super().validate(params) + reference_problems(params, "ref", "any_of")
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         accepted = reference_list(self.p, "ref", "any_of")
         used = (info.get("Config") or {}).get("Image") or info.get("Image", "")
         if imageref.looks_like_id(used):
@@ -117,8 +118,8 @@ class ContainerImage(ContainerCheck):
             f"container `{name}` runs image `{shown}`, expected{one_of} {expected_en}.")
 
 
-def _env(pairs) -> dict[str, str]:
-    result = {}
+def _env(pairs: list[str | HashedPair] | None) -> dict[str, str | HashedValue]:
+    result: dict[str, str | HashedValue] = {}
     for pair in pairs or []:
         if isinstance(pair, HashedPair):  # a secret read on the learner's own computer
             result[pair.var] = pair.value  # compares equal to the right value, shows as ***
@@ -128,10 +129,10 @@ def _env(pairs) -> dict[str, str]:
     return result
 
 
-def is_secret(params: dict) -> bool:
+def is_secret(params: dict[str, Any]) -> bool:
     """`secret: true`, or a name that says so (PASSWORD, TOKEN, ...) unless `secret: false`."""
     if "secret" in params:
-        return params["secret"]
+        return bool(params["secret"])
     return any(word in params["var"].upper() for word in SECRET_WORDS)
 
 
@@ -149,7 +150,7 @@ class ContainerEnv(ContainerCheck):
               "empty": Param((bool,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         given = [key for key in ("value", "regex", "empty") if key in params]
         if len(given) > 1:
@@ -164,16 +165,16 @@ class ContainerEnv(ContainerCheck):
         return is_secret(self.p)
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         """Only the named variable leaves the learner's computer, and a secret one only as a
         salted hash (so a `regex` on a secret cannot be checked there)."""
         selector = params["container"]
         if set(selector) != {"name"} or (is_secret(params) and "regex" in params):
             return None
         mode = "hash" if is_secret(params) else "plain"
-        return [*super().reads(params), ("env", selector["name"], params["var"], mode)]
+        return [*(super().reads(params) or []), ("env", selector["name"], params["var"], mode)]
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         var, secret = self.p["var"], self._secret()
         env = _env((info.get("Config") or {}).get("Env"))
         image = snapshot.inspect_image(info.get("Image", "")) or {}
@@ -203,7 +204,9 @@ class ContainerEnv(ContainerCheck):
             return Outcome.failed(
                 f"`{var}` 의 값이 {shown} 입니다 (`{self.p['value']}` 이어야 함).",
                 f"`{var}` is {shown}, expected `{self.p['value']}`.")
-        if "regex" in self.p and not re.search(self.p["regex"], actual):
+        # A hashed value never meets a regex: `reads` keeps such a check off the own-machine plan.
+        if "regex" in self.p and not (isinstance(actual, str)
+                                      and re.search(self.p["regex"], actual)):
             if secret:
                 return Outcome.failed(f"{josa_code(var, '은/는')} 설정되어 있지만 값이 조건에 "
                                       f"맞지 않습니다.",
@@ -216,7 +219,7 @@ class ContainerEnv(ContainerCheck):
                               f"설정되었습니다.",
                               f"container `{name}` has `{var}` set as expected.")
 
-    def _not(self, env: dict, var: str, name: str, secret: bool) -> Outcome:
+    def _not(self, env: dict[str, Any], var: str, name: str, secret: bool) -> Outcome:
         """`not: true`: unset (with no `value`/`regex`/`empty`), or set to something else."""
         if var not in env:
             return Outcome.passed(f"컨테이너 `{name}` 에 {josa_code(var, '이/가')} 없습니다.",
@@ -243,20 +246,20 @@ class ContainerEnv(ContainerCheck):
                               f"`{var}` is {shown}, not {how}.")
 
 
-def _port_key(port) -> str:
+def _port_key(port: object) -> str:
     text = str(port)
     return text if "/" in text else f"{text}/tcp"
 
 
-def port_bindings(info: dict, key: str) -> list[dict]:
+def port_bindings(info: dict[str, Any], key: str) -> list[dict[str, Any]]:
     """Host bindings of one container port: live ones first, else what `docker run` asked for."""
     live = ((info.get("NetworkSettings") or {}).get("Ports") or {}).get(key)
     if live:
-        return live
+        return list(live)
     return ((info.get("HostConfig") or {}).get("PortBindings") or {}).get(key) or []
 
 
-def _published(info: dict) -> str:
+def _published(info: dict[str, Any]) -> str:
     ports = dict((info.get("HostConfig") or {}).get("PortBindings") or {})
     ports.update({k: v for k, v in ((info.get("NetworkSettings") or {}).get("Ports") or {}).items()
                   if v})
@@ -274,7 +277,7 @@ class ContainerPort(ContainerCheck):
               "host_ip": TEXT, "all_exposed": Param((bool,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         if ("port" in params) == bool(params.get("all_exposed")):
             problems.append(("port", "give either `port` or `all_exposed: true`"))
@@ -283,7 +286,7 @@ class ContainerPort(ContainerCheck):
             problems.append(("port", "expected PORT or PORT/PROTO, e.g. 80/tcp"))
         return problems
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         if self.p.get("all_exposed"):
             return self._all_exposed(info, name)
         key = _port_key(self.p["port"])
@@ -315,7 +318,7 @@ class ContainerPort(ContainerCheck):
         return Outcome.passed(f"포트 {key} 가 호스트 포트 {shown} 에 연결되어 있습니다.",
                               f"port {key} is bound to host port {shown}.")
 
-    def _all_exposed(self, info, name):
+    def _all_exposed(self, info: dict[str, Any], name: str) -> Outcome:
         if not (info.get("HostConfig") or {}).get("PublishAllPorts"):
             return Outcome.failed(
                 f"컨테이너 {josa_code(name, '은/는')} `-P` 없이 실행되었습니다 "
@@ -338,7 +341,7 @@ class ContainerRestartPolicy(ContainerCheck):
                               choices=("no", "always", "unless-stopped", "on-failure")),
               "max_retries": Param((int,))}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         policy = ((info.get("HostConfig") or {}).get("RestartPolicy") or {})
         actual = policy.get("Name") or "no"
         wanted = self.p["policy"]
@@ -372,13 +375,13 @@ class ContainerMounts(ContainerCheck):
               "read_only": Param((bool,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         if "source" in params and "source_regex" in params:
             problems.append(("source_regex", "give `source` or `source_regex`, not both"))
         return problems
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         destination = self.p["destination"]
         mount = next((m for m in info.get("Mounts") or [] if m.get("Destination") == destination),
                      None)
@@ -428,7 +431,7 @@ class ContainerNetworks(ContainerCheck):
               "aliases": Param((list,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         aliases = params.get("aliases")
         if isinstance(aliases, list) and (not aliases or not all(
@@ -438,7 +441,7 @@ class ContainerNetworks(ContainerCheck):
             problems.append(("aliases", "`aliases` does not go with `not: true`"))
         return problems
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         attached = (info.get("NetworkSettings") or {}).get("Networks") or {}
         networks = sorted(attached)
         wanted = self.p["network"]
@@ -479,7 +482,7 @@ class ContainerLabels(ContainerCheck):
     kind = "container_labels"
     params = {**ContainerCheck.params, "labels": Param((dict,), required=True)}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         labels = (info.get("Config") or {}).get("Labels") or {}
         for key, value in self.p["labels"].items():
             if key not in labels:
@@ -499,7 +502,7 @@ class ContainerCommand(ContainerCheck):
     params = {**ContainerCheck.params, "contains": REQUIRED_TEXT,
               "part": Param((str,), choices=("cmd", "entrypoint", "any"))}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         config = info.get("Config") or {}
         part = self.p.get("part", "any")
         if part == "cmd":
@@ -526,7 +529,7 @@ class ContainerDetached(ContainerCheck):
     kind = "container_detached"
     params = {**ContainerCheck.params, "tty": Param((bool,))}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         config = info.get("Config") or {}
         attached = [s for s in ("AttachStdin", "AttachStdout", "AttachStderr") if config.get(s)]
         if attached:
@@ -551,7 +554,7 @@ class ContainersCount(Check):
               "max": Param((int,)), "min": Param((int,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = []
         states = params.get("states")
         if isinstance(states, list):
@@ -563,11 +566,11 @@ class ContainersCount(Check):
         return problems + reference_problems(params, "image", required=False)
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         # matching by image needs each container's image ID, which only inspect shows
         return [("containers",), ("all-containers",)] if "image" in params else [("containers",)]
 
-    def run(self, snapshot):
+    def run(self, snapshot: Snapshot) -> Outcome:
         states = self.p["states"]
         images = reference_list(self.p, "image")
         found = [c for c in snapshot.containers() if c.get("State") in states

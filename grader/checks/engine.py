@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..korean import josa
+from ..snapshot import Snapshot
 from .base import Check, Outcome, Param
 
 
@@ -11,15 +13,19 @@ def _api_tuple(text: str) -> tuple[int, ...]:
     return tuple(int(part) for part in re.findall(r"\d+", str(text)))
 
 
-def _version_read(cls, params):
+def _version_read() -> list[tuple[str, ...]]:
+    """Both engine kinds read only the engine's version."""
     return [("version",)]
 
 
 class EngineReachable(Check):
     kind = "engine_reachable"
-    reads = classmethod(_version_read)
 
-    def run(self, snapshot):
+    @classmethod
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
+        return _version_read()
+
+    def run(self, snapshot: Snapshot) -> Outcome:
         info = snapshot.version_info
         version = info.get("Version")
         if not version:
@@ -34,16 +40,18 @@ class EngineReachable(Check):
 class EngineMinApi(Check):
     kind = "engine_min_api"
     params = {"version": Param((str,), required=True)}
-    reads = classmethod(_version_read)
+    @classmethod
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
+        return _version_read()
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         version = params.get("version")
         if isinstance(version, str) and not re.fullmatch(r"\d+\.\d+", version):
             return [("version", "expected an API version like 1.41")]
         return []
 
-    def run(self, snapshot):
+    def run(self, snapshot: Snapshot) -> Outcome:
         actual, wanted = snapshot.version_info.get("ApiVersion", "0"), self.p["version"]
         if _api_tuple(actual) >= _api_tuple(wanted):
             return Outcome.passed(f"엔진 API {actual} (최소 {wanted}).",

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..korean import josa, josa_code
+from ..snapshot import Snapshot
 from .base import Outcome, Param
 from .selection import ContainerCheck
 
@@ -13,13 +15,13 @@ class Exec(ContainerCheck):
     read_only = False
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         return None  # it runs a command in the container: never part of a read-only plan
     params = {**ContainerCheck.params, "command": Param((str, list), required=True),
               "exit_code": Param((int,)), "output_contains": Param((str,)),
               "output_regex": Param((str,), regex=True)}
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         if (info.get("State") or {}).get("Status") != "running":
             return Outcome.failed(
                 f"컨테이너 {josa_code(name, '이/가')} 실행 중이 아니어서 명령을 실행할 수 "

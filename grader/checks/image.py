@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import difflib
 import re
+from typing import Any, ClassVar
 
 from .. import imageref
 from ..korean import josa, josa_code
+from ..snapshot import Snapshot
 from .base import (
     REFS,
     REQUIRED_TEXT,
@@ -23,7 +25,7 @@ CONFIG_FIELDS = {"cmd": "Cmd", "entrypoint": "Entrypoint", "env": "Env",
                  "user": "User"}
 
 
-def _missing_image(snapshot, reference: str) -> Outcome:
+def _missing_image(snapshot: Snapshot, reference: str) -> Outcome:
     shown = imageref.familiar(reference)
     tags = snapshot.all_tags()
     # Another tag of the same repository is the likeliest meaning; else a near-identical name.
@@ -42,10 +44,10 @@ def _missing_image(snapshot, reference: str) -> Outcome:
 
 class ImageCheck(Check):
     params = {"ref": REQUIRED_TEXT}
-    _reference_fields = ("ref",)
+    _reference_fields: ClassVar[tuple[str, ...]] = ("ref",)
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = []
         for name in cls._reference_fields:
             if isinstance(params.get(name), str):
@@ -56,23 +58,23 @@ class ImageCheck(Check):
         return problems
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         return [("image", params["ref"])]
 
     @property
     def shown(self) -> str:
         return imageref.familiar(self.p["ref"])
 
-    def run(self, snapshot) -> Outcome:
+    def run(self, snapshot: Snapshot) -> Outcome:
         entry = snapshot.find_image(self.p["ref"])
         if entry is None:
             return _missing_image(snapshot, self.p["ref"])
         return self.judge(snapshot, entry)
 
-    def judge(self, snapshot, entry: dict) -> Outcome:  # pragma: no cover
+    def judge(self, snapshot: Snapshot, entry: dict[str, Any]) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
-    def layers(self, snapshot, image_id: str) -> list[str]:
+    def layers(self, snapshot: Snapshot, image_id: str) -> list[str]:
         info = snapshot.inspect_image(image_id) or {}
         return list((info.get("RootFS") or {}).get("Layers") or [])
 
@@ -85,11 +87,11 @@ class ImagePresent(ImageCheck):
     params = {"ref": TEXT, "any_of": REFS, "absent": Param((bool,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         return reference_problems(params, "ref", "any_of")
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         return [("image", reference) for reference in reference_list(params, "ref", "any_of")]
 
     @property
@@ -97,14 +99,14 @@ class ImagePresent(ImageCheck):
         return imageref.familiar(reference_list(self.p, "ref", "any_of")[0])
 
     @staticmethod
-    def _find(snapshot, accepted: list[str], reference: str) -> dict | None:
+    def _find(snapshot: Snapshot, accepted: list[str], reference: str) -> dict[str, Any] | None:
         # Several references: one image list answers them all (an inspect each would cost a
         # call per reference, and most are absent on any one engine).
         if len(accepted) == 1:
             return snapshot.find_image(reference)
         return snapshot.listed_image(reference)
 
-    def run(self, snapshot) -> Outcome:
+    def run(self, snapshot: Snapshot) -> Outcome:
         accepted = reference_list(self.p, "ref", "any_of")
         if self.p.get("absent"):
             return self._absent(snapshot, accepted)
@@ -129,7 +131,7 @@ class ImagePresent(ImageCheck):
             f"이미지 {names_ko} 중 어느 것도 없습니다 (`docker images` 로 확인하세요).",
             f"none of the images {names_en} is present (see `docker images`).")
 
-    def _absent(self, snapshot, accepted: list[str]) -> Outcome:
+    def _absent(self, snapshot: Snapshot, accepted: list[str]) -> Outcome:
         for reference in accepted:
             entry = self._find(snapshot, accepted, reference)
             if entry is not None:
@@ -147,11 +149,11 @@ class ImagePresent(ImageCheck):
                               f"images {names_en} are all gone.")
 
 
-def _steps(history: list[dict]) -> list[tuple]:
+def _steps(history: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     return [(h.get("Created"), h.get("CreatedBy")) for h in history]
 
 
-def own_history(snapshot, image_id: str, bases: list[str]) -> list[dict]:
+def own_history(snapshot: Snapshot, image_id: str, bases: list[str]) -> list[dict[str, Any]]:
     """The image's history (newest first) without the steps of the base it was built on: the
     longest history among `bases` that the image's history ends with. A learner asked about
     their Dockerfile is then never shown the base image's own RUN lines."""
@@ -175,12 +177,12 @@ class ImagesDangling(Check):
     params = {"max": Param((int,)), "min": Param((int,))}
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         if "max" not in params and "min" not in params:
             return [("max", "give `max` and/or `min`")]
         return []
 
-    def run(self, snapshot):
+    def run(self, snapshot: Snapshot) -> Outcome:
         found = snapshot.dangling_images()
         count = len(found)
         shown = ", ".join(i["Id"].removeprefix("sha256:")[:12] for i in found[:6])
@@ -199,19 +201,19 @@ class ImagesDangling(Check):
                               f"dangling images: {count}{shown}")
 
 
-def _history_extends(snapshot, image_id: str, base_id: str) -> bool:
+def _history_extends(snapshot: Snapshot, image_id: str, base_id: str) -> bool:
     """The base's build steps are the oldest steps of the image (newest-first lists).
 
     Layers alone cannot tell: images that only add ENV/EXPOSE/CMD share their base's layers,
     so anything built on that base would look built on them too."""
-    def steps(history):
+    def steps(history: list[dict[str, Any]]) -> list[tuple[Any, Any]]:
         return [(h.get("Created"), h.get("CreatedBy")) for h in history]
 
     mine, theirs = steps(snapshot.history(image_id)), steps(snapshot.history(base_id))
     return len(mine) > len(theirs) and mine[len(mine) - len(theirs):] == theirs
 
 
-def _extends(snapshot, mine: list[str], image_id: str, base_id: str) -> bool:
+def _extends(snapshot: Snapshot, mine: list[str], image_id: str, base_id: str) -> bool:
     theirs = list((snapshot.inspect_image(base_id) or {}).get("RootFS", {}).get("Layers") or [])
     return (len(mine) >= len(theirs) and mine[:len(theirs)] == theirs
             and _history_extends(snapshot, image_id, base_id))
@@ -220,7 +222,7 @@ def _extends(snapshot, mine: list[str], image_id: str, base_id: str) -> bool:
 EARLIER_BASES_MAX = 4  # older versions of a base looked at (2 calls each)
 
 
-def _earlier_versions(snapshot, base_ref: str, current_id: str) -> list[dict]:
+def _earlier_versions(snapshot: Snapshot, base_ref: str, current_id: str) -> list[dict[str, Any]]:
     """Images on the host that were once pulled as the base's repository and have since lost the
     tag (`docker pull` moved it): their RepoDigests still name the repository."""
     found = []
@@ -247,16 +249,16 @@ class ImageBasedOn(ImageCheck):
     _reference_fields = ("ref",)
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         return super().validate(params) + reference_problems(params, "base")
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         bases = reference_list(params, "base")
         return [("image", params["ref"]), *[("image", base) for base in bases],
                 ("history", params["ref"]), *[("history", base) for base in bases]]
 
-    def judge(self, snapshot, entry):
+    def judge(self, snapshot: Snapshot, entry: dict[str, Any]) -> Outcome:
         bases = reference_list(self.p, "base")
         outcomes = []
         for base in bases:  # the first base it is built on answers (no reads for the rest)
@@ -268,7 +270,7 @@ class ImageBasedOn(ImageCheck):
             return outcomes[0]
         present = [base for base in bases if snapshot.find_image(base) is not None]
         tagged = [o for o, base in zip(outcomes, bases, strict=True)
-                  if base in present and snapshot.find_image(base)["Id"] == entry["Id"]]
+                  if base in present and (snapshot.find_image(base) or {}).get("Id") == entry["Id"]]
         if tagged:  # "only tagged?" says more than "not built on any of them"
             return tagged[0]
         if not present:
@@ -283,7 +285,7 @@ class ImageBasedOn(ImageCheck):
             f"`{self.shown}` is not built on {names_en} (its oldest step: "
             f"`{_short(first, 50)}`). Check FROM.")
 
-    def _judge_base(self, snapshot, entry, base_ref: str) -> Outcome:
+    def _judge_base(self, snapshot: Snapshot, entry: dict[str, Any], base_ref: str) -> Outcome:
         base = imageref.familiar(base_ref)
         base_entry = snapshot.find_image(base_ref)
         if base_entry is None:
@@ -352,7 +354,7 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _own_steps(history: list[dict], wanted_kind: str | None) -> list[tuple[str, str]]:
+def _own_steps(history: list[dict[str, Any]], wanted_kind: str | None) -> list[tuple[str, str]]:
     """The image's own steps (newest first), without those of the tagged image it was built on."""
     steps = []
     for index, item in enumerate(history):
@@ -377,16 +379,16 @@ class ImageHistory(ImageCheck):
                                                     "ADD", "EXPOSE", "LABEL", "WORKDIR", "USER"))}
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         bases = reference_list(params, "above")
         return [("image", params["ref"]), ("history", params["ref"]),
                 *[("image", base) for base in bases], *[("history", base) for base in bases]]
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         return super().validate(params) + reference_problems(params, "above", required=False)
 
-    def judge(self, snapshot, entry):
+    def judge(self, snapshot: Snapshot, entry: dict[str, Any]) -> Outcome:
         wanted_kind = self.p.get("instruction")
         # `above: BASE` (or a list of accepted bases): only the image's own steps count and are
         # shown, not those it inherited from its base.
@@ -424,7 +426,7 @@ class ImageLayersMax(ImageCheck):
     kind = "image_layers_max"
     params = {"ref": REQUIRED_TEXT, "max": Param((int,), required=True)}
 
-    def judge(self, snapshot, entry):
+    def judge(self, snapshot: Snapshot, entry: dict[str, Any]) -> Outcome:
         count, limit = len(self.layers(snapshot, entry["Id"])), self.p["max"]
         if count <= limit:
             return Outcome.passed(f"`{self.shown}` 의 레이어는 {count}개입니다 (최대 {limit}).",
@@ -438,16 +440,16 @@ class ImageRunMax(ImageCheck):
 
     kind = "image_run_max"
     params = {"ref": REQUIRED_TEXT, "max": Param((int,), required=True), "above": TEXT}
-    _reference_fields = ("ref", "above")
+    _reference_fields: ClassVar[tuple[str, ...]] = ("ref", "above")
 
     @classmethod
-    def reads(cls, params):
-        reads = [("image", params["ref"]), ("history", params["ref"])]
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
+        reads: list[tuple[str, ...]] = [("image", params["ref"]), ("history", params["ref"])]
         if "above" in params:
             reads += [("image", params["above"]), ("history", params["above"])]
         return reads
 
-    def judge(self, snapshot, entry):
+    def judge(self, snapshot: Snapshot, entry: dict[str, Any]) -> Outcome:
         history = snapshot.history(entry["Id"])
         if "above" in self.p:
             base = snapshot.find_image(self.p["above"])
@@ -468,7 +470,7 @@ class ImageSizeMax(ImageCheck):
     kind = "image_size_max"
     params = {"ref": REQUIRED_TEXT, "mb": Param((int, float), required=True)}
 
-    def judge(self, snapshot, entry):
+    def judge(self, snapshot: Snapshot, entry: dict[str, Any]) -> Outcome:
         size = (entry.get("Size") or 0) / 1_000_000
         if size <= self.p["mb"]:
             return Outcome.passed(
@@ -479,7 +481,7 @@ class ImageSizeMax(ImageCheck):
             f"`{self.shown}` is {size:.1f} MB, more than {self.p['mb']} MB.")
 
 
-def config_items(config: dict, field: str) -> list[str]:
+def config_items(config: dict[str, Any], field: str) -> list[str]:
     """The field as text items. CMD/ENTRYPOINT become ONE item, their arguments joined by spaces
     (the old string form: `equals: "sh -c"`); `argv` keeps their argument boundaries."""
     value = config.get(CONFIG_FIELDS[field])
@@ -494,7 +496,7 @@ def config_items(config: dict, field: str) -> list[str]:
     return [value] if value else []
 
 
-def argv(config: dict, field: str) -> list[str]:
+def argv(config: dict[str, Any], field: str) -> list[str]:
     """CMD or ENTRYPOINT as the argument list the engine keeps (shell form: `/bin/sh -c ...`)."""
     value = config.get(CONFIG_FIELDS[field])
     if isinstance(value, str):
@@ -521,13 +523,13 @@ class ImageConfig(ImageCheck):
               "empty": Param((bool,)), "not": Param((bool,))}
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         # the image's ENV leaves the machine only when the check is about the ENV itself
-        return [*super().reads(params), *([("image-env", params["ref"])]
+        return [*(super().reads(params) or []), *([("image-env", params["ref"])]
                                           if params["field"] == "env" else [])]
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         given = [key for key in ("contains", "equals", "regex", "empty") if key in params]
         if len(given) != 1:
@@ -543,7 +545,7 @@ class ImageConfig(ImageCheck):
                 problems.append(("equals", "expected a list of texts (arguments)"))
         return problems
 
-    def judge(self, snapshot, entry):
+    def judge(self, snapshot: Snapshot, entry: dict[str, Any]) -> Outcome:
         field = self.p["field"]
         config = (snapshot.inspect_image(entry["Id"]) or {}).get("Config") or {}
         items = config_items(config, field)

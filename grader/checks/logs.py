@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from ..korean import josa
-from ..snapshot import LOG_TAIL_MAX
+from ..snapshot import LOG_TAIL_MAX, Snapshot
 from .base import Outcome, Param
 from .selection import ContainerCheck
 
@@ -28,14 +29,14 @@ class ContainerLogs(ContainerCheck):
               "regex": Param((str,), regex=True), "tail": Param((int,)), "not": Param((bool,))}
 
     @classmethod
-    def reads(cls, params):
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         """Not on the learner's own computer: `docker logs` is not one of the client's read-only
         commands, and a log can hold anything (a password printed at start-up), all of which
         would leave the machine to be searched here."""
         return None
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params)
         if ("contains" in params) == ("regex" in params):
             problems.append(("contains", "give `contains` or `regex`"))
@@ -44,7 +45,7 @@ class ContainerLogs(ContainerCheck):
             problems.append(("tail", f"expected 1 to {LOG_TAIL_MAX} lines"))
         return problems
 
-    def judge(self, snapshot, info, name):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str) -> Outcome:
         tail = self.p.get("tail", DEFAULT_TAIL)
         text = snapshot.container_logs(info["Id"], tail)
         if "contains" in self.p:

@@ -4,16 +4,19 @@ One inspect per object (`GET /volumes/{name}`, `GET /networks/{name}`); which co
 volume comes from the container list the snapshot reads anyway."""
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import Any
+
 from ..korean import josa, josa_code
-from ..snapshot import summary_name
+from ..snapshot import Snapshot, summary_name
 from .base import REQUIRED_TEXT, TEXT, Check, Outcome, Param
 
 
-def _names(values) -> str:
+def _names(values: Iterable[object]) -> str:
     return ", ".join(f"`{v}`" for v in values) or "-"
 
 
-def _name_list(params: dict, field: str) -> list[tuple[str, str]]:
+def _name_list(params: dict[str, Any], field: str) -> list[tuple[str, str]]:
     value = params.get(field)
     if isinstance(value, list) and (not value or not all(isinstance(v, str) and v
                                                          for v in value)):
@@ -28,15 +31,15 @@ class _ObjectCheck(Check):
     listing = ""  # the command that lists these objects
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         if params.get("absent") and set(params) - {"name", "absent"}:
             return [("absent", "`absent: true` goes with `name` only")]
         return []
 
-    def read(self, snapshot, name: str) -> dict | None:  # pragma: no cover
+    def read(self, snapshot: Snapshot, name: str) -> dict[str, Any] | None:  # pragma: no cover
         raise NotImplementedError
 
-    def run(self, snapshot) -> Outcome:
+    def run(self, snapshot: Snapshot) -> Outcome:
         name = self.p["name"]
         info = self.read(snapshot, name)
         ko, en = self.noun
@@ -59,7 +62,8 @@ class _ObjectCheck(Check):
                 f"{en} `{name}` has driver `{driver}`, not `{self.p['driver']}`.")
         return self.judge(snapshot, info, name, driver)
 
-    def judge(self, snapshot, info: dict, name: str, driver: str) -> Outcome:  # pragma: no cover
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str,
+              driver: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
 
@@ -74,13 +78,13 @@ class VolumeExists(_ObjectCheck):
     listing = "docker volume ls"
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         return super().validate(params) + _name_list(params, "used_by")
 
-    def read(self, snapshot, name):
+    def read(self, snapshot: Snapshot, name: str) -> dict[str, Any] | None:
         return snapshot.volume(name)
 
-    def judge(self, snapshot, info, name, driver):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str, driver: str) -> Outcome:
         users = {summary_name(c): [m.get("Destination") for m in c.get("Mounts") or []
                                    if m.get("Type") == "volume" and m.get("Name") == name]
                  for c in snapshot.containers()}
@@ -111,17 +115,17 @@ class NetworkExists(_ObjectCheck):
     listing = "docker network ls"
 
     @classmethod
-    def validate(cls, params):
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         problems = super().validate(params) + _name_list(params, "containers")
         if params.get("name") in ("bridge", "host", "none") and not params.get("absent"):
             problems.append(("name", "`bridge`, `host` and `none` always exist; name a "
                                      "user-defined network"))
         return problems
 
-    def read(self, snapshot, name):
+    def read(self, snapshot: Snapshot, name: str) -> dict[str, Any] | None:
         return snapshot.network(name)
 
-    def judge(self, snapshot, info, name, driver):
+    def judge(self, snapshot: Snapshot, info: dict[str, Any], name: str, driver: str) -> Outcome:
         attached = sorted(str(e.get("Name", "?")) for e in (info.get("Containers") or {}).values()
                           if isinstance(e, dict))
         lacking = [c for c in self.p.get("containers", []) if c not in attached]

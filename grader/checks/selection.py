@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from typing import Any
 
 from .. import imageref
 from ..korean import josa_code
 from ..model import Text
-from ..snapshot import summary_name
+from ..snapshot import Snapshot, summary_name
 from .base import FAIL, PASS, Check, Outcome, Param
 
 SELECTOR_KEYS = {
@@ -20,7 +21,7 @@ SELECTOR_KEYS = {
 }
 
 
-def validate_selector(selector: dict) -> list[tuple[str, str]]:
+def validate_selector(selector: dict[str, Any]) -> list[tuple[str, str]]:
     problems = []
     if not any(key in selector for key in ("name", "image", "labels")):
         problems.append(("container", "give `name`, or `image` and/or `labels`"))
@@ -41,7 +42,7 @@ def validate_selector(selector: dict) -> list[tuple[str, str]]:
     return problems
 
 
-def criteria(selector: dict) -> Text:
+def criteria(selector: dict[str, Any]) -> Text:
     """`image `nginx:latest` and label `k=v`` (what an image/label selector asks for)."""
     parts_ko, parts_en = [], []
     if "image" in selector:
@@ -55,7 +56,7 @@ def criteria(selector: dict) -> Text:
     return Text(" · ".join(parts_ko), " and ".join(parts_en))
 
 
-def describe(selector: dict) -> Text:
+def describe(selector: dict[str, Any]) -> Text:
     """`container `mydb`` / `a container with image `nginx:latest``, in both languages."""
     if "name" in selector:
         return Text(f"컨테이너 `{selector['name']}`", f"container `{selector['name']}`")
@@ -63,18 +64,18 @@ def describe(selector: dict) -> Text:
     return Text(f"{what.ko} 의 컨테이너", f"a container with {what.en}")
 
 
-def _label_text(key, value) -> str:
+def _label_text(key: str, value: object) -> str:
     return f"`{key}`" if value is None else f"`{key}={value}`"
 
 
-def image_matches(snapshot, summary: dict, wanted: str) -> bool:
+def image_matches(snapshot: Snapshot, summary: dict[str, Any], wanted: str) -> bool:
     used = summary.get("Image") or ""
     if imageref.looks_like_id(used):  # the tag moved away since; use the tags the ID still has
         return any(imageref.same(tag, wanted) for tag in snapshot.tags_of(summary["ImageID"]))
     return imageref.same(used, wanted)
 
 
-def summary_of(info: dict) -> dict:
+def summary_of(info: dict[str, Any]) -> dict[str, Any]:
     """The container-list shape of an inspected container (what the selection reads)."""
     config = info.get("Config") or {}
     state = info.get("State") or {}
@@ -83,7 +84,7 @@ def summary_of(info: dict) -> dict:
             "State": state.get("Status", "?") if isinstance(state, dict) else str(state)}
 
 
-def candidates(snapshot, selector: dict) -> list[dict]:
+def candidates(snapshot: Snapshot, selector: dict[str, Any]) -> list[dict[str, Any]]:
     if set(selector) <= {"name", "match", "count"} and "name" in selector:
         # Selected by name alone: one inspect, no listing of the whole host.
         info = snapshot.container_by_name(selector["name"])
@@ -102,7 +103,7 @@ def candidates(snapshot, selector: dict) -> list[dict]:
     return found
 
 
-def missing(snapshot, selector: dict) -> Outcome:
+def missing(snapshot: Snapshot, selector: dict[str, Any]) -> Outcome:
     """Nothing matched: say so, with the closest name when it looks like a typo."""
     if "name" in selector:
         name = selector["name"]
@@ -132,12 +133,12 @@ class ContainerCheck(Check):
     needs_inspect = True
 
     @classmethod
-    def validate(cls, params: dict) -> list[tuple[str, str]]:
+    def validate(cls, params: dict[str, Any]) -> list[tuple[str, str]]:
         selector = params.get("container")
         return validate_selector(selector) if isinstance(selector, dict) else []
 
     @classmethod
-    def reads(cls, params: dict) -> list[tuple[str, ...]] | None:
+    def reads(cls, params: dict[str, Any]) -> list[tuple[str, ...]] | None:
         """The list (for `did you mean`) and the selected container: one by name, or all of
         them when selected by image or labels (the CLI cannot match image names our way)."""
         selector = params["container"]
@@ -145,10 +146,11 @@ class ContainerCheck(Check):
             return [("containers",), ("container", selector["name"])]
         return [("containers",), ("all-containers",)]
 
-    def judge(self, snapshot, info: dict, name: str) -> Outcome:  # pragma: no cover
+    def judge(self, snapshot: Snapshot, info: dict[str, Any],
+              name: str) -> Outcome:  # pragma: no cover
         raise NotImplementedError
 
-    def run(self, snapshot) -> Outcome:
+    def run(self, snapshot: Snapshot) -> Outcome:
         selector = self.p["container"]
         found = candidates(snapshot, selector)
         if selector.get("absent"):
@@ -177,7 +179,8 @@ class ContainerCheck(Check):
                 "containers passes)"))
         return first
 
-    def _absent(self, snapshot, selector: dict, found: list[dict]) -> Outcome:
+    def _absent(self, snapshot: Snapshot, selector: dict[str, Any],
+                found: list[dict[str, Any]]) -> Outcome:
         """`absent: true`: no selected container passes this check (with `container_exists`:
         no such container at all). Passing containers are named, with what was seen."""
         what = describe(selector)
@@ -203,7 +206,8 @@ class ContainerCheck(Check):
             f"{what.ko}가 없어야 하지만 있습니다: {names} — {seen.ko}",
             f"expected no {what.en.removeprefix('a ')}, but found: {names} — {seen.en}"))
 
-    def _exactly(self, selector: dict, passing: list[Judged], judged: list[Judged]) -> Outcome:
+    def _exactly(self, selector: dict[str, Any], passing: list[Judged],
+                 judged: list[Judged]) -> Outcome:
         wanted = selector["count"]
         names = ", ".join(f"`{j.name}`" for j in passing) or "-"
         what = criteria(selector)  # `match: exactly` never goes with `name`
