@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -63,10 +64,22 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+# Below Linux's ephemeral range (32768-60999): a port the kernel hands out for binding to 0 is
+# also handed out as the source port of outgoing connections, so between choosing it and the
+# registry starting, a connection could take it ("already in use").
+PORTS = range(20000, 32000)
+
+
 def free_address(host: str = "127.0.0.1") -> str:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return f"{host}:{probe.getsockname()[1]}"
+    """HOST:PORT with a port free now, outside the range outgoing connections draw from."""
+    for port in random.sample(PORTS, 200):  # noqa: S311 - not a secret
+        with socket.socket() as probe:
+            try:
+                probe.bind((host, port))
+            except OSError:
+                continue
+            return f"{host}:{port}"
+    raise RegistryError(f"no free port for a registry on {host} in {PORTS.start}-{PORTS.stop}")
 
 
 class Registry:
