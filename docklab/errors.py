@@ -17,6 +17,32 @@ REASONS = {
 }
 
 
+class DocklabError(Exception):
+    """A failure the reader can act on, the same on a web page and in the API.
+
+    `code` is stable (API clients and tests read it), `status` is the HTTP status the API answers
+    with, `details` are extra machine-readable fields for the API body (retry_after, the field
+    that was wrong, ...), and `message(lang)` is the sentence in the reader's language. Every
+    domain error of the web package derives from this, so that one API error handler and one
+    `flash` path format them all.
+    """
+
+    status: int = 400
+    code: str = "error"
+
+    def __init__(self, code: str | None = None, *, status: int | None = None,
+                 details: dict | None = None) -> None:
+        if code is not None:
+            self.code = code
+        if status is not None:
+            self.status = status
+        self.details: dict = dict(details or {})
+        super().__init__(self.code)
+
+    def message(self, lang: str = "ko") -> str:
+        raise NotImplementedError(f"{type(self).__name__} must say what went wrong")
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
