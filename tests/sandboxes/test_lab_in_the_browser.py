@@ -16,7 +16,7 @@ import requests
 from tests.sandboxes.conftest import _driver, _session_driver
 from tests.support.browser import LiveServer
 from tests.support.webapp import PASSWORD, create_user, make_app
-from tests.web.terminal_helpers import SCREEN_TEXT
+from tests.web.terminal.terminal_helpers import SCREEN_TEXT
 
 
 @pytest.fixture(scope="module")

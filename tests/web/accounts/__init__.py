@@ -1,0 +1,1 @@
+"""Tests of log-in, sign-up, tokens, passwords."""

@@ -1,0 +1,1 @@
+"""Tests of learners' hosts, the address policy, outbound calls."""

@@ -1,0 +1,1 @@
+"""Tests of labs, checks, the own-machine line."""

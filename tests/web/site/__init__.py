@@ -1,0 +1,1 @@
+"""Tests of the whole site: access rules, CLI, settings, workers."""
