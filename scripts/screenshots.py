@@ -125,20 +125,21 @@ def seed(app) -> dict:
 def _answer(question, right: bool):
     """An answer in the shape the learner submits (right, or a plausible wrong one)."""
     kind = question.type
+    parts = question.parts
     if kind == "single":
-        wrong = next(c.id for c in question.choices if c.id != question.answer)
-        return question.answer if right else wrong
+        wrong = next(c.id for c in parts.choices if c.id != parts.answer)
+        return parts.answer if right else wrong
     if kind == "multi":
-        return list(question.answer) if right else [question.choices[0].id]
+        return list(parts.answer) if right else [parts.choices[0].id]
     if kind == "truefalse":
-        return bool(question.answer) if right else not question.answer
+        return bool(parts.answer) if right else not parts.answer
     if kind == "short":
-        return question.accepted[0] if right else "모르겠음"
+        return parts.accepted[0] if right else "모르겠음"
     if kind == "ordering":
-        order = [item.id for item in question.items]
+        order = [item.id for item in parts.items]
         return order if right else list(reversed(order))
     if kind == "matching":
-        return {left.id: right_.id for left, right_ in question.pairs}
+        return {left.id: right_.id for left, right_ in parts.pairs}
     return ""
 
 

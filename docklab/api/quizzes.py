@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import g, jsonify, request
 
-from ..content import AnswerFormatError
+from ..content import AnswerFormatError, public_dict
 from ..quiz import services
 from ..quiz.models import PRACTICE, TEST
 from . import bp
@@ -28,7 +28,7 @@ def get_question(question_id: str):
     question = services.question(question_id)
     if question is None:
         return error(404, "not_found", f"No question with id '{question_id}'.")
-    return jsonify(question.public_dict(request_lang()))
+    return jsonify(public_dict(question, request_lang()))
 
 
 @bp.post("/questions/<question_id>/answer")

@@ -2,14 +2,15 @@
 
 Pure Python (no Flask): the web app, the CLI and the tests all call these::
 
-    from docklab.content import load_bank, validate, check_answer, load_notes
+    from docklab.content import check_answer, kind_of, load_bank, load_notes, public_dict, validate
 
     problems = validate()            # [Problem(file, line, message)]; str() = "file:line: msg"
     bank = load_bank()               # raises ContentError(problems) on invalid content
     question = bank["lab-mysql-run-command"]
-    question.public_dict("ko")       # for GET /questions/<id>: never contains the answer
+    public_dict(question, "ko")      # for GET /questions/<id>: never contains the answer
     result = check_answer(question, "docker run -d --name=mydb ...", lang="ko")
     result.correct, result.correct_answer, result.normalized_answer   # AnswerFormatError -> 400
+    kind_of(question)                # its type: from_form, describe, wrong_pick_labels, template
 
 Question files (``quizzes/*.yaml``) hold a list of questions::
 
@@ -31,17 +32,21 @@ Question files (``quizzes/*.yaml``) hold a list of questions::
       #               distractors: [{id, ko, en}] right-hand options with no partner, shuffled
       #               in among the rights; ids and texts differ from every right side
 
-Answer shapes per type are in ``kinds.py``; command/text comparison rules in ``answers.py``.
+Each type is one class in ``kinds.py``, which owns its fields above, its answer shape, the web
+form, the words an answer is shown in and its class statistics; the docstring there names the
+class, the template and the translations a new type writes, and nothing else. Command/text
+comparison rules are in ``answers.py``.
 """
 from __future__ import annotations
 
 from .answers import commands_equal, normalize_command, normalize_text, texts_equal
-from .kinds import KINDS
+from .kinds import KINDS, FormData, GradedAnswer, Kind, describe_answer, kind_of, public_dict
 from .model import (
     RETIRED_TAG,
     AnswerFormatError,
     AnswerResult,
     ContentError,
+    NoAnswer,
     Option,
     Problem,
     Question,
@@ -57,13 +62,13 @@ from .quizzes import (
     validate,
 )
 
-QUESTION_TYPES = tuple(KINDS)
+QUESTION_TYPES = tuple(KINDS)  # the built-in types, in the order kinds.py defines them
 
 __all__ = [
-    "DEFAULT_NOTES_PATH", "DEFAULT_QUIZZES_DIR", "QUESTION_TYPES", "RETIRED_TAG",
-    "AnswerFormatError",
-    "AnswerResult", "ContentError", "Notes", "Option", "Problem", "Question", "QuestionBank",
-    "Section", "Text", "check_answer", "commands_equal", "load_bank", "load_notes",
-    "normalize_command", "normalize_text", "parse_notes", "read_questions", "slugify",
-    "texts_equal", "validate",
+    "DEFAULT_NOTES_PATH", "DEFAULT_QUIZZES_DIR", "KINDS", "QUESTION_TYPES", "RETIRED_TAG",
+    "AnswerFormatError", "AnswerResult", "ContentError", "FormData", "GradedAnswer", "Kind",
+    "NoAnswer", "Notes", "Option", "Problem", "Question", "QuestionBank", "Section", "Text",
+    "check_answer", "commands_equal", "describe_answer", "kind_of", "load_bank", "load_notes",
+    "normalize_command", "normalize_text", "parse_notes", "public_dict", "read_questions",
+    "slugify", "texts_equal", "validate",
 ]

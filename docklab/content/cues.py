@@ -20,6 +20,7 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from .kinds import ChoiceParts, MatchingParts, SingleChoiceParts, TrueFalseParts
 from .model import LANGUAGES, Problem, Question
 
 # Targets from issue 16 ("Quizzes that assess understanding", section "Remove the cues"):
@@ -32,9 +33,6 @@ MAX_MEDIAN_LENGTH_RATIO = 1.25  # ... lies between these two
 MIN_TRUE_SHARE = 0.40  # true/false: between 40% and 60% of the statements are true
 MAX_TRUE_SHARE = 0.60
 MIN_MATCHING_DISTRACTORS = 1  # every matching question has a right-hand option with no partner
-
-CHOICE_TYPES = ("single", "multi")
-
 
 def option_length(text: str) -> int:
     """Visible length: characters without surrounding blanks and Markdown backticks."""
@@ -56,9 +54,12 @@ class ChoiceCue:
 
 
 def choice_cue(question: Question, lang: str) -> ChoiceCue | None:
-    right_ids = {question.answer} if question.type == "single" else set(question.answer)
-    right = [option_length(c.text.get(lang)) for c in question.choices if c.id in right_ids]
-    wrong = [option_length(c.text.get(lang)) for c in question.choices if c.id not in right_ids]
+    parts = question.parts
+    if not isinstance(parts, ChoiceParts):
+        raise TypeError(f"question '{question.id}' has no choices (type {question.type})")
+    right_ids = {parts.answer} if isinstance(parts, SingleChoiceParts) else set(parts.answer)
+    right = [option_length(c.text.get(lang)) for c in parts.choices if c.id in right_ids]
+    wrong = [option_length(c.text.get(lang)) for c in parts.choices if c.id not in right_ids]
     if not right or not wrong:
         return None  # every option is right: no length cue can exist
     # "picking the longest wins": every right option is strictly longer than every wrong one
@@ -94,7 +95,7 @@ class CueReport:
 
     @property
     def true_count(self) -> int:
-        return sum(1 for q in self.truefalse if q.answer is True)
+        return sum(1 for q in self.truefalse if q.parts.answer is True)
 
     @property
     def true_share(self) -> float | None:
@@ -102,7 +103,8 @@ class CueReport:
 
     @property
     def matching_without_distractors(self) -> list[Question]:
-        return [q for q in self.matching if len(q.distractors) < MIN_MATCHING_DISTRACTORS]
+        return [q for q in self.matching
+                if len(q.parts.distractors) < MIN_MATCHING_DISTRACTORS]
 
     # -- verdicts ---------------------------------------------------------------------------
     def problems(self, where: str = "quiz content") -> list[Problem]:
@@ -153,7 +155,7 @@ class CueReport:
                            f"right/wrong length: {parts}")
             for question in self.matching:
                 out.append(f"  {question.file}:{question.line}: {question.id} (matching) "
-                           f"{len(question.distractors)} distractor(s)")
+                           f"{len(question.parts.distractors)} distractor(s)")
         for lang in LANGUAGES:
             figures = self.figures(lang)
             share = figures.longest_right_share
@@ -180,13 +182,13 @@ class CueReport:
 def measure(questions: Iterable[Question]) -> CueReport:
     report = CueReport([], [], [])
     for question in questions:
-        if question.type in CHOICE_TYPES:
+        if isinstance(question.parts, ChoiceParts):
             for lang in LANGUAGES:
                 cue = choice_cue(question, lang)
                 if cue is not None:
                     report.choices.append(cue)
-        elif question.type == "truefalse":
+        elif isinstance(question.parts, TrueFalseParts):
             report.truefalse.append(question)
-        elif question.type == "matching":
+        elif isinstance(question.parts, MatchingParts):
             report.matching.append(question)
     return report

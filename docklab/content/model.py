@@ -1,7 +1,7 @@
 """Plain data for quiz content: questions, their parts, problems found in files, answer results."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 LANGUAGES = ("ko", "en")
@@ -57,6 +57,15 @@ class Text:
         return {"ko": self.ko, "en": self.en}
 
 
+class NoAnswer(ValueError):  # noqa: N818 - a form state, not a failure
+    """Nothing was picked or typed on the answer form: the question is shown again with
+    `message`, in the learner's language."""
+
+    def __init__(self, message: Text):
+        self.message = message
+        super().__init__(message.en)
+
+
 @dataclass(frozen=True)
 class Option:
     """A choice, an ordering item, or one side of a matching pair."""
@@ -67,9 +76,15 @@ class Option:
 
 @dataclass(frozen=True)
 class Question:
+    """One question: the fields every type has, and `parts`, what its kind read from the rest.
+
+    `parts` is the object the kind's `parse` returned (a frozen dataclass beside the kind in
+    kinds.py, e.g. `ChoiceParts` with the choices and the answer); only the kind reads it.
+    """
+
     id: str
     section: str  # heading text (or anchor) as written in the file
-    type: str
+    type: str  # the kind's name (kinds.KINDS)
     difficulty: int
     tags: tuple[str, ...]
     prompt: Text
@@ -78,28 +93,12 @@ class Question:
     line: int
     anchor: str | None = None  # the note section's anchor, resolved when notes are known
     section_title: str | None = None  # the note section's heading text
-    # type-specific parts (unused ones stay empty)
-    choices: tuple[Option, ...] = ()
-    answer: Any = None  # single: id; multi: tuple of ids; truefalse: bool
-    shuffle: bool = True
-    match: str = "text"  # short: "command" or "text"
-    accepted: tuple[str, ...] = ()  # short: command alternatives, or every text alternative
-    accepted_display: Text | None = None  # short: what to show as "the" answer
-    items: tuple[Option, ...] = ()  # ordering, in the correct order
-    pairs: tuple[tuple[Option, Option], ...] = ()  # matching: left -> right
-    distractors: tuple[Option, ...] = ()  # matching: extra right-hand options
-    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+    parts: Any = None
 
     @property
     def retired(self) -> bool:
         """About a retired tool (tag `retired`): out of the review queue by default."""
         return RETIRED_TAG in self.tags
-
-    def public_dict(self, lang: str = "ko") -> dict[str, Any]:
-        """What a learner may see before answering (never the answer)."""
-        from .kinds import KINDS
-
-        return KINDS[self.type].public(self, _checked_lang(lang))
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,8 @@ class AnswerResult:
                 "normalized_answer": self.normalized_answer, "expected": self.expected}
 
 
-def _checked_lang(lang: str) -> str:
+def checked_lang(lang: str) -> str:
+    """`lang` when it is one of LANGUAGES; a ValueError naming them otherwise."""
     if lang not in LANGUAGES:
         raise ValueError(f"language must be one of {', '.join(LANGUAGES)}, not {lang!r}")
     return lang

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from .kinds import KINDS
+from .kinds import KINDS, kind_of
 from .model import AnswerResult, ContentError, Problem, Question, Text
 from .notes import REPO_ROOT, Notes, Section, load_notes
 from .schema import ID_PATTERN, MISSING, QuestionReader, describe
@@ -74,7 +74,7 @@ class QuestionBank:
 
 def check_answer(question: Question, answer: object, lang: str = "ko") -> AnswerResult:
     """Grade one answer (see kinds.py for the JSON shape per type)."""
-    return KINDS[question.type].check(question, answer, lang if lang in ("ko", "en") else "ko")
+    return kind_of(question).check(question, answer, lang if lang in ("ko", "en") else "ko")
 
 
 def load_bank(paths: Iterable[str | Path] | None = None, notes: Notes | str | Path | None = None,
@@ -229,16 +229,16 @@ def _read_question(file: str, raw: YamlMap, index: int, notes: Notes | None,
     tags = _tags(reader, raw)
     prompt = reader.text(raw, "prompt")
     explanation = reader.text(raw, "explanation")
-    specific = kind.parse(reader, raw) if kind else None
+    parts = kind.parse(reader, raw) if kind else None
     # (a missing section or a bad difficulty was reported, so reader.ok is False for them too)
-    if not reader.ok or qid is None or kind is None or specific is None or section_ref is None \
+    if not reader.ok or qid is None or kind is None or parts is None or section_ref is None \
             or not isinstance(difficulty, int):
         return None
     return Question(
         id=qid, section=section_ref, type=kind.name, difficulty=difficulty, tags=tags,
         prompt=prompt or Text("", ""), explanation=explanation or Text("", ""), file=file,
         line=raw.line, anchor=section.anchor if section else None,
-        section_title=section.title if section else None, **specific)
+        section_title=section.title if section else None, parts=parts)
 
 
 def _tags(reader: QuestionReader, raw: YamlMap) -> tuple[str, ...]:

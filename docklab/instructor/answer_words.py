@@ -7,7 +7,8 @@ import html
 import json
 import re
 
-from ..quiz.rendering import describe_answer, markdown_html
+from ..content import describe_answer, kind_of
+from ..quiz.rendering import markdown_html
 
 _TAG = re.compile(r"<[^>]+>")
 
@@ -32,6 +33,6 @@ def answer_text(question, answer, lang: str) -> str:
     """The answer as one plain-text cell: an order numbered ("1. … 2. …"), other parts joined
     with "; "."""
     lines = [plain_text(line) for line in answer_lines(question, answer, lang)]
-    if question is not None and question.type == "ordering":
+    if question is not None and kind_of(question).ordered_answer:
         return " ".join(f"{n}. {line}" for n, line in enumerate(lines, 1))
     return "; ".join(lines)

@@ -2,16 +2,16 @@
 
 - attempts: every answer the class gave to the question;
 - first try: share of learners whose first answer was right;
-- wrong picks: how often each wrong choice was picked, over all answers (choice questions),
-  each wrong pair in words (matching, so a distractor shows as the text learners chose),
-  or the most frequent wrong texts (short answers);
+- wrong picks: how often each wrong pick was made, over all answers; the question's kind says
+  what a pick is (`Kind.wrong_pick_labels`): each wrong choice (choice questions), each wrong
+  pair in words (matching, so a distractor shows as the text learners chose), the most frequent
+  wrong texts (short answers) or arrangements (ordering);
 - discrimination: point-biserial correlation between first-try correctness on the item and the
   learner's total score (share of their first tries that were right, over every question they
   answered). Near 0 or negative: the question does not separate strong from weak learners.
 """
 from __future__ import annotations
 
-import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 
+from ..content import kind_of
 from ..extensions import db
 from ..quiz.models import QuizAnswer
-from ..quiz.rendering import describe_answer
 from . import catalog
 from .models import ClassMembership, Classroom
 
@@ -140,51 +140,15 @@ def point_biserial(correct: list[bool], totals: list[float]) -> float | None:
     return round(value, 2)
 
 
-def _choice_label(question, choice_id, lang: str) -> str:
-    for option in getattr(question, "choices", ()):
-        if option.id == choice_id:
-            return option.text.get(lang)
-    return str(choice_id)
-
-
-def _wrong_pairs(question, given: dict, lang: str) -> list[str]:
-    """The pairs of a matching answer that are wrong, as "left → right" in words."""
-    expected = {left.id: right.id for left, right in question.pairs}
-    wrong = {left: right for left, right in given.items() if expected.get(left) != right}
-    return describe_answer(question, wrong, lang)
-
-
 def _wrong_picks(question, answers: list[AnswerRow], lang: str) -> list[Pick]:
+    """The question's kind names the wrong picks; the most frequent come first."""
     if question is None or not answers:
         return []
-    picks: Counter[str] = Counter()
-    kind = question.type
-    if kind == "single":
-        picks.update(_choice_label(question, a.answer, lang) for a in answers
-                     if a.answer != question.answer and isinstance(a.answer, str))
-    elif kind == "multi":
-        right = set(question.answer or ())
-        for a in answers:
-            if isinstance(a.answer, list):
-                picks.update(_choice_label(question, choice, lang)
-                             for choice in a.answer if choice not in right)
-    elif kind == "truefalse":
-        picks.update(("O (true)" if a.answer else "X (false)") for a in answers
-                     if isinstance(a.answer, bool) and a.answer != question.answer)
-    elif kind == "short":
-        picks.update(" ".join(str(a.answer).split())[:80] for a in answers
-                     if not a.correct and isinstance(a.answer, str) and a.answer.strip())
-    elif kind == "matching":  # each wrong pair in words, a chosen distractor by its text
-        for a in answers:
-            if isinstance(a.answer, dict):
-                picks.update(_wrong_pairs(question, a.answer, lang))
-    else:  # ordering: the wrong arrangements as given
-        picks.update(json.dumps(a.answer, ensure_ascii=False)[:80] for a in answers
-                     if not a.correct)
+    kind = kind_of(question)
+    picks = Counter(kind.wrong_pick_labels(question, answers, lang))
     total = len(answers)
     return [Pick(label, count, round(100 * count / total))
-            for label, count in picks.most_common(5 if kind in ("short", "ordering",
-                                                                 "matching") else None)]
+            for label, count in picks.most_common(kind.wrong_picks_shown)]
 
 
 def question_stats(answers: list[AnswerRow], lang: str = "ko") -> list[SectionStat]:

@@ -1,5 +1,5 @@
 """Quiz forms: starting a quiz, and turning a posted answer form into the JSON answer shape
-the content checker expects (see docklab/content/kinds.py)."""
+the content checker expects (each question type reads its own form: docklab/content/kinds.py)."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -8,7 +8,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import AnyOf
 
-from ..content import Question
+from ..content import Question, kind_of
 from .models import MODES, PRACTICE, TEST
 
 
@@ -37,37 +37,10 @@ class QuizSettingsForm(FlaskForm):
     back = HiddenField(validators=[AnyOf(["index", "due"])], default="index")
 
 
-class NoAnswer(Exception):  # noqa: N818 - a form state, not a failure
-    """Nothing was picked or typed: the question is shown again with this message."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
-
-
-def answer_from_form(question: Question, form: MultiDict):
-    """The answer in its JSON shape. Shape errors beyond 'nothing given' are left to
-    check_answer, which names them (AnswerFormatError)."""
-    kind = question.type
-    if kind in ("single", "truefalse", "short"):
-        value = form.get("answer", "")
-        if not value.strip():
-            raise NoAnswer(_l("Type your answer first.") if kind == "short"
-                           else _l("Pick an answer first."))
-        if kind == "truefalse":
-            return {"true": True, "false": False}.get(value, value)
-        return value
-    if kind in ("multi", "ordering"):
-        values = form.getlist("answer")
-        if not values:
-            raise NoAnswer(_l("Pick at least one answer first."))
-        return values
-    if kind == "matching":
-        answer = {left.id: form.get(f"match-{left.id}", "") for left, _ in question.pairs}
-        if not all(answer.values()):
-            raise NoAnswer(_l("Match every item first."))
-        return answer
-    raise NoAnswer(_l("This question type cannot be answered here."))
+def answer_from_form(question: Question, form: MultiDict) -> object:
+    """The posted answer in its JSON shape, read by the question's kind (NoAnswer when nothing
+    was picked or typed; shape errors beyond that are left to check_answer)."""
+    return kind_of(question).from_form(question, form)
 
 
 def moved_order(form: MultiDict) -> list[str] | None:

@@ -1,4 +1,4 @@
-"""Markdown to HTML for the notes, prompts and explanations, and answers shown back in words.
+"""Markdown to HTML for the notes, prompts and explanations, and answers shown back as lines.
 
 The notes are trusted repository content, but no raw HTML passes through anyway: HTML in the
 Markdown is shown as text and links may only be relative, http(s) or mailto.
@@ -13,8 +13,6 @@ import markdown
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
-
-from ..content import Question
 
 SAFE_SCHEMES = ("http://", "https://", "mailto:", "#", "/")
 
@@ -65,28 +63,6 @@ def inline_html(text: str | None) -> Markup:
     if html.startswith("<p>") and html.endswith("</p>") and html.count("<p>") == 1:
         html = html[3:-4]
     return Markup(html)  # noqa: S704 - raw HTML is disabled above
-
-
-def describe_answer(question: Question, given, lang: str) -> list[str]:
-    """A learner's answer in words (one line per part), for feedback and result pages."""
-    if given is None:
-        return []
-    if question.type in ("single", "multi"):
-        texts = {c.id: c.text.get(lang) for c in question.choices}
-        ids = [given] if isinstance(given, str) else list(given)
-        return [texts.get(choice, str(choice)) for choice in ids]
-    if question.type == "truefalse":
-        labels = {"ko": ("참 (O)", "거짓 (X)"), "en": ("True", "False")}[lang]
-        return [labels[0] if given is True else labels[1]]
-    if question.type == "ordering":
-        texts = {item.id: item.text.get(lang) for item in question.items}
-        return [texts.get(item, str(item)) for item in given]
-    if question.type == "matching" and isinstance(given, dict):
-        lefts = {left.id: left.text.get(lang) for left, _ in question.pairs}
-        rights = {right.id: right.text.get(lang) for _, right in question.pairs}
-        rights.update({option.id: option.text.get(lang) for option in question.distractors})
-        return [f"{lefts.get(k, k)} → {rights.get(v, v)}" for k, v in given.items()]
-    return [str(given)]
 
 
 def as_lines(value) -> list[str]:

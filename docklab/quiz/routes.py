@@ -7,7 +7,14 @@ from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..content import AnswerFormatError, check_answer
+from ..content import (
+    AnswerFormatError,
+    NoAnswer,
+    check_answer,
+    describe_answer,
+    kind_of,
+    public_dict,
+)
 from ..content.annotations import section_blocks
 from ..extensions import db
 from ..models import utcnow
@@ -16,14 +23,13 @@ from .content import current_content
 from .forms import (
     MODE_CHOICES,
     CsrfForm,
-    NoAnswer,
     QuizSettingsForm,
     StartForm,
     answer_from_form,
     moved_order,
 )
 from .models import PRACTICE, TEST, QuizRun
-from .rendering import as_lines, describe_answer, inline_html, markdown_html
+from .rendering import as_lines, inline_html, markdown_html
 
 
 def _lang() -> str:
@@ -38,6 +44,7 @@ def _user_id() -> int | None:
 bp.add_app_template_global(markdown_html, "markdown_html")
 bp.add_app_template_global(inline_html, "inline_html")
 bp.add_app_template_global(MODE_CHOICES, "mode_choices")
+bp.add_app_template_global(kind_of, "question_kind")
 
 
 @bp.before_app_request
@@ -138,11 +145,9 @@ def start():
 # --- answering ---------------------------------------------------------------------------------
 def _question_page(run: QuizRun, question, *, order=None, error=None, previous=None,
                    status: int = 200):
-    public = question.public_dict(_lang())
-    if question.type == "ordering" and order:
-        by_id = {item["id"]: item for item in public["items"]}
-        if sorted(order) == sorted(by_id):
-            public["items"] = [by_id[item_id] for item_id in order]
+    public = public_dict(question, _lang())
+    if order:
+        public = kind_of(question).arranged(public, order)
     section = services.section(question.anchor)
     return render_template("quiz/question.html", run=run, question=question, public=public,
                            section=section, form=CsrfForm(), error=error,
@@ -179,7 +184,8 @@ def answer(run_id: int):
         given = answer_from_form(question, request.form)
         result = services.answer_in_run(quiz_run, question, given, _lang())
     except NoAnswer as error:
-        return _question_page(quiz_run, question, error=error.message, previous=previous,
+        return _question_page(quiz_run, question, error=error.message.get(_lang()),
+                              previous=previous,
                               order=request.form.getlist("answer"), status=422)
     except AnswerFormatError as error:
         reason = error.reason if _lang() == "en" else error.reason_ko
@@ -204,7 +210,7 @@ def _review_item(quiz_run: QuizRun, index: int) -> dict | None:
     except AnswerFormatError:  # the question changed since it was answered
         expected = []
     item = {
-        "index": index, "question": question, "public": question.public_dict(lang),
+        "index": index, "question": question, "public": public_dict(question, lang),
         "correct": bool(quiz_run.results[index]),
         "given": describe_answer(question, given, lang),
         "expected": expected,
@@ -260,7 +266,7 @@ def due():
     queue = []
     for card, question in services.due_queue(current_user.id, now):
         moment = services.aware(card.due)
-        queue.append({"question": question, "public": question.public_dict(_lang()),
+        queue.append({"question": question, "public": public_dict(question, _lang()),
                       "due_now": moment <= now,
                       "when": format_timedelta(moment - now, add_direction=True, threshold=1.0)})
     return render_template("quiz/due.html", queue=queue,
@@ -315,6 +321,6 @@ def save_answers():
     for entry in pending:
         question = services.question(entry.get("q", ""))
         if question is not None:
-            rows.append({"public": question.public_dict(lang), "correct": bool(entry.get("c")),
+            rows.append({"public": public_dict(question, lang), "correct": bool(entry.get("c")),
                          "given": describe_answer(question, entry.get("a"), lang)})
     return render_template("quiz/save_answers.html", rows=rows, form=form)

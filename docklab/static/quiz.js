@@ -90,8 +90,8 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = document.getElementById("answer-form");
     if (form) {
-      var type = form.getAttribute("data-type");
-      if (type === "single" || type === "multi" || type === "truefalse") { choices(form); }
+      // any question type whose template numbers its inputs (data-key) gets the number keys
+      if (form.querySelector("input[data-key]")) { choices(form); }
       var list = form.querySelector("[data-ordering]");
       if (list) { ordering(list); }
     }

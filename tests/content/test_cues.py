@@ -3,19 +3,27 @@ and matching without distractors, against issue 16's targets."""
 from __future__ import annotations
 
 from docklab.content import Option, Question, Text, cues
+from docklab.content.kinds import (
+    MatchingParts,
+    MultipleChoiceParts,
+    SingleChoiceParts,
+    TrueFalseParts,
+)
 
 
 def choice(qid: str, right: list[str], wrong: list[str], kind: str = "single") -> Question:
     options = [Option(f"r{i}", Text(text, text)) for i, text in enumerate(right)] + \
         [Option(f"w{i}", Text(text, text)) for i, text in enumerate(wrong)]
     ids = tuple(f"r{i}" for i in range(len(right)))
+    parts = SingleChoiceParts(tuple(options), True, ids[0]) if kind == "single" else \
+        MultipleChoiceParts(tuple(options), True, ids)
     return Question(qid, "s", kind, 1, (), Text("q", "q"), Text("e", "e"), "q.yaml", 1,
-                    choices=tuple(options), answer=ids[0] if kind == "single" else ids)
+                    parts=parts)
 
 
 def truefalse(qid: str, answer: bool) -> Question:
     return Question(qid, "s", "truefalse", 1, (), Text("q", "q"), Text("e", "e"), "q.yaml", 1,
-                    answer=answer)
+                    parts=TrueFalseParts(answer))
 
 
 def matching(qid: str, distractors: int) -> Question:
@@ -23,7 +31,7 @@ def matching(qid: str, distractors: int) -> Question:
                   for i in range(3))
     extra = tuple(Option(f"d{i}", Text(f"d{i}", f"d{i}")) for i in range(distractors))
     return Question(qid, "s", "matching", 1, (), Text("q", "q"), Text("e", "e"), "q.yaml", 1,
-                    pairs=pairs, distractors=extra)
+                    parts=MatchingParts(pairs, extra))
 
 
 def test_longest_is_right_only_when_strictly_longer_and_backticks_do_not_count():

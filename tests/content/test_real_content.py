@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from docklab.content import QUESTION_TYPES, check_answer, load_bank, validate
+from docklab.content import QUESTION_TYPES, check_answer, load_bank, public_dict, validate
 
 
 @pytest.fixture(scope="module")
@@ -44,25 +44,25 @@ def test_sections_from_first_to_vagrant_are_covered(bank):
 
 
 def _expected(question):
-    return {"single": lambda: question.answer, "multi": lambda: list(question.answer),
-            "truefalse": lambda: question.answer,
-            "ordering": lambda: [item.id for item in question.items],
-            "matching": lambda: {left.id: right.id for left, right in question.pairs},
-            "short": lambda: question.accepted[0]}[question.type]()
+    return {"single": lambda: question.parts.answer, "multi": lambda: list(question.parts.answer),
+            "truefalse": lambda: question.parts.answer,
+            "ordering": lambda: [item.id for item in question.parts.items],
+            "matching": lambda: {left.id: right.id for left, right in question.parts.pairs},
+            "short": lambda: question.parts.accepted[0]}[question.type]()
 
 
 def _wrong(question):
     if question.type == "single":
-        return next(c.id for c in question.choices if c.id != question.answer)
+        return next(c.id for c in question.parts.choices if c.id != question.parts.answer)
     if question.type == "multi":
-        return [c.id for c in question.choices if c.id not in question.answer]
+        return [c.id for c in question.parts.choices if c.id not in question.parts.answer]
     if question.type == "truefalse":
-        return not question.answer
+        return not question.parts.answer
     if question.type == "ordering":
-        return [item.id for item in reversed(question.items)]
+        return [item.id for item in reversed(question.parts.items)]
     if question.type == "matching":
-        lefts = [left.id for left, _ in question.pairs]
-        rights = [right.id for _, right in question.pairs]
+        lefts = [left.id for left, _ in question.parts.pairs]
+        rights = [right.id for _, right in question.parts.pairs]
         return dict(zip(lefts, rights[1:] + rights[:1], strict=True))
     return "모르겠어요"
 
@@ -72,7 +72,7 @@ def test_every_question_grades_its_own_answer_right_and_a_wrong_one_wrong(bank):
         for lang in ("ko", "en"):
             assert check_answer(question, _expected(question), lang).correct, question.id
             assert not check_answer(question, _wrong(question), lang).correct, question.id
-        for accepted in question.accepted:
+        for accepted in question.parts.accepted:
             assert check_answer(question, accepted).correct, (question.id, accepted)
 
 
@@ -89,22 +89,22 @@ def test_texts_are_nfc_and_explanations_teach(bank):
 def test_matching_and_ordering_are_nontrivial(bank):
     for question in bank:
         if question.type == "ordering":
-            public = question.public_dict("ko")
-            assert [i["id"] for i in public["items"]] != [i.id for i in question.items]
+            public = public_dict(question, "ko")
+            assert [i["id"] for i in public["items"]] != [i.id for i in question.parts.items]
         if question.type == "matching":
-            assert len(question.pairs) >= 3
+            assert len(question.parts.pairs) >= 3
 
 
 def test_matching_distractors_are_offered_among_the_rights_and_never_right(bank):
     positions = []
     for question in bank:
-        if question.type != "matching" or not question.distractors:
+        if question.type != "matching" or not question.parts.distractors:
             continue
-        shown = [right["id"] for right in question.public_dict("ko")["right"]]
-        extra = [option.id for option in question.distractors]
-        assert sorted(shown) == sorted([r.id for _, r in question.pairs] + extra), question.id
-        positions += [shown.index(option_id) >= len(question.pairs) for option_id in extra]
-        left = question.pairs[0][0].id
+        shown = [right["id"] for right in public_dict(question, "ko")["right"]]
+        extra = [option.id for option in question.parts.distractors]
+        assert sorted(shown) == sorted([r.id for _, r in question.parts.pairs] + extra), question.id
+        positions += [shown.index(option_id) >= len(question.parts.pairs) for option_id in extra]
+        left = question.parts.pairs[0][0].id
         for option_id in extra:
             answer = {**_expected(question), left: option_id}
             assert not check_answer(question, answer).correct, (question.id, option_id)
@@ -189,4 +189,4 @@ def test_questions_know_their_note_section_even_for_repeated_headings(bank):
     assert len(bank.by_section("docker-machine-1")) == 4
     assert len(bank.by_section("Docker Machine")) == 3
     assert len(bank.by_section("실습")) == 23
-    assert bank["lab-mysql-run-command"].public_dict("ko")["anchor"] == "실습"
+    assert public_dict(bank["lab-mysql-run-command"], "ko")["anchor"] == "실습"

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from docklab.content import ContentError, Problem, load_bank, load_notes, validate
+from docklab.content import ContentError, Problem, load_bank, load_notes, public_dict, validate
 
 FIXTURES = Path(__file__).parent / "fixtures"
 NOTES = FIXTURES / "notes-mini.md"
@@ -179,7 +179,7 @@ def test_tags_are_kebab_case_words_and_retired_marks_a_question(tmp_path):
                     encoding="utf-8")
     old_tool = load_bank([path], notes=NOTES, check_coverage=False)["old-tool"]
     assert old_tool.tags == ("retired", "cli") and old_tool.retired
-    assert old_tool.public_dict("en")["tags"] == ["retired", "cli"]
+    assert public_dict(old_tool, "en")["tags"] == ["retired", "cli"]
 
 
 def test_matching_distractors_need_ids_and_texts_of_their_own_in_both_languages():

@@ -293,7 +293,7 @@ def test_quiz_api_practice_mode_shows_the_answer(app, client):
     body = client.post(f"/api/v1/questions/{question.id}/answer", headers=token,
                        json={"answer": wrong_answer(question)}).get_json()
     assert body["correct"] is False and body["mode"] == "practice"
-    assert body["correct_answer"] and body["expected"] == question.answer
+    assert body["correct_answer"] and body["expected"] == question.parts.answer
 
 
 def test_quiz_api_test_mode_hides_the_answer(app, client):
@@ -308,12 +308,12 @@ def test_quiz_api_test_mode_hides_the_answer(app, client):
     assert body["mode"] == "test" and body["recorded"] is True
     for secret in ("correct", "correct_answer", "expected", "explanation", "next_review"):
         assert secret not in body
-    assert question.answer not in repr(body)
+    assert question.parts.answer not in repr(body)
     with app.app_context():
         stored = db.session.scalars(select(QuizAnswer)).one()
         assert (stored.mode, stored.correct) == ("test", False)
     bad = client.post(f"/api/v1/questions/{question.id}/answer", headers=token,
-                      json={"answer": question.answer, "mode": "exam"})
+                      json={"answer": question.parts.answer, "mode": "exam"})
     assert bad.status_code == 400 and bad.get_json()["error"] == "bad_answer"
 
 

@@ -67,13 +67,13 @@ def error_checks(checks: tuple[str, ...]) -> list[dict]:
 def right_answer(question):
     """The right answer in the shape the learner submits, read from the content."""
     if question.type == "single":
-        return question.answer
+        return question.parts.answer
     if question.type == "multi":
-        return list(question.answer)
+        return list(question.parts.answer)
     if question.type == "truefalse":
-        return bool(question.answer)
+        return bool(question.parts.answer)
     if question.type == "short":
-        return question.accepted[0]
+        return question.parts.accepted[0]
     raise AssertionError(question.type)
 
 
@@ -118,9 +118,9 @@ def seed_class(app, due: bool = False) -> Seeded:
         definition, own_kernel = bank("docker-what-definition"), bank("docker-what-own-kernel")
         jobs, technology = bank("docker-what-jobs"), bank("docker-what-technology")
         fast_start = bank("light-fast-start")
-        wrong = next(c.id for c in definition.choices if c.id != definition.answer)
+        wrong = next(c.id for c in definition.parts.choices if c.id != definition.parts.answer)
         add_answer(alice, definition.id, right_answer(definition), True, minutes(15))
-        add_answer(alice, own_kernel.id, not own_kernel.answer, False, minutes(45))
+        add_answer(alice, own_kernel.id, not own_kernel.parts.answer, False, minutes(45))
         add_answer(alice, own_kernel.id, right_answer(own_kernel), True, minutes(50))
         add_answer(alice, jobs.id, right_answer(jobs), True, minutes(90))
         add_answer(alice, fast_start.id, right_answer(fast_start), True, minutes(100))

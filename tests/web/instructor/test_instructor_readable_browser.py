@@ -157,16 +157,16 @@ def test_student_page_and_csv_say_the_choices_in_words(live_server, sized_page):
         ordering, matching = catalog.question("hypervisor-vm-stack"), \
             catalog.question("hypervisor-house-apartment")
         multi = catalog.question("docker-what-jobs")
-        order = [item.id for item in ordering.items]
-        pairs = {left.id: right.id for left, right in matching.pairs}
-        picked = [choice.id for choice in multi.choices[:2]]
+        order = [item.id for item in ordering.parts.items]
+        pairs = {left.id: right.id for left, right in matching.parts.pairs}
+        picked = [choice.id for choice in multi.parts.choices[:2]]
         add_answer(ids["민아"], ordering.id, order, True, minutes(1))
         add_answer(ids["민아"], matching.id, pairs, True, minutes(2))
         add_answer(ids["민아"], multi.id, picked, False, minutes(3))
-        words = {"ordering": [item.text.ko for item in ordering.items],
+        words = {"ordering": [item.text.ko for item in ordering.parts.items],
                  "matching": [f"{left.text.ko} → {right.text.ko}"
-                              for left, right in matching.pairs],
-                 "multi": [choice.text.ko for choice in multi.choices[:2]]}
+                              for left, right in matching.parts.pairs],
+                 "multi": [choice.text.ko for choice in multi.parts.choices[:2]]}
         db.session.commit()
     ids_seen = order + list(pairs) + list(pairs.values()) + picked
 

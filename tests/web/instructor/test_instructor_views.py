@@ -106,7 +106,7 @@ def test_question_statistics(app, client, auth):
         from docklab.instructor import catalog
 
         question = catalog.question("docker-what-definition")
-        label = next(c.text.ko for c in question.choices if c.id == seeded.wrong_choice)
+        label = next(c.text.ko for c in question.parts.choices if c.id == seeded.wrong_choice)
     assert f"{' '.join(label.split())} — 2 (50%)" in text_of(row)
     # rolled up per section: 4 + 3 + 2 + 1 answers; first tries 2/3, 1/2, 2/2, 1/1 -> 6/8
     summary = text_of(re.search(rf'data-testid="section-summary-{S1}">(.*?)</p>', html,
@@ -154,9 +154,9 @@ def test_a_chosen_matching_distractor_shows_in_words(app, client, auth):
         from tests.web.instructor.instructor_data import add_answer, minutes
 
         question = catalog.question("lab-run-flags")
-        distractor = question.distractors[0]
-        right = {left.id: r.id for left, r in question.pairs}
-        left = question.pairs[1][0]  # -d, which learners take for "delete"
+        distractor = question.parts.distractors[0]
+        right = {left.id: r.id for left, r in question.parts.pairs}
+        left = question.parts.pairs[1][0]  # -d, which learners take for "delete"
         add_answer(seeded.ids["dami"], question.id, {**right, left.id: distractor.id}, False,
                    minutes(300))
         add_answer(seeded.ids["dami"], question.id, right, True, minutes(310))
@@ -171,4 +171,4 @@ def test_a_chosen_matching_distractor_shows_in_words(app, client, auth):
     text = text_of(page.get_data(as_text=True))
     assert pair in text and f'"{distractor.id}"' not in text
     # the right answer shows every pair in words too
-    assert f"{left.text.ko} → {question.pairs[1][1].text.ko}" in text
+    assert f"{left.text.ko} → {question.parts.pairs[1][1].text.ko}" in text

@@ -25,31 +25,31 @@ def one_of_each_type(bank=None) -> dict[str, Question]:
 
 def right_answer(q: Question):
     if q.type == "single":
-        return q.answer
+        return q.parts.answer
     if q.type == "multi":
-        return list(q.answer)
+        return list(q.parts.answer)
     if q.type == "truefalse":
-        return q.answer
+        return q.parts.answer
     if q.type == "short":
-        return q.accepted[0]
+        return q.parts.accepted[0]
     if q.type == "ordering":
-        return [item.id for item in q.items]
-    return {left.id: right.id for left, right in q.pairs}
+        return [item.id for item in q.parts.items]
+    return {left.id: right.id for left, right in q.parts.pairs}
 
 
 def wrong_answer(q: Question):
     if q.type == "single":
-        return next(c.id for c in q.choices if c.id != q.answer)
+        return next(c.id for c in q.parts.choices if c.id != q.parts.answer)
     if q.type == "multi":
-        return [next(c.id for c in q.choices if c.id not in q.answer)]
+        return [next(c.id for c in q.parts.choices if c.id not in q.parts.answer)]
     if q.type == "truefalse":
-        return not q.answer
+        return not q.parts.answer
     if q.type == "short":
         return "definitely not the answer"
     if q.type == "ordering":
         return list(reversed(right_answer(q)))
-    rights = [right.id for _, right in q.pairs]
-    return {left.id: rights[(i + 1) % len(rights)] for i, (left, _) in enumerate(q.pairs)}
+    rights = [right.id for _, right in q.parts.pairs]
+    return {left.id: rights[(i + 1) % len(rights)] for i, (left, _) in enumerate(q.parts.pairs)}
 
 
 def form_fields(q: Question, answer) -> dict:

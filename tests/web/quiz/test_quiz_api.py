@@ -98,7 +98,7 @@ def test_accept_language_chooses_the_explanation_language(client, token):
     question = one_of_each_type()["truefalse"]
     body = client.post(f"/api/v1/questions/{question.id}/answer",
                        headers={**bearer(token), "Accept-Language": "en-US,en;q=0.9"},
-                       json={"answer": question.answer}).get_json()
+                       json={"answer": question.parts.answer}).get_json()
     assert body["explanation"] == question.explanation.en
 
 

@@ -8,6 +8,7 @@ from urllib.parse import quote
 import pytest
 from sqlalchemy import select
 
+from docklab.content import public_dict
 from docklab.extensions import db
 from docklab.models import User
 from docklab.quiz import services
@@ -36,7 +37,7 @@ def answer_in_browser(page, question, answer, keyboard: bool = False) -> None:
     kind = question.type
     if kind in ("single", "truefalse") and keyboard:
         if kind == "single":
-            order = [c["id"] for c in question.public_dict("ko")["choices"]]
+            order = [c["id"] for c in public_dict(question, "ko")["choices"]]
             key = str(order.index(answer) + 1)
         else:
             key = "1" if answer else "2"
