@@ -20,7 +20,13 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .kinds import ChoiceParts, MatchingParts, SingleChoiceParts, TrueFalseParts
+from .kinds import (
+    ChoiceParts,
+    MatchingParts,
+    MultipleChoiceParts,
+    SingleChoiceParts,
+    TrueFalseParts,
+)
 from .model import LANGUAGES, Problem, Question
 
 # Targets from issue 16 ("Quizzes that assess understanding", section "Remove the cues"):
@@ -55,9 +61,13 @@ class ChoiceCue:
 
 def choice_cue(question: Question, lang: str) -> ChoiceCue | None:
     parts = question.parts
-    if not isinstance(parts, ChoiceParts):
+    right_ids: set[str]
+    if isinstance(parts, SingleChoiceParts):
+        right_ids = {parts.answer}
+    elif isinstance(parts, MultipleChoiceParts):
+        right_ids = set(parts.answer)
+    else:
         raise TypeError(f"question '{question.id}' has no choices (type {question.type})")
-    right_ids = {parts.answer} if isinstance(parts, SingleChoiceParts) else set(parts.answer)
     right = [option_length(c.text.get(lang)) for c in parts.choices if c.id in right_ids]
     wrong = [option_length(c.text.get(lang)) for c in parts.choices if c.id not in right_ids]
     if not right or not wrong:

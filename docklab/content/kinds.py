@@ -7,26 +7,28 @@ answers for the class statistics (``wrong_pick_labels``), and names the template
 answer inputs (``template``). The web app, the API and the statistics call these and never switch
 on the type's name.
 
-Adding a question type writes exactly these, and touches no other file:
+Adding a question type writes one class, one template and its translations, and changes no
+other code:
 
 1. One ``Kind`` subclass with a ``name`` (the ``type:`` in question files), in this module.
    Defining the class registers it in ``KINDS`` (a name used twice raises ``TypeError``). Its
    ``parse`` returns the question's ``parts``: a frozen dataclass written beside it, as
-   ``ChoiceParts`` is for ``single``. Its own learner-facing texts are ``Text(ko, en)`` pairs.
+   ``SingleChoiceParts`` is for ``single``. Its learner-facing texts (the answer in words, the
+   "nothing picked" message) are ``Text(ko, en)`` pairs in the class.
 2. One template, ``docklab/quiz/templates/quiz/kinds/<name>.html``: the answer inputs inside the
    question page's form. It sees ``question``, ``public`` (what ``public`` returned, in the
    page's language) and ``previous`` (when the form comes back: ``values``, the posted
-   ``answer`` values, and ``form``, the whole posted form).
+   ``answer`` values, and ``form``, the whole posted form). Inputs numbered ``data-key="1"``,
+   ``"2"``, ... get number keys from quiz.js; ``number_keys = True`` makes the page say so.
 3. Korean for the template's ``_()`` strings, in
    ``docklab/quiz/translations/ko/LC_MESSAGES/messages.po`` (tests/content/test_translations.py
    fails until they are there).
 
-``tests/web/quiz/test_new_question_type.py`` does exactly this with a throwaway type, and reads,
-shows, answers, describes and counts it through the real quiz pages, API and statistics: the
-question bank, ``flask content validate``, the quiz pages, the ``/questions`` API and the class
-statistics take a new type as they are. Only the published API document,
-``docklab/api/openapi.json``, names the types and answer shapes for clients: add the new one
-there too.
+``tests/web/quiz/test_new_question_type.py`` does exactly this with a throwaway type and takes
+it through the real question bank, quiz pages, ``/questions`` API and class statistics, which
+need no change for it. Three documents list the types and are worth bringing along: the answer
+shapes below, the fields in ``docklab/content/__init__.py`` and the API's
+``docklab/api/openapi.json``.
 
 Answer shapes (what the API receives as ``{"answer": ...}``):
 
@@ -405,8 +407,9 @@ class MultipleChoice(_ChoiceKind[MultipleChoiceParts]):
                           lang: str) -> list[str]:
         """Every wrong choice in each answer (one answer may pick several)."""
         right = set(self.parts(question).answer)
-        return [self._label(question, choice, lang) for a in answers
-                if isinstance(a.answer, list) for choice in a.answer if choice not in right]
+        given = [a.answer for a in answers]
+        return [self._label(question, choice, lang) for picked in given
+                if isinstance(picked, list) for choice in picked if choice not in right]
 
 
 # -- true or false ----------------------------------------------------------------------------
@@ -750,8 +753,9 @@ class Matching(Kind[MatchingParts]):
         expected = {left.id: right.id for left, right in self.parts(question).pairs}
         labels: list[str] = []
         for a in answers:
-            if isinstance(a.answer, dict):
-                wrong = {left: right for left, right in a.answer.items()
+            given = a.answer
+            if isinstance(given, dict):
+                wrong = {left: right for left, right in given.items()
                          if expected.get(left) != right}
                 labels.extend(self.describe(question, wrong, lang))
         return labels
