@@ -31,6 +31,7 @@ from docklab.content.kinds import SingleChoice
 from docklab.content.schema import QuestionReader
 from docklab.content.yamlsrc import YamlMap
 from docklab.extensions import db
+from docklab.instructor.stats import AnswerRow, question_stats
 from docklab.quiz import services
 from docklab.quiz.models import QuizAnswer
 from tests.support.webapp import AuthActions, bearer, create_user, make_app
@@ -195,8 +196,6 @@ def test_a_type_defined_in_one_class_is_read_shown_answered_described_and_counte
     assert "답은 agree 또는 disagree여야 합니다" in json.dumps(bad.get_json(), ensure_ascii=False)
 
     # the class statistics count the wrong pick in the type's words (Kind's default labels)
-    from docklab.instructor.stats import AnswerRow, question_stats
-
     with app.app_context():
         rows = [AnswerRow(a.id, a.user_id, a.question_id, a.answer, a.correct, a.answered_at)
                 for a in db.session.scalars(select(QuizAnswer).order_by(QuizAnswer.id))]
