@@ -674,7 +674,7 @@ class Bench:
                 for took, status in pool.map(lambda i: lab_check(kind.socket(i), self.lab),
                                              work):
                     checks.append(took)
-                    statuses[status] = statuses.get(status, 0) + 1
+                    statuses[str(status)] = statuses.get(str(status), 0) + 1
             row = {"n": len(running), "target": target, "fail": len(failures),
                    "start_p95": pct(start_times, 95), "exec_p95": pct(exec_times, 95),
                    "check_p50": median(checks), "check_p95": pct(checks, 95),
