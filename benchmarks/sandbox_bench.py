@@ -413,7 +413,13 @@ def run_lab(kind, i: int) -> tuple[float, bool, str]:
 def measure_echo(server_url: str, username: str, keystrokes: int) -> list[float]:
     import simple_websocket
 
-    from tests.web.terminal.terminal_helpers import log_in, open_terminal, read_until, send_input, send_size
+    from tests.web.terminal.terminal_helpers import (
+        log_in,
+        open_terminal,
+        read_until,
+        send_input,
+        send_size,
+    )
     session = log_in(server_url, username)
     ws = open_terminal(server_url, session)
     try:
