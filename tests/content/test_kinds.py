@@ -2,6 +2,7 @@
 for the class statistics and its no-JavaScript ordering: the kind answers, nobody else."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,3 +115,26 @@ def test_a_kind_reads_only_its_own_questions(bank):
     with pytest.raises(TypeError, match="question 'mini-single' is of type 'single', "
                                         "not 'ordering'"):
         KINDS["ordering"].describe(bank["mini-single"], ["a"], "ko")
+
+
+PACKAGE = Path(__file__).resolve().parents[2] / "docklab"
+BUILT_IN = "single|multi|truefalse|short|ordering|matching"
+SWITCHES = re.compile(
+    r"\b(question|q)\.type\s*(===?|!==?|\bin\b)"  # question.type == ..., q.type in (...)
+    rf"|(===?|!==?|\bin\b)\s*\(?\s*[\"']({BUILT_IN})[\"']"  # ... == "single", in ("single", ..
+    rf"|[\"']({BUILT_IN})[\"']\s*(===?|!==?)")  # "single" == ...
+
+
+def test_nothing_outside_the_kinds_switches_on_a_question_type():
+    """The kinds answer for their type: the pages, the API, the statistics and quiz.js ask the
+    kind (or look at what its template drew), so a new type needs no branch anywhere."""
+    own = {PACKAGE / "content" / "kinds.py"}
+    found = []
+    for path in sorted([*PACKAGE.rglob("*.py"), *PACKAGE.rglob("*.html"),
+                        *PACKAGE.rglob("*.js")]):
+        if path in own or "node_modules" in path.parts:
+            continue
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if SWITCHES.search(line):
+                found.append(f"{path.relative_to(PACKAGE.parent)}:{number}: {line.strip()}")
+    assert found == [], "\n".join(found)
