@@ -16,11 +16,11 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from ..models import User
-from . import attempts as A
-from . import catalog
+from ..classes import attempts as A
+from ..classes import catalog
 from .answer_words import answer_text, plain_text
-from .board import Board, LabCell
-from .dates import aware
+from ..classes.board import Board, LabCell
+from ..dates import aware
 from .stats import AnswerRow
 
 BOM = "\ufeff"

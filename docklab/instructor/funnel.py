@@ -12,9 +12,9 @@ from statistics import median
 from sqlalchemy import and_, select
 
 from ..extensions import db
-from . import attempts as A
-from .catalog import LabInfo
-from .models import ClassMembership, Classroom
+from ..classes import attempts as A
+from ..classes.catalog import LabInfo
+from ..classes.models import ClassMembership, Classroom
 
 
 @dataclass

@@ -23,8 +23,8 @@ from sqlalchemy import and_, select
 from ..extensions import db
 from ..quiz.models import QuizAnswer
 from ..quiz.rendering import describe_answer
-from . import catalog
-from .models import ClassMembership, Classroom
+from ..classes import catalog
+from ..classes.models import ClassMembership, Classroom
 
 WEAK_DISCRIMINATION = 0.2
 MIN_LEARNERS_FOR_FLAG = 5

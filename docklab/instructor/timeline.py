@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
-from . import attempts as A
-from . import catalog
+from ..classes import attempts as A
+from ..classes import catalog
 from .stats import AnswerRow
 
 
