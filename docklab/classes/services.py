@@ -5,8 +5,8 @@ Other areas call:
   the API both go through it);
 - `allowed_entries_for(user_id)` (or `allowed_networks_for` / `allowed_hostnames_for`): the
   networks (CIDR strings) and host names the classes of a learner allow for their Docker hosts
-  (union over classes; registered with docklab.hosts.services as a source of the learner's SSRF
-  policy entries, see docklab/classes/__init__.py);
+  (union over classes). `host_entries_for` gives them as one list, and docklab/classes/__init__.py
+  registers it with docklab.hosts.services, which adds them to the learner's SSRF policy;
 - `classes_of_student(user_id)`, `class_for_staff(class_id, user)` (None when not theirs).
 
 The instructor's lists are validated by docklab.hosts.policy.parse_policy (the SSRF rules live

@@ -8,6 +8,10 @@ address (`Target.ip`), so a name cannot resolve to something else between check 
 Loopback, link-local, unspecified/multicast/reserved addresses and the server's own addresses are
 refused unless a network entry that lies inside that range names them (`127.0.0.1/32`,
 `169.254.0.0/16`...): an allow-all `0.0.0.0/0` opens the outside world, never the server itself.
+
+Every SSRF rule lives in this module, once: `parse_entry` reads the site's and an admin's
+entries, `parse_policy` the lists an instructor types for a class (which may never open those
+special ranges: only an admin can).
 """
 from __future__ import annotations
 

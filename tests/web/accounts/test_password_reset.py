@@ -4,7 +4,7 @@ page, which asks for the current password); every session of the account ends.""
 from __future__ import annotations
 
 from docklab.extensions import db
-from docklab.instructor import services
+from docklab.classes import services
 from docklab.models import User
 from tests.support.webapp import AuthActions, create_user, post_form
 

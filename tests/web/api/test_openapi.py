@@ -18,7 +18,7 @@ from schemathesis.generation.modes import GenerationMode
 
 from docklab.extensions import db
 from docklab.hosts.models import LearnerHost
-from docklab.instructor import services as classes
+from docklab.classes import services as classes
 from docklab.labs.models import LabAttempt
 from docklab.models import ApiToken, User
 from grader.sources import UPLOAD_FIELDS

@@ -6,8 +6,8 @@ import re
 import pytest
 
 from docklab.extensions import db
-from docklab.instructor import services
-from docklab.instructor.models import Classroom
+from docklab.classes import services
+from docklab.classes.models import Classroom
 from docklab.models import ApiToken, User
 from tests.support.webapp import create_user, post_form
 
@@ -133,7 +133,7 @@ def test_assignments_with_due_dates(app, client, auth):
     class_id, _code = make_class(client, auth)
     auth.login("teach")
     with app.app_context():
-        from docklab.instructor import catalog
+        from docklab.classes import catalog
 
         lab_ids = [info.item.ref for info in catalog.labs()]
         anchors = [info.item.ref for info in catalog.sections()]

@@ -3,7 +3,7 @@ from sqlalchemy import select
 
 from docklab.extensions import db
 from docklab.hosts.models import LearnerHost
-from docklab.instructor import services as classes
+from docklab.classes import services as classes
 from docklab.models import User
 from tests.support.webapp import create_user, post_form
 from tests.web.quiz.quiz_answers import csrf_from, form_fields, real_bank, right_answer
