@@ -87,6 +87,11 @@ def area_of(module: str) -> str | None:
     return parts[1] if len(parts) > 1 else "docklab"
 
 
+def _area_of_file(source: str) -> str | None:
+    """docklab/labs/services.py -> "labs", docklab/__init__.py -> "docklab"."""
+    return area_of(source.removesuffix(".py").removesuffix("/__init__").replace("/", "."))
+
+
 def module_files(root: Path) -> dict[str, Path]:
     """Every module under the packages, by dotted name (a package by its __init__.py)."""
     found = {}
@@ -142,7 +147,7 @@ def read_imports(root: Path) -> list[Import]:
         reader = _ImportReader(name, path.name == "__init__.py", known,
                                str(path.relative_to(root)))
         reader.visit(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
-        found.extend(reader.found)
+        found.extend(dict.fromkeys(reader.found))  # `from .x import a, b` is one import of x
     return found
 
 
@@ -150,7 +155,7 @@ def area_edges(imports: list[Import]) -> dict[tuple[str, str], list[Import]]:
     """(importing area, imported area) -> where, for imports between two different areas."""
     edges: dict[tuple[str, str], list[Import]] = defaultdict(list)
     for item in imports:
-        source = area_of(item.source.removesuffix(".py").replace("/", "."))
+        source = _area_of_file(item.source)
         target = area_of(item.module)
         if source is not None and target is not None and source != target:
             edges[(source, target)].append(item)
@@ -225,7 +230,7 @@ def cycles(edges: dict[tuple[str, str], list[Import]]) -> list[list[str]]:
 def nested_cross_area_imports(imports: list[Import], allowed=frozenset()) -> list[str]:
     problems = []
     for item in imports:
-        source = area_of(item.source.removesuffix(".py").replace("/", "."))
+        source = _area_of_file(item.source)
         target = area_of(item.module)
         if not item.nested or target is None or source == target:
             continue
@@ -244,6 +249,38 @@ def _web(module: str) -> bool:
 def grader_problems(imports: list[Import]) -> list[str]:
     return [f"{_where(item)}: grader imports {item.module}" for item in imports
             if item.source.startswith("grader/") and _web(item.module)]
+
+
+def _asks_whether_loaded(node: ast.AST) -> bool:
+    if isinstance(node, ast.Attribute):
+        if node.attr == "find_spec":
+            return True
+        return (node.attr in ("blueprints", "view_functions") and isinstance(node.value, ast.Name)
+                and node.value.id == "current_app")
+    if isinstance(node, ast.ExceptHandler) and node.type is not None:
+        return "ImportError" in ast.unparse(node.type)
+    return False
+
+
+def area_guards(root: Path, allowed=frozenset()) -> list[str]:
+    """Code that asks whether an area is loaded (`"quiz" in current_app.blueprints`, an
+    endpoint looked up in `current_app.view_functions`, `except ImportError`, `find_spec`):
+    every area always is, so such a branch is dead and hides a real dependency."""
+    problems = []
+    for path in sorted((root / "docklab").rglob("*.py")):
+        source = str(path.relative_to(root))
+        if source in allowed:
+            continue
+        nodes = sorted((node for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                        if hasattr(node, "lineno")), key=lambda node: node.lineno)
+        for node in nodes:
+            if _asks_whether_loaded(node):
+                problems.append(f"{source}:{node.lineno}: asks whether an area is loaded")
+    return problems
+
+
+# Files another change rewrites (the one content store); their guards go with them.
+AREA_GUARDS_ALLOWED = {"docklab/labs/catalog.py", "docklab/quiz/cli.py"}
 
 
 # --- the real code -------------------------------------------------------------------------------
@@ -267,6 +304,10 @@ def test_no_import_from_a_lower_layer_to_a_higher_one():
 
 def test_no_function_level_import_across_areas():
     assert nested_cross_area_imports(IMPORTS, NESTED_IMPORTS_ALLOWED) == []
+
+
+def test_no_area_asks_whether_another_is_loaded():
+    assert area_guards(ROOT, AREA_GUARDS_ALLOWED) == []
 
 
 def test_grader_imports_neither_flask_nor_docklab():
@@ -342,6 +383,16 @@ def test_an_area_missing_from_the_layers_fails():
         f"{area} is in no layer: add it to LAYERS" for area in sorted(LAYERS[-1][0])]
     assert layer_problems([*LAYERS, (("ghost",), "")], AREAS) == [
         "ghost is in LAYERS but no such area exists"]
+
+
+def test_a_planted_area_guard_fails(tmp_path):
+    _plant(tmp_path, {"docklab/api/labs.py": (
+        "from flask import current_app\n\n\ndef progress():\n"
+        "    if 'quiz' in current_app.blueprints:\n        return 1\n"
+        "    try:\n        import docklab.quiz\n    except ImportError:\n        return 2\n")})
+    assert area_guards(tmp_path) == [
+        "docklab/api/labs.py:5: asks whether an area is loaded",
+        "docklab/api/labs.py:9: asks whether an area is loaded"]
 
 
 def test_grader_importing_flask_fails(tmp_path):
