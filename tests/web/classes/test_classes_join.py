@@ -70,6 +70,25 @@ def test_wrong_codes_are_refused_then_rate_limited(app, client, auth):
     assert post_form(client, "/classes/join", {"code": "NOPE2345"}).status_code == 429
 
 
+def test_the_join_page_and_the_api_count_the_same_wrong_codes(app, client, auth):
+    """Both go through classes.services.join_with_code: wrong codes typed on the page and sent
+    to the API share one limit, and a limited student cannot join even with the right code."""
+    create_user(app, "teach", "instructor")
+    create_user(app, "mina")
+    class_id, code = make_class(client, auth)
+    student = bearer(app, "mina")
+    for _ in range(10):
+        assert client.post("/api/v1/classes/join", json={"code": "NOPE2345"},
+                           headers=student).status_code == 404
+    auth.login("mina")
+    for _ in range(10):
+        assert post_form(client, "/classes/join", {"code": "NOPE2345"}).status_code == 200
+    assert post_form(client, "/classes/join", {"code": code}).status_code == 429
+    limited = client.post("/api/v1/classes/join", json={"code": code}, headers=student)
+    assert limited.status_code == 429 and limited.get_json()["error"] == "too_many_requests"
+    assert members(app, class_id) == []
+
+
 def test_invite_link_asks_then_joins(app, client, auth):
     create_user(app, "teach", "instructor")
     create_user(app, "mina")
