@@ -102,6 +102,22 @@ def test_invite_link_asks_then_joins(app, client, auth):
     assert client.get("/classes/join/ZZZZZZZZ").status_code == 404
 
 
+def test_logging_in_from_an_invite_link_joins_the_class(app, client, auth):
+    """The classes area adds its invite step to logging in (docklab.auth.hooks): the log-in page
+    names the class the link invites to, and the log-in POST joins it."""
+    create_user(app, "teach", "instructor")
+    create_user(app, "mina")
+    class_id, code = make_class(client, auth)
+    invite = f"/classes/join/{code}"
+    page = client.get(f"/login?next={invite}").get_data(as_text=True)
+    assert 'data-testid="invite-reason"' in page and "도커 기초 1반" in page
+    plain = client.get("/login?next=/labs").get_data(as_text=True)
+    assert 'data-testid="invite-reason"' not in plain
+    response = auth.login("mina", next_url=invite)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/classes/todo")
+    assert members(app, class_id) == ["mina"]
+
+
 def test_a_student_in_several_classes_and_leaving_one(app, client, auth):
     create_user(app, "teach", "instructor")
     create_user(app, "mina")
