@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from docklab import create_app  # noqa: E402
-from docklab.extensions import db  # noqa: E402
 from docklab.classes import attempts as A  # noqa: E402
 from docklab.classes import board as board_module  # noqa: E402
 from docklab.classes import catalog, services  # noqa: E402
 from docklab.classes.models import ClassMembership  # noqa: E402
+from docklab.extensions import db  # noqa: E402
 from docklab.models import User  # noqa: E402
 from docklab.quiz.models import QuizAnswer  # noqa: E402
 

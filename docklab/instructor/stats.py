@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 
+from ..classes import catalog
+from ..classes.models import ClassMembership, Classroom
 from ..extensions import db
 from ..quiz.models import QuizAnswer
 from ..quiz.rendering import describe_answer
-from ..classes import catalog
-from ..classes.models import ClassMembership, Classroom
 
 WEAK_DISCRIMINATION = 0.2
 MIN_LEARNERS_FOR_FLAG = 5

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from ..extensions import db
 from ..classes import attempts as A
 from ..classes import catalog
+from ..extensions import db
 from .stats import AnswerRow
 
 

@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
-from docklab.extensions import db
 from docklab.classes import services
 from docklab.classes.models import ClassMembership
+from docklab.extensions import db
 from docklab.models import User
 from tests.support.webapp import PASSWORD, create_user
 from tests.web.instructor.instructor_data import LAB1, LAB2, S1, seed_class

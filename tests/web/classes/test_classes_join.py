@@ -5,9 +5,9 @@ import re
 
 import pytest
 
-from docklab.extensions import db
 from docklab.classes import services
 from docklab.classes.models import Classroom
+from docklab.extensions import db
 from docklab.models import ApiToken, User
 from tests.support.webapp import create_user, post_form
 

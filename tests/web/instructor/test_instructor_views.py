@@ -5,8 +5,8 @@ import html as htmllib
 import re
 import statistics
 
-from docklab.extensions import db
 from docklab.classes.models import Classroom
+from docklab.extensions import db
 from tests.web.instructor.instructor_data import LAB1, LAB2, MYSQL_MISS, NEAR_MISS, S1, seed_class
 
 
@@ -149,8 +149,8 @@ def test_a_chosen_matching_distractor_shows_in_words(app, client, auth):
     not as the stored JSON of ids."""
     seeded = seed_class(app)
     with app.app_context():
-        from docklab.extensions import db
         from docklab.classes import catalog
+        from docklab.extensions import db
         from tests.web.instructor.instructor_data import add_answer, minutes
 
         question = catalog.question("lab-run-flags")

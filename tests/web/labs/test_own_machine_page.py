@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from docklab.extensions import db
 from docklab.classes import services as classes
+from docklab.extensions import db
 from docklab.labs import own_machine as own
 from docklab.models import User
 from grader.checks.container import ContainerState

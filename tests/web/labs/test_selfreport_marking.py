@@ -16,9 +16,9 @@ import re
 import pytest
 
 import grader
-from docklab.extensions import db
 from docklab.classes.models import Classroom
 from docklab.classes.services import join
+from docklab.extensions import db
 from docklab.labs import catalog
 from docklab.labs.models import LabAttempt
 from docklab.models import User
