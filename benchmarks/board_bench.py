@@ -27,11 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, insert, select  # noqa: E402
 
 from docklab import create_app  # noqa: E402
+from docklab.classes import attempts as A  # noqa: E402
+from docklab.classes import board as board_module  # noqa: E402
+from docklab.classes import catalog, services  # noqa: E402
+from docklab.classes.models import ClassMembership  # noqa: E402
 from docklab.extensions import db  # noqa: E402
-from docklab.instructor import attempts as A  # noqa: E402
-from docklab.instructor import board as board_module  # noqa: E402
-from docklab.instructor import catalog, services  # noqa: E402
-from docklab.instructor.models import ClassMembership  # noqa: E402
 from docklab.models import User  # noqa: E402
 from docklab.quiz.models import QuizAnswer  # noqa: E402
 
@@ -165,7 +165,7 @@ def main() -> None:
             assert response.status_code == 200 and b"student0000" in response.data
 
         with app.app_context():
-            from docklab.instructor.models import Classroom
+            from docklab.classes.models import Classroom
 
             classroom = db.session.get(Classroom, facts["class_id"])
             items, _due = board_module.assigned_items(classroom)

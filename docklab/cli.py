@@ -16,6 +16,7 @@ from sqlalchemy import select, text
 from . import backup, settings
 from .extensions import db
 from .models import ApiToken, Role, User
+from .sandboxes import services as sandboxes
 
 users = AppGroup("users", help="Manage accounts.")
 
@@ -159,8 +160,6 @@ def _setup() -> None:
 
 def _reap_sandboxes() -> None:
     """Engines a crash left running are stopped and states repaired before anyone starts one."""
-    from .sandboxes import services as sandboxes
-
     if sandboxes.unavailable() is None:
         click.echo("sandboxes: " + ", ".join(f"{key.replace('_', ' ')} {value}"
                                              for key, value in sandboxes.reap().items()))

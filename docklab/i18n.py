@@ -14,6 +14,15 @@ def select_locale() -> str:
     return chosen if chosen in LANGUAGES else "ko"
 
 
+def request_lang() -> str:
+    """The language of an API answer: `?lang=en|ko`, else the Accept-Language header, else
+    Korean."""
+    chosen = request.args.get("lang")
+    if chosen in ("ko", "en"):
+        return chosen
+    return request.accept_languages.best_match(["ko", "en"], default="ko") or "ko"
+
+
 def translation_directories() -> list[str]:
     """One catalog per area (docklab/translations, docklab/<area>/translations), merged."""
     return [str(path) for path in sorted(PACKAGE_DIR.glob("**/translations")) if path.is_dir()]

@@ -1,10 +1,13 @@
-"""Response headers every page gets (no inline script, no framing, no referrer leaks), and
-requests no view should ever see."""
+"""Response headers every page gets (no inline script, no framing, no referrer leaks), requests
+no view should ever see, and where a `next` link may send the visitor."""
+from urllib.parse import urlsplit
+
 from flask import Flask, abort, jsonify, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from . import settings
+from .i18n import request_lang
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -58,8 +61,6 @@ def _refuse_deep_json():
     message = "The JSON is nested too deeply (more than %(depth)d levels)."
     if not request.path.startswith("/api/"):
         abort(400, message % {"depth": MAX_JSON_DEPTH})
-    from .api.language import request_lang
-
     texts = {}
     for lang in ("ko", "en"):
         with force_locale(lang):
@@ -89,3 +90,13 @@ def refuse_nul_characters():
             if has_nul:
                 abort(400, "Text may not contain NUL characters.")
     return None
+
+
+def safe_next(target: str | None) -> str | None:
+    """Only a path on this site: no scheme, no host, no `//` or backslash tricks."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

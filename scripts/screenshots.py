@@ -51,9 +51,9 @@ def build_app(database: Path):
 
 def seed(app) -> dict:
     """The class the pictures show; returns the ids the pages need."""
+    from docklab.classes import attempts as A
+    from docklab.classes import catalog, services
     from docklab.extensions import db
-    from docklab.instructor import attempts as A
-    from docklab.instructor import catalog, services
     from docklab.models import User
     from docklab.quiz.models import QuizAnswer
 

@@ -1,9 +1,8 @@
 """Classes over the JSON API: instructors create, students join, staff read the progress."""
 from flask import g, jsonify, request
 
-from .. import ratelimit
-from ..instructor import catalog, services
-from ..instructor.board import board_json, build_board
+from ..classes import catalog, services
+from ..classes.board import board_json, build_board
 from . import bp
 from .auth import error, token_required
 from .labs import MAX_ID
@@ -47,21 +46,17 @@ def create_class():
 @bp.post("/classes/join")
 @token_required("student")
 def join_class():
-    from ..classes.routes import JOIN_WINDOW, join_limited
-
     body = _json_body()
     code = body.get("code") if body else None
     if not isinstance(code, str) or not code.strip():
         return error(400, "bad_request", 'Send {"code": "..."} with the join code.')
-    user = g.api_user
-    if join_limited(user.id):
+    joining = services.join_with_code(g.api_user, code)
+    if joining.limited:
         return error(429, "too_many_requests", "Too many wrong codes. Try again later.")
-    classroom = services.find_by_code(code)
-    if classroom is None:
-        ratelimit.record(f"class-join:{user.id}", JOIN_WINDOW)
+    if joining.classroom is None:
         return error(404, "not_found", "No class has this join code.")
-    joined = services.join(classroom, user)
-    return jsonify(id=classroom.id, name=classroom.name, joined=joined), 200
+    return jsonify(id=joining.classroom.id, name=joining.classroom.name,
+                   joined=joining.joined), 200
 
 
 @bp.get("/classes/<int:class_id>/progress")

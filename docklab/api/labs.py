@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 
-from flask import current_app, g, jsonify, request
+from flask import g, jsonify, request
 
 from grader.hosts import HostError
 
@@ -13,12 +13,13 @@ from ..hosts import outbound
 from ..hosts import services as hosts
 from ..hosts.models import LearnerHost
 from ..hosts.policy import HostRefused
+from ..i18n import request_lang
 from ..labs import catalog
 from ..labs import services as labs
 from ..labs.models import as_utc
+from ..quiz.services import progress_summary
 from . import bp
 from .auth import error, token_required
-from .language import request_lang
 
 # Ids are 32-bit integer columns: a larger id cannot exist (and must not reach the database).
 MAX_ID = 2**31 - 1
@@ -144,11 +145,7 @@ def get_attempt(attempt_id: int):
 def my_progress():
     lang = request_lang()
     user_id = g.api_user.id
-    quizzes = None
-    if "quiz" in current_app.blueprints:
-        from ..quiz.services import progress_summary
-
-        quizzes = progress_summary(user_id)
+    quizzes = progress_summary(user_id)
     lab_items = labs.progress(user_id, catalog.all_labs())
     return jsonify(quizzes=quizzes, labs=[item.to_dict(lang) for item in lab_items],
                    labs_passed=sum(item.passed for item in lab_items),

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 from flask import flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -13,21 +12,12 @@ from sqlalchemy.exc import IntegrityError
 from .. import ratelimit, settings
 from ..extensions import db
 from ..models import ApiToken, Role, User, utcnow
-from . import bp
+from ..security import safe_next
+from . import bp, hooks
 from .forms import ChangePasswordForm, EmptyForm, LoginForm, RegisterForm, TokenForm
 
 # Session keys that belong to the visitor, not to the login, and survive the session reset.
 CARRIED_SESSION_KEYS = ("lang", "anon_answers")
-
-
-def safe_next(target: str | None) -> str | None:
-    """Only a path on this site: no scheme, no host, no `//` or backslash tricks."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc:
-        return None
-    return target
 
 
 def start_session(user: User, remember: bool = False) -> None:
@@ -120,19 +110,14 @@ def login():
 
 
 def _invited_class(next_url: str | None):
-    """The class an invite link in `next` leads to (the page says why it asks to log in)."""
-    from ..classes import invites  # the classes area builds on accounts, not the other way
-    from ..instructor import services
-
-    code = invites.invite_code(next_url)
-    return services.find_by_code(code) if code else None
+    """What an invite link in `next` leads to (the page says why it asks to log in)."""
+    return hooks.invitation(next_url)
 
 
 def _after_log_in(user: User, next_url: str | None) -> str:
-    """Where a fresh session goes: an invite link in `next` joins its class first."""
-    from ..classes import invites
-
-    return invites.join_from_next(user, next_url) or next_url or url_for("main.index")
+    """Where a fresh session goes: the areas' after-log-in steps first (an invite link in
+    `next` joins its class), else `next`, else the home page."""
+    return hooks.destination_after_log_in(user, next_url) or next_url or url_for("main.index")
 
 
 @bp.post("/logout")

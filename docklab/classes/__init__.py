@@ -1,4 +1,7 @@
-"""Students' side of classes: join with a code or an invite link, see what is assigned."""
+"""Classes: who teaches them, who is in them, what they assign, which Docker hosts their learners
+may use, and the class progress both sides read (board rows, to-do lists). The students' pages
+(join with a code or an invite link, see what is assigned) are here; the instructor's pages are
+in docklab.instructor."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -13,4 +16,11 @@ add(NavEntry("classes.todo", _l("My to-do"),
              _l("Your classes' assignments: done or not, best score, due dates."),
              visible=lambda user: user.is_authenticated and user.role == "student", order=44))
 
-from . import routes  # noqa: E402,F401
+# models: the tables exist whenever the app does; invites: adds its steps to logging in;
+# routes: registers the views on bp
+from ..hosts import services as hosts  # noqa: E402
+from . import invites, models, routes, services  # noqa: E402,F401
+
+# A learner's Docker hosts may also use what their classes allow (the class's share of the SSRF
+# guard; the rules themselves are docklab.hosts.policy's).
+hosts.add_entry_source(services.host_entries_for)

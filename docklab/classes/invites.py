@@ -1,6 +1,7 @@
 """Invite links through log-in and sign-up: a visitor who opened /classes/join/<code> while
 logged out is sent to log in (or sign up) with that link as `next`; the log-in or sign-up POST
-(CSRF-protected, so it is the visitor's own choice) then joins the class for them."""
+(CSRF-protected, so it is the visitor's own choice) then joins the class for them. Both steps
+are added to the accounts area through docklab.auth.hooks (accounts do not know classes)."""
 from __future__ import annotations
 
 import re
@@ -8,8 +9,10 @@ import re
 from flask import flash, url_for
 from flask_babel import gettext as _
 
-from ..instructor import services
+from ..auth import hooks
 from ..models import Role, User
+from . import services
+from .models import Classroom
 
 INVITE_PATH = re.compile(r"^/classes/join/(?P<code>[A-Za-z0-9\- ]{1,32})/?$")
 
@@ -20,6 +23,14 @@ def invite_code(next_url: str | None) -> str | None:
     return match.group("code") if match else None
 
 
+@hooks.invitation_lookup
+def invited_class(next_url: str | None) -> Classroom | None:
+    """The class an invite link in `next` leads to (the page says why it asks to log in)."""
+    code = invite_code(next_url)
+    return services.find_by_code(code) if code else None
+
+
+@hooks.after_log_in
 def join_from_next(user: User, next_url: str | None) -> str | None:
     """Join the class `next_url` invites to when `user` is a student; returns where to go next
     (the class to-do page), or None when `next_url` is no invite or the user is no student (the

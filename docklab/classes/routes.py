@@ -1,28 +1,15 @@
 """Join a class (code or invite link), list my classes and their assignments, leave one."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from .. import ratelimit
 from ..access import role_required
-from ..instructor import services
-from ..instructor.models import LAB, SECTION
-from . import bp
+from . import bp, services
 from .forms import EmptyForm, JoinForm
+from .models import LAB, SECTION
 from .todo import class_todo
-
-# Guessing codes is the only way into a class without an invitation: keep it slow.
-JOIN_LIMIT, JOIN_WINDOW = 20, 3600
-
-
-def join_limited(user_id: int) -> bool:
-    return ratelimit.too_many(f"class-join:{user_id}", JOIN_LIMIT, JOIN_WINDOW)
-
-
-def record_failed_join(user_id: int) -> None:
-    ratelimit.record(f"class-join:{user_id}", JOIN_WINDOW)
 
 
 @bp.route("/join", methods=["GET", "POST"])
@@ -32,31 +19,28 @@ def join():
     if form.validate_on_submit():
         if current_user.role != "student":
             flash(_("Only students join classes; instructors create them."), "error")
-        elif join_limited(current_user.id):
-            flash(_("Too many wrong codes. Please try again later."), "error")
-            return _page(form), 429
         else:
-            classroom = services.find_by_code(form.code.data)
-            if classroom is None:
-                record_failed_join(current_user.id)
+            joining = services.join_with_code(current_user, form.code.data)
+            if joining.limited:
+                flash(_("Too many wrong codes. Please try again later."), "error")
+                return _page(form), 429
+            if joining.classroom is None:
                 form.code.errors.append(_("No class has this code. Check it with your "
                                           "instructor."))
             else:
-                joined = services.join(classroom, current_user)
-                flash(_("You joined %(name)s.", name=classroom.name) if joined
-                      else _("You are already in %(name)s.", name=classroom.name), "success")
+                name = joining.classroom.name
+                flash(_("You joined %(name)s.", name=name) if joining.joined
+                      else _("You are already in %(name)s.", name=name), "success")
                 return redirect(url_for("classes.todo"))
     return _page(form)
 
 
-# Where an assigned item is practised; resolved by endpoint so a missing area just shows text.
+# Where an assigned item is practised.
 ITEM_PAGES = {SECTION: ("quiz.section", "anchor"), LAB: ("labs.lab", "lab_id")}
 
 
-def item_url(item) -> str | None:
+def item_url(item) -> str:
     endpoint, argument = ITEM_PAGES[item.kind]
-    if endpoint not in current_app.view_functions:
-        return None
     return url_for(endpoint, **{argument: item.ref})
 
 

@@ -1,15 +1,15 @@
 """A student's to-do list per class: each assignment with done / not done, the best score, the
 due date and whether it is late. Read from the same aggregates as the instructor's board
-(docklab.instructor.board), so the student and the teacher always see the same state."""
+(docklab.classes.board), so the student and the teacher always see the same state."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
 
-from ..instructor import board as B
-from ..instructor.catalog import Item
-from ..instructor.dates import local_day
-from ..instructor.models import LAB, Classroom
+from ..dates import local_day
+from . import board as B
+from .catalog import Item
+from .models import LAB, Classroom
 
 
 @dataclass

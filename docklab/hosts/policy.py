@@ -8,6 +8,10 @@ address (`Target.ip`), so a name cannot resolve to something else between check 
 Loopback, link-local, unspecified/multicast/reserved addresses and the server's own addresses are
 refused unless a network entry that lies inside that range names them (`127.0.0.1/32`,
 `169.254.0.0/16`...): an allow-all `0.0.0.0/0` opens the outside world, never the server itself.
+
+Every SSRF rule lives in this module, once: `parse_entry` reads the site's and an admin's
+entries, `parse_policy` the lists an instructor types for a class (which may never open those
+special ranges: only an admin can).
 """
 from __future__ import annotations
 
@@ -29,6 +33,12 @@ SPECIAL_RANGES = {
     "loopback": [ipaddress.ip_network("127.0.0.0/8"), ipaddress.ip_network("::1/128")],
     "link_local": [ipaddress.ip_network("169.254.0.0/16"), ipaddress.ip_network("fe80::/10")],
 }
+# Ranges a class's own list may not reach into (parse_policy): the special ranges above plus the
+# unspecified and multicast blocks. The check refuses them unless an entry inside them unlocks
+# them, and only an admin may write such an entry.
+SPECIAL_NETWORKS: tuple[Network, ...] = (
+    *SPECIAL_RANGES["loopback"], *SPECIAL_RANGES["link_local"],
+    *(ipaddress.ip_network(cidr) for cidr in ("0.0.0.0/8", "::/128", "224.0.0.0/4", "ff00::/8")))
 SCHEMES = ("tcp", "ssh", "unix")
 
 MESSAGES = {
@@ -66,6 +76,16 @@ MESSAGES = {
                   "Unencrypted tcp:// is not allowed: upload the TLS certificates (ca.pem, "
                   "cert.pem, key.pem): {detail}"),
 }
+
+
+class PolicyError(ValueError):
+    """A hosts-policy entry the class cannot carry; `entry` is what was typed, `reason` is
+    "invalid" (not a network or host name) or "special" (would unlock the server itself)."""
+
+    def __init__(self, entry: str, reason: str = "invalid") -> None:
+        super().__init__(entry)
+        self.entry = entry
+        self.reason = reason
 
 
 class HostRefused(ValueError):
@@ -119,6 +139,42 @@ def parse_entry(text: str) -> tuple[str, str]:
     if HOSTNAME_RULE.match(name):
         return "hostname", name
     raise ValueError(f"{entry}: not a network (CIDR), a host name or unix:///path")
+
+
+def parse_policy(networks_text: str, hostnames_text: str) -> tuple[list[str], list[str]]:
+    """Validate a class's lists as its instructor typed them (one entry per line or comma
+    separated); raises PolicyError naming the first bad entry."""
+    networks = []
+    for entry in _entries(networks_text):
+        try:
+            network = ipaddress.ip_network(entry, strict=False)
+        except ValueError as exc:
+            raise PolicyError(entry) from exc
+        if _unlocks_special(network):
+            raise PolicyError(entry, "special")
+        networks.append(str(network))
+    hostnames = []
+    for entry in _entries(hostnames_text):
+        name = entry.lower().rstrip(".")
+        if not HOSTNAME_RULE.match(name):
+            raise PolicyError(entry)
+        hostnames.append(name)
+    return list(dict.fromkeys(networks)), list(dict.fromkeys(hostnames))
+
+
+def _unlocks_special(network: Network) -> bool:
+    """Would this rule open loopback, link-local... or one of this server's own addresses?
+    (A broad rule such as 0.0.0.0/0 does not: the check never lets those unlock them.)"""
+    if any(network.version == special.version and network.subnet_of(special)
+           for special in SPECIAL_NETWORKS):
+        return True
+    if network.num_addresses == 1:
+        return network.network_address in own_addresses()
+    return False
+
+
+def _entries(text: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[\n,]", text or "") if part.strip()]
 
 
 def _own_addresses_now() -> set[Address]:

@@ -2,12 +2,14 @@
 
 Other areas call:
 - `policy_for(user_id)`: the HostPolicy that applies to this learner (site + their classes);
+- `add_entry_source(source)`: how the classes area adds its classes' lists to that policy;
 - `host_of(user_id, host_id)` (None when not theirs), `hosts_of(user_id)`, `default_host(user_id)`;
 - `connection_for(user_id, host)`: a `Connection` (grader HostSpec + label), re-checked against the
   policy at connect time; raises HostRefused or NoHost.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -87,15 +89,23 @@ def site_entries() -> list[str]:
     return [*settings.current().allowed_hosts, *rows]
 
 
-def class_entries(user_id: int) -> list[str]:
-    """The allowed networks and host names of the learner's classes, when the classes area is
-    part of this app (issue 6)."""
-    if "instructor" not in current_app.blueprints:
-        return []
-    from ..instructor import services as classes
+# Where a learner's entries beyond the site's come from. The classes area adds its classes'
+# networks and host names (docklab/classes/__init__.py); hosts sits below classes, so it asks
+# the sources it was given instead of importing them.
+EntrySource = Callable[[int], Iterable[str]]
+_entry_sources: list[EntrySource] = []
 
-    networks, hostnames = classes.allowed_entries_for(user_id)
-    return [*networks, *hostnames]
+
+def add_entry_source(source: EntrySource) -> EntrySource:
+    """Add `source(user_id) -> entries` to every learner's policy (once per process)."""
+    if source not in _entry_sources:
+        _entry_sources.append(source)
+    return source
+
+
+def learner_entries(user_id: int) -> list[str]:
+    """The allowed networks and host names the sources (the learner's classes) add."""
+    return [entry for source in _entry_sources for entry in source(user_id)]
 
 
 def _valid(entries: list[str]) -> list[str]:
@@ -116,7 +126,7 @@ def policy_for(user_id: int | None) -> HostPolicy:
     """The site's allow-list (config + admin table), plus the learner's classes' lists."""
     policy = HostPolicy.from_entries(_valid(site_entries()),
                                      allow_plain_tcp=settings.current().allow_plain_tcp)
-    return policy.union(_valid(class_entries(user_id))) if user_id is not None else policy
+    return policy.union(_valid(learner_entries(user_id))) if user_id is not None else policy
 
 
 def add_rule(text: str, note: str, admin_id: int | None) -> AllowedHostRule:

@@ -1,5 +1,6 @@
-"""Instructors: classes, the progress board, lab funnels, question statistics, CSV exports,
-and the admin's user page. Students join classes through docklab.classes."""
+"""Instructors' pages: their classes' settings, the progress board, lab funnels, question
+statistics, CSV exports, new passwords for learners, and the admin's user page. Classes
+themselves (models, joining, assignments, progress) live in docklab.classes."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -15,6 +16,4 @@ add(NavEntry("instructor.admin_users", _l("Manage users"),
              visible=lambda user: user.is_authenticated and user.is_admin, order=70))
 
 
-# models: the tables exist whenever the area is loaded; routes: registers the views on bp
-from . import models, routes  # noqa: E402,F401
-from .services import allowed_hostnames_for, allowed_networks_for  # noqa: E402,F401
+from . import routes  # noqa: E402,F401  (registers the views on bp)

@@ -11,8 +11,8 @@ from flask_babel import gettext as _
 from flask_babel import pgettext
 from markupsafe import Markup, escape
 
-from . import catalog
-from .board import LAB_STATES, Board, LabCell, SectionCell
+from ..classes import catalog
+from ..classes.board import LAB_STATES, Board, LabCell, SectionCell
 
 LAB_ICONS = {"passed": "✔", "self_reported": "✎", "failing": "✘", "host_error": "⚠",
              "not_started": "○"}

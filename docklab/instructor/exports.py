@@ -15,12 +15,12 @@ import io
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from ..classes import attempts as A
+from ..classes import catalog
+from ..classes.board import Board, LabCell
+from ..dates import aware
 from ..models import User
-from . import attempts as A
-from . import catalog
 from .answer_words import answer_text, plain_text
-from .board import Board, LabCell
-from .dates import aware
 from .stats import AnswerRow
 
 BOM = "\ufeff"

@@ -11,10 +11,10 @@ from statistics import median
 
 from sqlalchemy import and_, select
 
+from ..classes import attempts as A
+from ..classes.catalog import LabInfo
+from ..classes.models import ClassMembership, Classroom
 from ..extensions import db
-from . import attempts as A
-from .catalog import LabInfo
-from .models import ClassMembership, Classroom
 
 
 @dataclass

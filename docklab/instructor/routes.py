@@ -13,23 +13,26 @@ from sqlalchemy import select
 
 from ..access import admin_required, instructor_required
 from ..auth.forms import SetPasswordForm
-from ..auth.routes import safe_next
+from ..classes import catalog
+from ..classes import services as classes
+from ..classes.board import LAB_STATES, SECTION_STATES, build_board
+from ..classes.models import LAB, SECTION, Classroom
+from ..dates import local_day, site_zone
 from ..extensions import db
+from ..hosts.policy import PolicyError, parse_policy
 from ..i18n import role_name
 from ..models import User, utcnow
-from . import board_view, bp, catalog, exports, services, stats
+from ..security import safe_next
+from . import board_view, bp, exports, services, stats
 from .answer_words import answer_lines
-from .board import LAB_STATES, SECTION_STATES, build_board
 from .chart import mastery_chart
-from .dates import local_day, site_zone
 from .forms import ClassForm, EmptyForm, PolicyForm, RoleForm, SelfReportForm
 from .funnel import build_funnel, class_attempts
-from .models import LAB, SECTION, Classroom
 from .timeline import timeline
 
 
 def _class_or_404(class_id: int) -> Classroom:
-    classroom = services.class_for_staff(class_id, current_user)
+    classroom = classes.class_for_staff(class_id, current_user)
     if classroom is None:
         abort(404)
     return classroom
@@ -48,15 +51,15 @@ def _lang() -> str:
 def index():
     form = ClassForm()
     if form.validate_on_submit():
-        classroom = services.create_class(
+        classroom = classes.create_class(
             current_user, form.name.data,
             labs=[info.item.ref for info in catalog.labs()],
             sections=[info.item.ref for info in catalog.sections()])
         flash(_("Class created. Join code: %(code)s", code=classroom.join_code), "success")
         return redirect(url_for("instructor.board", class_id=classroom.id))
-    classes = services.classes_taught_by(current_user)
-    sizes = {c.id: len(c.memberships) for c in classes}
-    return render_template("instructor/index.html", form=form, classes=classes, sizes=sizes)
+    taught = classes.classes_taught_by(current_user)
+    sizes = {c.id: len(c.memberships) for c in taught}
+    return render_template("instructor/index.html", form=form, classes=taught, sizes=sizes)
 
 
 @bp.get("/instructor/classes/<int:class_id>")
@@ -125,8 +128,8 @@ def settings(class_id: int):
                         values=", ".join(bad_labs + bad_sections)), "error")
                 typed = request.form
             else:
-                services.set_assignments(classroom, LAB, labs, lab_due)
-                services.set_assignments(classroom, SECTION, sections, section_due)
+                classes.set_assignments(classroom, LAB, labs, lab_due)
+                classes.set_assignments(classroom, SECTION, sections, section_due)
                 db.session.commit()
                 flash(_("Assignments saved."), "success")
                 return redirect(url_for("instructor.settings", class_id=class_id))
@@ -147,9 +150,9 @@ def settings(class_id: int):
     elif request.method == "POST" and request.form.get("action") == "policy":
         if policy_form.validate_on_submit():
             try:
-                networks, hostnames = services.parse_policy(policy_form.networks.data,
-                                                            policy_form.hostnames.data)
-            except services.PolicyError as error:
+                networks, hostnames = parse_policy(policy_form.networks.data,
+                                                   policy_form.hostnames.data)
+            except PolicyError as error:
                 if error.reason == "special":
                     message = _("%(entry)s would open loopback, link-local or this server's own "
                                 "addresses; only an admin can allow those (allowed hosts page).",
@@ -158,7 +161,7 @@ def settings(class_id: int):
                     message = _("Not a network or host name: %(entry)s", entry=error.entry)
                 policy_form.networks.errors.append(message)
             else:
-                services.set_policy(classroom, networks, hostnames)
+                classes.set_policy(classroom, networks, hostnames)
                 flash(_("Hosts policy saved."), "success")
                 return redirect(url_for("instructor.settings", class_id=class_id))
     if request.method == "GET":
@@ -171,7 +174,7 @@ def settings(class_id: int):
         policy_form=policy_form, self_report_form=self_report_form, labs=all_labs,
         sections=all_sections, assigned=assigned,
         due_text=due_text, typed=typed, empty_form=EmptyForm(),
-        roster=services.roster(classroom),
+        roster=classes.roster(classroom),
         invite=url_for("classes.invite", code=classroom.join_code, _external=True))
 
 
@@ -180,7 +183,7 @@ def settings(class_id: int):
 def rotate_code(class_id: int):
     classroom = _class_or_404(class_id)
     if EmptyForm().validate_on_submit():
-        code = services.rotate_code(classroom)
+        code = classes.rotate_code(classroom)
         flash(_("New join code: %(code)s. The old code no longer works.", code=code), "success")
     return redirect(url_for("instructor.settings", class_id=class_id))
 
@@ -189,11 +192,11 @@ def rotate_code(class_id: int):
 @instructor_required
 def remove_student(class_id: int, user_id: int):
     classroom = _class_or_404(class_id)
-    student = services.member_or_none(classroom, user_id)
+    student = classes.member_or_none(classroom, user_id)
     if student is None:
         abort(404)
     if EmptyForm().validate_on_submit():
-        services.leave(classroom, user_id)
+        classes.leave(classroom, user_id)
         flash(_("%(name)s was removed from the class.", name=student.username), "success")
     return redirect(url_for("instructor.settings", class_id=class_id))
 
@@ -202,7 +205,7 @@ def remove_student(class_id: int, user_id: int):
 @instructor_required
 def student(class_id: int, user_id: int):
     classroom = _class_or_404(class_id)
-    learner = services.member_or_none(classroom, user_id)
+    learner = classes.member_or_none(classroom, user_id)
     if learner is None:
         abort(404)
     answers = stats.class_answers(classroom, user_id=user_id)
@@ -218,7 +221,7 @@ def lab(class_id: int, lab_id: str):
     info = catalog.lab(lab_id)
     if info is None:
         abort(404)
-    roster = services.roster(classroom)
+    roster = classes.roster(classroom)
     funnel = build_funnel(classroom, info, len(roster))
     return render_template("instructor/lab.html", classroom=classroom, funnel=funnel,
                            names=exports.usernames(roster), zone=_zone())
@@ -263,7 +266,7 @@ def export_grid(class_id: int):
 @instructor_required
 def export_attempts(class_id: int):
     classroom = _class_or_404(class_id)
-    names = exports.usernames(services.roster(classroom))
+    names = exports.usernames(classes.roster(classroom))
     return _csv(exports.attempts_csv(class_attempts(classroom), names,
                                      classroom.self_reports_count, _lang(), _zone()),
                 f"class-{class_id}-attempts.csv")
@@ -273,7 +276,7 @@ def export_attempts(class_id: int):
 @instructor_required
 def export_answers(class_id: int):
     classroom = _class_or_404(class_id)
-    names = exports.usernames(services.roster(classroom))
+    names = exports.usernames(classes.roster(classroom))
     return _csv(exports.answers_csv(stats.class_answers(classroom), names, _lang(), _zone()),
                 f"class-{class_id}-answers.csv")
 

@@ -20,11 +20,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
 
+from ..classes import catalog
+from ..classes.models import ClassMembership, Classroom
 from ..content import kind_of
 from ..extensions import db
 from ..quiz.models import QuizAnswer
-from . import catalog
-from .models import ClassMembership, Classroom
 
 WEAK_DISCRIMINATION = 0.2
 MIN_LEARNERS_FOR_FLAG = 5

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from ..classes import attempts as A
+from ..classes import catalog
 from ..extensions import db
-from . import attempts as A
-from . import catalog
 from .stats import AnswerRow
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from ..models import utcnow
+from .display import public_check
 
 SERVER, SELF_REPORTED = "server", "self_reported"
 PASSED, FAILED, ERROR = "passed", "failed", "error"
@@ -46,8 +47,6 @@ class LabAttempt(db.Model):
     def to_dict(self, lang: str | None = None) -> dict:
         """The grader's JSON shape plus what docklab knows about the attempt: each check's
         message and hint in `lang` when given and stored in it, else as graded."""
-        from .display import public_check
-
         return {"attempt_id": self.id, "lab": self.lab_id, "status": self.status,
                 "score": self.score, "max_score": self.max_score,
                 "duration_ms": self.duration_ms, "api_calls": self.api_calls,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -22,6 +21,7 @@ from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
 from ..models import User
+from ..quiz import services as quiz
 from ..sandboxes import services as sandboxes
 from . import bp, catalog, display, services
 from .forms import CheckForm
@@ -170,12 +170,10 @@ def _next_lab(lab_id: str):
 @bp.app_template_global("review_note")
 def _review_note(attempt) -> dict:
     """What the attempt put in the review queue or took out of it, as question prompts."""
-    from ..quiz.services import question
-
     record = getattr(attempt, "review_queue", None) or {}
 
     def prompts(ids):
-        found = (question(qid) for qid in ids)
+        found = (quiz.question(qid) for qid in ids)
         return [q.prompt.get(lang()) for q in found if q is not None]
 
     return {"added": prompts(entry.get("q") for entry in record.get("added", [])),
@@ -205,7 +203,7 @@ def attempt(attempt_id: int):
 @login_required
 def progress():
     labs = catalog.all_labs()
-    quiz_link = url_for("quiz.progress") if "quiz.progress" in current_app.view_functions else None
+    quiz_link = url_for("quiz.progress")
     return render_template("labs/progress.html", progress=services.progress(current_user.id, labs),
                            timeline=services.attempts_of(current_user.id, limit=200), labs=labs,
                            lang=lang(), quiz_link=quiz_link)

@@ -27,6 +27,7 @@ from ..hosts import outbound
 from ..hosts import services as hosts
 from ..hosts.policy import HostRefused
 from ..models import utcnow
+from ..quiz import services as quiz
 from ..sandboxes import services as sandboxes
 from . import catalog, runner
 from .models import ERROR, FAILED, PASSED, PENDING, SELF_REPORTED, SERVER, LabAttempt, as_utc
@@ -223,22 +224,18 @@ def _update_review_queue(attempt: LabAttempt, lab: grader.Lab) -> None:
     if attempt.status not in (FAILED, PASSED) or not lab.section:
         return
     try:
-        from ..quiz import services as quiz
-    except ImportError:
-        return
-    try:
         if attempt.status == FAILED:
             added = quiz.queue_for_failed_lab(attempt.user_id, lab.section, review_cap())
             attempt.review_queue = {"added": added} if added else None
         else:
-            attempt.review_queue = _take_back(attempt, quiz)
+            attempt.review_queue = _take_back(attempt)
         db.session.commit()
     except Exception:  # noqa: BLE001 - logged; the attempt itself is safe
         db.session.rollback()
         current_app.logger.exception("review queue update failed for lab %r", lab.id)
 
 
-def _take_back(passed: LabAttempt, quiz) -> dict | None:
+def _take_back(passed: LabAttempt) -> dict | None:
     """Undo what this learner's earlier failed attempts of the lab added to the queue (each
     once: they are marked `undone`)."""
     earlier = [attempt for attempt in db.session.scalars(select(LabAttempt).where(

@@ -4,6 +4,7 @@ from sqlalchemy import text
 
 from ..extensions import db
 from ..i18n import LANGUAGES
+from ..security import safe_next
 from . import bp
 
 
@@ -17,8 +18,6 @@ def set_language(code: str):
     if code in LANGUAGES:
         session["lang"] = code
     # Back to where the visitor was, but only within this site.
-    from ..auth.routes import safe_next
-
     return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
 
 

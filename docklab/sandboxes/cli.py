@@ -11,8 +11,9 @@ from flask.cli import with_appcontext
 import docker
 
 from .. import settings
-from . import bp
+from . import bp, services
 from .images import ImageError, lab_images, prepare
+from .models import RUNNING_STATES
 from .registry import Registry, RegistryError
 
 
@@ -98,8 +99,6 @@ def prepare_images_command(engine: str | None, only: tuple[str, ...], force: boo
 @bp.cli.command("reap")
 def reap_command() -> None:
     """Stop idle sandboxes, pause those over their disk budget, stop engines left by a crash."""
-    from . import services
-
     reason = services.unavailable()
     if reason:
         click.echo(f"sandboxes: {reason}")
@@ -111,9 +110,6 @@ def reap_command() -> None:
 @bp.cli.command("list")
 def list_command() -> None:
     """Every sandbox: learner, slot, state, memory, processes, disk."""
-    from . import services
-    from .models import RUNNING_STATES
-
     for row in services.all_sandboxes():
         line = f"user {row.user_id:>5}  slot {row.slot:>3}  {row.state:<8}"
         if row.state in RUNNING_STATES:
@@ -127,8 +123,6 @@ def list_command() -> None:
 @click.argument("user_id", type=int)
 def stop_command(user_id: int) -> None:
     """Stop one learner's sandbox (its data stays)."""
-    from . import services
-
     try:
         services.stop(user_id)
     except services.NoSandbox as missing:

@@ -36,6 +36,7 @@ from simple_websocket import ConnectionClosed
 import docker
 
 from .. import settings
+from ..security import CONTENT_SECURITY_POLICY
 from . import bp
 
 NODE_MODULES = Path(__file__).resolve().parents[2] / "node_modules"
@@ -147,8 +148,6 @@ def _allow_terminal_styles(response):
     and style attributes. Scripts stay `'self'` only."""
     nonce = g.get("terminal_style_nonce")
     if nonce:
-        from ..security import CONTENT_SECURITY_POLICY
-
         policy = response.headers.get("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         response.headers["Content-Security-Policy"] = (
             f"{policy.rstrip('; ')}; style-src-elem 'self' 'nonce-{nonce}'; "

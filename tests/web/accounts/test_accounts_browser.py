@@ -8,9 +8,9 @@ from urllib.parse import quote
 
 import pytest
 
+from docklab.classes import services
+from docklab.classes.models import ClassMembership
 from docklab.extensions import db
-from docklab.instructor import services
-from docklab.instructor.models import ClassMembership
 from docklab.models import User
 from tests.support.webapp import PASSWORD, create_user
 from tests.web.instructor.instructor_data import LAB1, LAB2, S1, seed_class
@@ -123,7 +123,7 @@ def test_invite_link_through_log_in_joins_the_class(live_server, sized):
     app, base = live_server.app, live_server.url
     seeded = seed_class(app)
     with app.app_context():
-        from docklab.instructor.models import Classroom
+        from docklab.classes.models import Classroom
 
         code = db.session.get(Classroom, seeded.class_id).join_code
     page = sized()

@@ -3,8 +3,8 @@ anyone, an instructor for a student of their classes, nobody for themselves (tha
 page, which asks for the current password); every session of the account ends."""
 from __future__ import annotations
 
+from docklab.classes import services
 from docklab.extensions import db
-from docklab.instructor import services
 from docklab.models import User
 from tests.support.webapp import AuthActions, create_user, post_form
 

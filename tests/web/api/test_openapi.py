@@ -16,9 +16,9 @@ from hypothesis import strategies as st
 from schemathesis import checks as st_checks
 from schemathesis.generation.modes import GenerationMode
 
+from docklab.classes import services as classes
 from docklab.extensions import db
 from docklab.hosts.models import LearnerHost
-from docklab.instructor import services as classes
 from docklab.labs.models import LabAttempt
 from docklab.models import ApiToken, User
 from grader.sources import UPLOAD_FIELDS

@@ -5,9 +5,9 @@ import re
 
 import pytest
 
+from docklab.classes import services
+from docklab.classes.models import Classroom
 from docklab.extensions import db
-from docklab.instructor import services
-from docklab.instructor.models import Classroom
 from docklab.models import ApiToken, User
 from tests.support.webapp import create_user, post_form
 
@@ -70,6 +70,25 @@ def test_wrong_codes_are_refused_then_rate_limited(app, client, auth):
     assert post_form(client, "/classes/join", {"code": "NOPE2345"}).status_code == 429
 
 
+def test_the_join_page_and_the_api_count_the_same_wrong_codes(app, client, auth):
+    """Both go through classes.services.join_with_code: wrong codes typed on the page and sent
+    to the API share one limit, and a limited student cannot join even with the right code."""
+    create_user(app, "teach", "instructor")
+    create_user(app, "mina")
+    class_id, code = make_class(client, auth)
+    student = bearer(app, "mina")
+    for _ in range(10):
+        assert client.post("/api/v1/classes/join", json={"code": "NOPE2345"},
+                           headers=student).status_code == 404
+    auth.login("mina")
+    for _ in range(10):
+        assert post_form(client, "/classes/join", {"code": "NOPE2345"}).status_code == 200
+    assert post_form(client, "/classes/join", {"code": code}).status_code == 429
+    limited = client.post("/api/v1/classes/join", json={"code": code}, headers=student)
+    assert limited.status_code == 429 and limited.get_json()["error"] == "too_many_requests"
+    assert members(app, class_id) == []
+
+
 def test_invite_link_asks_then_joins(app, client, auth):
     create_user(app, "teach", "instructor")
     create_user(app, "mina")
@@ -81,6 +100,22 @@ def test_invite_link_asks_then_joins(app, client, auth):
     response = post_form(client, f"/classes/join/{code}", {"code": code}, action="/classes/join")
     assert response.status_code == 302 and members(app, class_id) == ["mina"]
     assert client.get("/classes/join/ZZZZZZZZ").status_code == 404
+
+
+def test_logging_in_from_an_invite_link_joins_the_class(app, client, auth):
+    """The classes area adds its invite step to logging in (docklab.auth.hooks): the log-in page
+    names the class the link invites to, and the log-in POST joins it."""
+    create_user(app, "teach", "instructor")
+    create_user(app, "mina")
+    class_id, code = make_class(client, auth)
+    invite = f"/classes/join/{code}"
+    page = client.get(f"/login?next={invite}").get_data(as_text=True)
+    assert 'data-testid="invite-reason"' in page and "도커 기초 1반" in page
+    plain = client.get("/login?next=/labs").get_data(as_text=True)
+    assert 'data-testid="invite-reason"' not in plain
+    response = auth.login("mina", next_url=invite)
+    assert response.status_code == 302 and response.headers["Location"].endswith("/classes/todo")
+    assert members(app, class_id) == ["mina"]
 
 
 def test_a_student_in_several_classes_and_leaving_one(app, client, auth):
@@ -133,7 +168,7 @@ def test_assignments_with_due_dates(app, client, auth):
     class_id, _code = make_class(client, auth)
     auth.login("teach")
     with app.app_context():
-        from docklab.instructor import catalog
+        from docklab.classes import catalog
 
         lab_ids = [info.item.ref for info in catalog.labs()]
         anchors = [info.item.ref for info in catalog.sections()]

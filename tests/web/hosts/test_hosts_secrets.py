@@ -55,8 +55,8 @@ def test_rotate_secrets_moves_every_secret_to_the_new_key(database_url, tmp_path
 
 
 def test_a_class_policy_opens_networks_for_its_learners_only(app):
+    from docklab.classes import services as classes
     from docklab.hosts.policy import HostRefused
-    from docklab.instructor import services as classes
     from docklab.models import User
 
     teacher = create_user(app, "teach", role="instructor")

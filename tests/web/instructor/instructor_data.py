@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+from docklab.classes import attempts as A
+from docklab.classes import catalog, services
 from docklab.extensions import db
-from docklab.instructor import attempts as A
-from docklab.instructor import catalog, services
 from docklab.models import User
 from docklab.quiz.models import QuizAnswer
 from tests.support.webapp import create_user

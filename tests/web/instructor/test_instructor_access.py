@@ -8,8 +8,8 @@ import re
 
 import pytest
 
+from docklab.classes.models import Classroom
 from docklab.extensions import db
-from docklab.instructor.models import Classroom
 from docklab.models import User
 from tests.support.webapp import bearer, create_user
 from tests.web.instructor.instructor_data import LAB1, seed_class

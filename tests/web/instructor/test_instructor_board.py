@@ -87,7 +87,7 @@ def test_board_page_shows_each_cell_with_icon_and_words(app, client, auth):
     # the default view fits a laptop: one column per chapter of the notes, not per section
     assert f'data-testid="cell-alice-section:{S1}"' not in page
     with app.app_context():
-        from docklab.instructor import catalog
+        from docklab.classes import catalog
 
         chapter = catalog.section(S1).chapter
         sizes = {anchor: len(catalog.section(anchor).question_ids) for anchor in (S1, S2)}
@@ -177,7 +177,7 @@ def test_grid_csv_matches_the_seeded_class(app, client, auth):
     assert "attachment" in response.headers["Content-Disposition"]
     rows = read_csv(response)
     with app.app_context():
-        from docklab.instructor import catalog
+        from docklab.classes import catalog
 
         title1, title2 = catalog.section(S1).item.title_ko, catalog.section(S2).item.title_ko
         lab1, lab2 = catalog.lab(LAB1).item.title_ko, catalog.lab(LAB2).item.title_ko
@@ -240,8 +240,8 @@ def test_csv_cells_cannot_run_as_formulas(app, client, auth):
 
     evil_id = create_user(app, evil)
     with app.app_context():
-        from docklab.instructor.models import Classroom
-        from docklab.instructor.services import join
+        from docklab.classes.models import Classroom
+        from docklab.classes.services import join
 
         join(db.session.get(Classroom, seeded.class_id), db.session.get(User, evil_id))
         add_answer(evil_id, "docker-what-technology", "@SUM(A1:A9)", False, minutes(300))

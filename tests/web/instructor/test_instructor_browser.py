@@ -73,7 +73,7 @@ def test_class_from_creation_to_csv(live_server, page, browser, docker_engine, l
     assert raw.startswith("\ufeff".encode())
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
     with live_server.app.app_context():
-        from docklab.instructor import catalog
+        from docklab.classes import catalog
 
         title = catalog.lab(PASSING_LAB).item.title_ko
     column = rows[0].index(f"실습 {title} · 상태")  # column names in the page's language

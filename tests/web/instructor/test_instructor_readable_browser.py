@@ -10,8 +10,8 @@ import re
 
 import pytest
 
+from docklab.classes import catalog, services
 from docklab.extensions import db
-from docklab.instructor import catalog, services
 from docklab.models import User
 from tests.support.webapp import PASSWORD, create_user
 from tests.web.instructor.instructor_data import T0, add_answer, add_attempt, minutes, results

@@ -5,8 +5,8 @@ import html as htmllib
 import re
 import statistics
 
+from docklab.classes.models import Classroom
 from docklab.extensions import db
-from docklab.instructor.models import Classroom
 from tests.web.instructor.instructor_data import LAB1, LAB2, MYSQL_MISS, NEAR_MISS, S1, seed_class
 
 
@@ -103,7 +103,7 @@ def test_question_statistics(app, client, auth):
     # the wrong choice bora picked twice, out of 4 answers
     row = re.search(r'<tr data-question="docker-what-definition">(.*?)</tr>', html, re.S).group(1)
     with app.app_context():
-        from docklab.instructor import catalog
+        from docklab.classes import catalog
 
         question = catalog.question("docker-what-definition")
         label = next(c.text.ko for c in question.parts.choices if c.id == seeded.wrong_choice)
@@ -119,7 +119,7 @@ def test_question_statistics(app, client, auth):
 
 
 def test_discrimination_appears_from_five_learners_with_its_n(app, client, auth):
-    from docklab.instructor import catalog, services
+    from docklab.classes import catalog, services
     from docklab.instructor.stats import MIN_LEARNERS_FOR_FLAG
     from docklab.models import User
     from tests.support.webapp import create_user
@@ -149,8 +149,8 @@ def test_a_chosen_matching_distractor_shows_in_words(app, client, auth):
     not as the stored JSON of ids."""
     seeded = seed_class(app)
     with app.app_context():
+        from docklab.classes import catalog
         from docklab.extensions import db
-        from docklab.instructor import catalog
         from tests.web.instructor.instructor_data import add_answer, minutes
 
         question = catalog.question("lab-run-flags")

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
+from docklab.classes import services as classes
 from docklab.extensions import db
-from docklab.instructor import services as instructor
 from docklab.labs import own_machine as own
 from docklab.models import User
 from grader.checks.container import ContainerState
@@ -115,9 +115,9 @@ def test_a_pasted_result_is_self_reported_in_the_learners_and_the_instructors_vi
     user_id, headers = learner
     teacher = create_user(app, "own-teacher", "instructor")
     with app.app_context():
-        classroom = instructor.create_class(db.session.get(User, teacher), "내 컴퓨터 반",
-                                            labs=["hello-world"])
-        instructor.join(classroom, db.session.get(User, user_id))
+        classroom = classes.create_class(db.session.get(User, teacher), "내 컴퓨터 반",
+                                   labs=["hello-world"])
+        classes.join(classroom, db.session.get(User, user_id))
         db.session.commit()
         class_id = classroom.id
     paste("docker run --pull=never hello-world", docker_engine.base_url)

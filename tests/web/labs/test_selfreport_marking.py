@@ -16,9 +16,9 @@ import re
 import pytest
 
 import grader
+from docklab.classes.models import Classroom
+from docklab.classes.services import join
 from docklab.extensions import db
-from docklab.instructor.models import Classroom
-from docklab.instructor.services import join
 from docklab.labs import catalog
 from docklab.labs.models import LabAttempt
 from docklab.models import User
@@ -78,7 +78,7 @@ def grid_row(client, seeded, name: str) -> dict[str, str]:
     back to ids so the checks below read short)."""
     rows = read_csv(client.get(f"/instructor/classes/{seeded.class_id}/export/grid.csv?lang=en"))
     with client.application.app_context():
-        from docklab.instructor import catalog
+        from docklab.classes import catalog
 
         titles = {f"lab {catalog.lab(lab).item.title_en} · ": f"{lab} " for lab in (LAB1, LAB2)}
     keys = []

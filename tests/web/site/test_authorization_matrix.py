@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from docklab.classes import services as classes
 from docklab.extensions import db
 from docklab.hosts.models import AllowedHostRule, LearnerHost
-from docklab.instructor import services as classes
 from docklab.labs.models import LabAttempt
 from docklab.models import ApiToken, User, utcnow
 from docklab.quiz.models import QuizRun

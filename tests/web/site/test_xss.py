@@ -1,9 +1,9 @@
 """Everything a user can type is shown escaped: answers, token, host and class names."""
 from sqlalchemy import select
 
+from docklab.classes import services as classes
 from docklab.extensions import db
 from docklab.hosts.models import LearnerHost
-from docklab.instructor import services as classes
 from docklab.models import User
 from tests.support.webapp import create_user, post_form
 from tests.web.quiz.quiz_answers import csrf_from, form_fields, real_bank, right_answer

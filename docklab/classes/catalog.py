@@ -1,5 +1,6 @@
-"""What can be assigned: the labs (from grader/) and the quiz sections (from the quiz content),
-reduced to what the instructor pages need. The one place that knows the other areas' shapes."""
+"""What a class can be assigned: the labs (from grader/) and the quiz sections (from the quiz
+content), reduced to what the class pages need. The one place that knows the other areas'
+shapes."""
 from __future__ import annotations
 
 from collections import Counter
@@ -8,6 +9,7 @@ from functools import cached_property
 
 from flask_babel import get_locale
 
+from ..labs.catalog import all_labs
 from ..quiz.content import current_content
 
 
@@ -49,8 +51,6 @@ _lab_cache: dict[int, tuple[object, tuple[LabInfo, ...]]] = {}
 
 def _all_labs() -> tuple[LabInfo, ...]:
     """The labs the app serves (loaded and validated once by the labs area), in file order."""
-    from ..labs.catalog import all_labs
-
     loaded = all_labs()
     cached = _lab_cache.get(id(loaded))
     if cached is not None and cached[0] is loaded:

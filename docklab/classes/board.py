@@ -1,4 +1,5 @@
-"""The progress board: roster x (assigned labs, assigned quiz sections).
+"""The progress board: roster x (assigned labs, assigned quiz sections). The instructor's board
+page (docklab.instructor.board_view), the API and the students' to-do lists all read it.
 
 Built from three aggregate queries (members; lab attempts grouped by learner x lab; latest quiz
 answers grouped by learner x section), never a query per cell, so 500 learners x 20 items stay

@@ -1,5 +1,6 @@
-"""The labs area's stored attempts, as the instructor pages read them. The column names of the
-labs model are mapped here once, so the board, the funnel and the exports never spell them."""
+"""The labs area's stored attempts, as class progress reads them. The column names of the labs
+model are mapped here once, so the board, the to-do lists and the instructor's funnel, timeline
+and exports never spell them."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +8,8 @@ from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
-from .dates import aware
+from ..dates import aware
+from ..labs.models import LabAttempt as Attempt
 
 PASSED = "passed"
 FAILED = "failed"
@@ -17,10 +19,7 @@ SELF_REPORTED = "self_reported"  # a source: graded in the learner's terminal, n
 
 @cache
 def cols() -> SimpleNamespace:
-    """The labs model and its columns under the names the instructor queries use (imported on
-    first use, so this area never dictates the labs area's load order)."""
-    from ..labs.models import LabAttempt as Attempt
-
+    """The labs model and its columns under the names the progress queries use."""
     return SimpleNamespace(
         model=Attempt, id=Attempt.id, user_id=Attempt.user_id, lab_id=Attempt.lab_id,
         status=Attempt.status, score=Attempt.score, max_score=Attempt.max_score,
