@@ -4,22 +4,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+# One bilingual text and one problem for labs and questions alike (re-exported from here).
+from grader.model import Text as Text
+from grader.yamlsrc import Problem as Problem
+
 LANGUAGES = ("ko", "en")
 # Questions on retired products (Docker Machine, Toolbox, Kitematic, Docker Cloud, Datacenter)
 # keep teaching the idea, but the review queue leaves them out unless the learner asks for them.
 RETIRED_TAG = "retired"
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a content file; prints as ``file:line: message``."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
 
 
 class ContentError(Exception):
@@ -41,20 +33,6 @@ class AnswerFormatError(ValueError):
 
     def as_dict(self) -> dict[str, str]:
         return {"ko": self.reason_ko, "en": self.reason}
-
-
-@dataclass(frozen=True)
-class Text:
-    """A user-facing text in Korean and English."""
-
-    ko: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ko
-
-    def as_dict(self) -> dict[str, str]:
-        return {"ko": self.ko, "en": self.en}
 
 
 @dataclass(frozen=True)
