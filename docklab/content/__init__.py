@@ -4,7 +4,8 @@ Pure Python (no Flask): the web app, the CLI and the tests all call these::
 
     from docklab.content import load_bank, validate, check_answer, load_notes
 
-    problems = validate()            # [Problem(file, line, message)]; str() = "file:line: msg"
+    problems = validate()            # [Problem(file, line, field, message)] (grader.yamlsrc's,
+                                     # shared with labs); str() = "file:line: field: message"
     bank = load_bank()               # raises ContentError(problems) on invalid content
     question = bank["lab-mysql-run-command"]
     question.public_dict("ko")       # for GET /questions/<id>: never contains the answer

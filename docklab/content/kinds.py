@@ -25,7 +25,7 @@ from typing import Any
 from . import answers
 from .model import AnswerFormatError, AnswerResult, Option, Question, Text
 from .schema import MISSING, QuestionReader, describe
-from .yamlsrc import YamlMap, YamlSeq
+from grader.yamlsrc import YamlMap, YamlSeq
 
 MAX_SHORT_ANSWER = 2000
 
