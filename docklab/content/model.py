@@ -15,12 +15,13 @@ RETIRED_TAG = "retired"
 
 
 class ContentError(Exception):
-    """Raised by ``load_bank`` when the content has problems; carries all of them."""
+    """Raised by ``load_bank`` (and by docklab/library.py for the whole content, labs included)
+    when the content has problems; carries all of them."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], what: str = "quiz content"):
         self.problems = list(problems)
         lines = "\n".join(str(problem) for problem in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in quiz content:\n{lines}")
+        super().__init__(f"{len(self.problems)} problem(s) in {what}:\n{lines}")
 
 
 class AnswerFormatError(ValueError):

@@ -8,7 +8,7 @@ from functools import cached_property
 
 from flask_babel import get_locale
 
-from ..quiz.content import current_content
+from ..library import current as current_content
 
 
 @dataclass(frozen=True)

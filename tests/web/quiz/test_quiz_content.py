@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from docklab import library
 from docklab.config import REPO_ROOT
 from docklab.content import ContentError
 from tests.support.webapp import make_app
@@ -137,7 +138,7 @@ def test_app_starts_again_once_the_content_is_fixed(tmp_path, database_url):
         make_app(database_url, DOCKLAB_CONTENT_DIR=str(content))
     shutil.copy(REPO_ROOT / "quizzes" / broken.name, broken)
     app = make_app(database_url, DOCKLAB_CONTENT_DIR=str(content))
-    assert len(app.extensions["docklab.content"].bank) > 0
+    assert len(library.of(app).bank) > 0
 
 
 def test_setup_reports_the_loaded_content(runner):
