@@ -78,7 +78,7 @@ def test_lab_file_with_an_unknown_note_section_is_reported(runner, tmp_path):
     lab.write_text("id: ghost\nsection: 없는 절\nchecks: []\n", encoding="utf-8")
     result = runner.invoke(args=["content", "validate", str(lab)])
     assert result.exit_code == 1
-    assert f"{lab}:2: field 'section' names '없는 절'" in result.output
+    assert f"{lab}:2: section: no heading `없는 절` in docker-notes.ko.md" in result.output
 
 
 def test_labs_of_a_configured_content_are_judged_by_its_own_notes(tmp_path, database_url):
@@ -103,11 +103,12 @@ def test_labs_of_a_configured_content_are_judged_by_its_own_notes(tmp_path, data
     lab.write_text(lab.read_text().replace("section: 우리 반 3주차", "section: 4주차"))
     result = runner.invoke(args=["content", "validate", str(lab)])
     assert result.exit_code == 1
-    assert f"{lab}:2: field 'section' names '4주차'" in result.output
+    assert f"{lab}:2: section: no heading `4주차` in docker-notes.ko.md" in result.output
     lab.write_text(lab.read_text().replace("section: 4주차\n", ""))
     result = runner.invoke(args=["content", "validate", str(lab)])
     assert result.exit_code == 1
-    assert f"{lab}:1: field 'section' is missing" in result.output
+    assert f"{lab}:1: section: required field is missing (a heading of the notes)" \
+        in result.output
 
 
 def _broken_content_dir(tmp_path: Path) -> tuple[Path, Path, int]:
