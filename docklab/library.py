@@ -48,7 +48,7 @@ class Library:
     def summary(self) -> str:
         sections = sum(1 for _section, count in self.bank.section_counts() if count)
         return (f"content: {len(self.bank)} questions in {sections} note sections, "
-                f"{len(self.labs)} labs ({self.notes.path.name}) ok")
+                f"{len(self.labs)} lab(s) ({self.notes.path.name}) ok")
 
 
 def content_paths(directory: str | Path) -> tuple[Path, Path]:
