@@ -22,9 +22,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from grader.yamlsrc import YamlMap, YamlSeq, load_file
+
 from .model import Problem, Text
 from .notes import Notes, Section
-from grader.yamlsrc import YamlMap, YamlSeq, load_file
 
 KINDS = ("correction", "answer")
 

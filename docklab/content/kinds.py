@@ -22,10 +22,11 @@ import random
 from collections.abc import Iterable
 from typing import Any
 
+from grader.yamlsrc import YamlMap, YamlSeq
+
 from . import answers
 from .model import AnswerFormatError, AnswerResult, Option, Question, Text
 from .schema import MISSING, QuestionReader, describe
-from grader.yamlsrc import YamlMap, YamlSeq
 
 MAX_SHORT_ANSWER = 2000
 

@@ -19,11 +19,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from grader.yamlsrc import YamlMap, YamlSeq, load_file
+
 from .kinds import KINDS
 from .model import AnswerResult, ContentError, Problem, Question, Text
 from .notes import REPO_ROOT, Notes, Section, load_notes
 from .schema import ID_PATTERN, MISSING, QuestionReader, describe
-from grader.yamlsrc import YamlMap, YamlSeq, load_file
 
 DEFAULT_QUIZZES_DIR = REPO_ROOT / "quizzes"
 COMMON_FIELDS = ("id", "section", "type", "difficulty", "tags", "prompt", "explanation")

@@ -4,8 +4,9 @@ from __future__ import annotations
 import difflib
 import re
 
-from .model import Option, Problem, Text
 from grader.yamlsrc import YamlMap, YamlSeq
+
+from .model import Option, Problem, Text
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MISSING = object()
