@@ -187,7 +187,7 @@ def _checks(file: _File, data: dict[str, Any],
         if kind is not None and not kind.read_only and not exec_allowed:
             file.problem((*path, "kind"), f"`{kind_name}` runs commands in containers; "
                                           "the lab must say `exec_checks: true`")
-        params = item.get("params", {})
+        params = plain(item.get("params", {}))  # checks see plain data (their lines: file.line)
         if kind is not None and isinstance(params, dict):
             _check_params(file, kind, params, (*path, "params"))
         needs = item.get("needs", [])
@@ -203,7 +203,7 @@ def _checks(file: _File, data: dict[str, Any],
         hint = file.text(item, (*path, "hint"))
         title = file.text(item, (*path, "title")) if "title" in item else None
         if hint and kind and isinstance(check_id, str) and isinstance(params, dict):
-            checks.append(CheckSpec(check_id, kind_name, points, hint, plain(params),
+            checks.append(CheckSpec(check_id, kind_name, points, hint, params,
                                     tuple(needs) if isinstance(needs, list) else (),
                                     file.line(path), title))
     return checks, seen

@@ -74,7 +74,7 @@ class YamlSeq(list[Any]):
 def line_at(data: object, path: FieldPath) -> int:
     """The line of the value at `path`: a key's own line, a list item's line; for a path that
     goes further than the document does, the line of the last part that exists."""
-    line = getattr(data, "line", 1)
+    line: int = getattr(data, "line", 1)
     node = data
     for part in path:
         if isinstance(node, YamlMap) and not isinstance(part, (list, dict)) and part in node:
