@@ -127,9 +127,9 @@ def _section(file: _File, section: object, sections: Notes | None) -> None:
         file.problem(("section",), "required field is missing (a heading of the notes)"
                      if section is None else "expected text")
     elif sections.find(section) is None:
-        titles = list(dict.fromkeys(sections.titles()))
+        names = dict.fromkeys([*sections.titles(), *(s.anchor for s in sections.sections)])
         file.problem(("section",), f"no heading `{section}` in {sections.path.name}"
-                                   f"{_did_you_mean(section, titles)}")
+                                   f"{_did_you_mean(section, names)}")
 
 
 def _check_params(file: _File, kind: type[Check], params: dict[str, Any],

@@ -71,8 +71,7 @@ def test_a_lab_section_given_as_an_anchor_is_one_verdict_everywhere(runner, caps
 def test_an_unknown_section_is_one_problem_in_the_same_words_everywhere(
         runner, capsys, tmp_path, database_url):
     lab = _lab(tmp_path / "labs", "lost", f"{ANCHOR}-없음")
-    expected = (f"{lab}:2: section: no heading `{ANCHOR}-없음` in docker-notes.ko.md; "
-                f"did you mean")
+    expected = f"{lab}:2: section: no heading `{ANCHOR}-없음` in docker-notes.ko.md"
     result = runner.invoke(args=["content", "validate", str(lab)])
     assert result.exit_code == 1
     printed = _problem_lines(result.output)
