@@ -15,8 +15,9 @@ Public API (the web app and the CLI use only these names; keep them stable):
     to_junit(results)                       # JUnit XML text;  exit_code(results) -> 0/1/2
 
 `Lab` has `id`, `section` (a section of its content's notes, heading text or anchor as written;
-None for external labs whose content has no notes), `title(lang)`, `instructions(lang)` (Markdown), `checks`, `max_score`,
-`solution`, `anti_solutions` (each with `fails`: the ids of the checks that mistake fails).
+None for external labs whose content has no notes), `title(lang)`, `instructions(lang)`
+(Markdown), `checks`, `max_score`, `solution`, `anti_solutions` (each with `fails`: the ids of
+the checks that mistake fails).
 Statuses are `CheckStatus` (pass, fail, error, skip) and `LabStatus` (passed, failed, error):
 str enums, so they compare equal to, and serialise as, their plain text.
 A host that cannot be read gives a result with status `error` and the reason, never `fail`;

@@ -327,6 +327,7 @@ def load_lab_file(path: str | Path,
         return None, file.problems
     # No problems: every required field was read (each None above came with a problem).
     assert title is not None and instructions is not None and solution is not None
+    assert isinstance(lab_id, str)
     lab = Lab(id=lab_id, section=section.strip() if isinstance(section, str) else None,
               titles=title, instructions_text=instructions,
               checks=tuple(checks), solution=solution, anti_solutions=tuple(anti),
