@@ -37,7 +37,7 @@ EXPECTED = {
     "anti-fails-unknown": ["32: anti_solutions[0].fails: unknown check id `exist`; "
                            "did you mean `exists`?"],
     "bad-yaml": ["6: YAML syntax error: while parsing a flow sequence (started at line 5): "
-                 "expected ',' or ']', but got ':'"],
+                 "did not find expected ',' or ']'"],
     "exec-without-flag": ["18: checks[1].kind: `exec` runs commands in containers; "
                           "the lab must say `exec_checks: true`"],
     "wrong-section": ["2: section: no heading `실습하기` in docker-notes.ko.md; "
