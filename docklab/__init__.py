@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from . import config as config_module
+from . import library
 from . import settings as settings_module
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     settings_module.init_app(app)  # a bad value in `config` fails here, not in a request
 
     _init_extensions(app)
+    library.init(app)  # notes, questions and labs, checked once: invalid content stops the start
     _register_blueprints(app)
     _trust_proxies(app)
 
@@ -113,7 +115,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
-    app.register_blueprint(quiz_bp)  # also loads and checks the built-in quiz content
+    app.register_blueprint(quiz_bp)  # notes and quizzes
     app.register_blueprint(hosts_bp)  # learners' Docker hosts, allowed-hosts admin
     app.register_blueprint(labs_bp)  # lab pages, Check, attempts
     app.register_blueprint(instructor_bp)  # classes, progress board, admin users

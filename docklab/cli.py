@@ -13,7 +13,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select, text
 
-from . import backup, settings
+from . import backup, library, settings
 from .extensions import db
 from .models import ApiToken, Role, User
 from .sandboxes import services as sandboxes
@@ -139,17 +139,14 @@ def one_setup_at_a_time():
 @click.command("setup")
 @with_appcontext
 def setup() -> None:
-    """Apply migrations, load content and make the first instructor account (idempotent)."""
+    """Apply migrations, check the content and make the first instructor account (idempotent)."""
     with one_setup_at_a_time():
         _setup()
 
 
 def _setup() -> None:
     upgrade()
-    from .content_sync import sync_content
-
-    summary = sync_content()
-    click.echo(summary)
+    click.echo(library.sync())  # the content, read and checked again (ContentError: every problem)
     _reap_sandboxes()
     created = ensure_first_instructor()
     if created:

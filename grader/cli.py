@@ -2,6 +2,10 @@
 
 Exit codes of `check`: 0 every lab passed, 1 a check failed, 2 an error (host unreachable,
 unknown lab, invalid lab file).
+
+The loader checks lab sections against whatever notes it is given; this is the edge that finds
+them: the notes of the content a labs directory belongs to (CONTENT/labs -> CONTENT/notes), so the
+built-in labs meet the built-in notes and other content its own notes (or none).
 """
 from __future__ import annotations
 
@@ -12,7 +16,9 @@ import sys
 from pathlib import Path
 
 from .hosts import HostSpec, default_host_url
-from .loader import LabFileError, load_labs, validate_paths
+from .loader import LABS_DIR, LabFileError, lab_files, load_labs, validate_paths
+from .model import Lab
+from .notes import Notes, load_notes, notes_in
 from .result import LabResult, exit_code, printable, to_junit
 from .runner import grade_many
 
@@ -140,9 +146,25 @@ def _error(message: str) -> int:
     return 2
 
 
+def content_notes(content_dir: str | Path) -> Notes | None:
+    """The notes of a content directory (None when it has none: its labs' sections are free)."""
+    found = notes_in(content_dir)
+    return load_notes(found) if found is not None else None
+
+
+def notes_for_labs(labs_dir: str | Path | None) -> Notes | None:
+    """The notes of the content a labs directory belongs to (DIR/../notes); the built-in labs'
+    are the built-in notes."""
+    return content_notes(Path(labs_dir or LABS_DIR).resolve().parent)
+
+
+def _load_labs(labs_dir: str | None) -> dict[str, Lab]:
+    return load_labs(labs_dir, sections=notes_for_labs(labs_dir))
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     try:
-        labs = load_labs(args.labs_dir)
+        labs = _load_labs(args.labs_dir)
     except LabFileError as exc:
         return _error(str(exc))
     unknown = [lab_id for lab_id in args.labs if lab_id not in labs]
@@ -168,7 +190,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_list(args: argparse.Namespace) -> int:
     try:
-        labs = load_labs(args.labs_dir)
+        labs = _load_labs(args.labs_dir)
     except LabFileError as exc:
         return _error(str(exc))
     width = max((len(lab_id) for lab_id in labs), default=0)
@@ -178,18 +200,17 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from .loader import BUILT_IN, LABS_DIR, Notes, _lab_files, notes_for_labs, notes_of
-
     content = args.content or os.environ.get("DOCKLAB_CONTENT_DIR") or None
-    notes: Notes
+    notes: Notes | None
+    paths: list[str | Path]
     if content:  # the configured content: its labs, checked against its own notes (if any)
-        notes = notes_of(content)
+        notes = content_notes(content)
         paths = args.paths or [args.labs_dir or Path(content) / "labs"]
     elif args.labs_dir:
         notes, paths = notes_for_labs(args.labs_dir), [args.labs_dir, *args.paths]
     else:
-        notes, paths = BUILT_IN, args.paths or [LABS_DIR]
-    if not _lab_files(paths):
+        notes, paths = notes_for_labs(LABS_DIR), args.paths or [LABS_DIR]
+    if not lab_files(paths):
         print(f"no lab files (*.yaml) in {', '.join(map(str, paths))}", file=sys.stderr)
         return 1
     problems = validate_paths(paths, notes)

@@ -1,29 +1,32 @@
 """Lab files (YAML) → `Lab` objects, with every problem reported at once as `file:line: field:
-message`. Line numbers come from the composed YAML nodes, so errors point at the exact key."""
+message`. The YAML and its lines come from grader/yamlsrc.py (the loader quiz content uses too),
+so errors point at the exact key.
+
+A lab's `section` is checked against the notes the caller passes (`sections=`): the loader never
+looks for notes itself. The web app passes its content's notes; `python -m grader` finds the notes
+of the content a labs directory belongs to (grader/cli.py)."""
 from __future__ import annotations
 
 import difflib
-import enum
 import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, TypeVar
 
-import yaml
-
 from .checks import REGISTRY
 from .checks.base import Check, Param
 from .checks.selection import SELECTOR_KEYS, ContainerCheck
-from .model import LANGS, AntiSolution, CheckSpec, Lab, Problem, SetupItem, Solution, Text
+from .model import LANGS, AntiSolution, CheckSpec, Lab, SetupItem, Solution, Text
+from .notes import Notes
+from .yamlsrc import FieldPath, Problem, field_name, line_at, load_file, plain
 
 REPO = Path(__file__).resolve().parent.parent
 LABS_DIR = REPO / "labs"
-NOTES = REPO / "notes" / "docker-notes.ko.md"
 LAB_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 MIN_ANTI_SOLUTIONS = 3
 
 # field -> (required, allowed types)
-# `section` is checked separately: required (a heading of the notes) when the content has notes,
+# `section` is checked separately: required (a section of the notes) when the content has notes,
 # optional (any text, or null) for external labs whose content has none.
 LAB_FIELDS = {"id": (True, str), "section": (False, (str, type(None))), "title": (True, dict),
               "instructions": (True, dict), "exec_checks": (False, bool), "checks": (True, list),
@@ -40,14 +43,6 @@ ANTI_FIELDS = {**SOLUTION_FIELDS, "description": (True, str), "fails": (True, (s
 TYPE_WORDS = {str: "text", int: "a whole number", bool: "true/false", list: "a list",
               dict: "a mapping", type(None): "null"}
 
-
-class _BuiltIn(enum.Enum):
-    NOTES = "built-in notes"
-
-
-BUILT_IN = _BuiltIn.NOTES  # `notes=BUILT_IN`: the repository's own notes
-# What labs are checked against: the built-in notes, a notes file, or None (no notes at all).
-Notes = Path | None | _BuiltIn
 _AnySolution = TypeVar("_AnySolution", bound=Solution)
 
 
@@ -64,60 +59,28 @@ def _did_you_mean(word: str, choices: Iterable[str]) -> str:
     return f"; did you mean `{close[0]}`?" if close else ""
 
 
-def _field_name(path: tuple[Any, ...]) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
 class _File:
-    """One file being validated: its plain data, the line of every path, and the problems."""
+    """One file being validated: its data (with lines, from yamlsrc) and the problems."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, data: object, problems: list[Problem]) -> None:
         self.path = path
         self.name = str(path)
-        self.lines: dict[tuple[Any, ...], int] = {}
-        self.problems: list[Problem] = []
-        self._reported: set[tuple[Any, ...]] = set()
-        self._constructor = yaml.SafeLoader("")
+        self.data = data
+        self.problems = list(problems)
+        # one problem per field: no cascades from the first one (the YAML's own included)
+        self._reported = {problem.field for problem in problems}
 
-    def problem(self, path: tuple[Any, ...], message: str) -> None:
-        if path in self._reported:  # one problem per field: no cascades from the first one
+    def line(self, path: FieldPath) -> int:
+        return line_at(self.data, path)
+
+    def problem(self, path: FieldPath, message: str) -> None:
+        field = field_name(path)
+        if field in self._reported:
             return
-        self._reported.add(path)
-        line = 1
-        for end in range(len(path), -1, -1):
-            if path[:end] in self.lines:
-                line = self.lines[path[:end]]
-                break
-        self.problems.append(Problem(self.name, line, _field_name(path), message))
+        self._reported.add(field)
+        self.problems.append(Problem(self.name, self.line(path), field, message))
 
-    def plain(self, node: yaml.Node, path: tuple[Any, ...] = ()) -> Any:
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            result: dict[Any, Any] = {}
-            for key_node, value_node in node.value:
-                if not isinstance(key_node, yaml.ScalarNode):
-                    self.lines[path] = key_node.start_mark.line + 1
-                    self.problem(path, "keys must be plain text")
-                    continue
-                key = self._constructor.construct_object(key_node)
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                if key in result:  # keep the first value, so one mistake gives one problem
-                    self.problem((*path, key), "duplicate key")
-                    continue
-                result[key] = self.plain(value_node, (*path, key))
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            return [self.plain(item, (*path, index)) for index, item in enumerate(node.value)]
-        try:
-            return self._constructor.construct_object(node)
-        except yaml.constructor.ConstructorError:  # e.g. `!secret x`: labs are plain data
-            self.problem(path, f"unsupported YAML tag `{node.tag}`")
-            return None
-
-    def fields(self, data: object, path: tuple[Any, ...], schema: dict[str, Any]) -> bool:
+    def fields(self, data: object, path: FieldPath, schema: dict[str, Any]) -> bool:
         """Required/unknown/typed fields of one mapping; False when it is not a mapping."""
         if not isinstance(data, dict):
             self.problem(path, "expected a mapping")
@@ -137,7 +100,7 @@ class _File:
                              "expected " + " or ".join(TYPE_WORDS[k] for k in kinds))
         return True
 
-    def text(self, data: dict[str, Any], path: tuple[Any, ...]) -> Text | None:
+    def text(self, data: dict[str, Any], path: FieldPath) -> Text | None:
         value = data.get(path[-1])
         if not isinstance(value, dict):
             return None
@@ -155,32 +118,22 @@ class _File:
         return Text(value["ko"].strip(), value["en"].strip()) if ok else None
 
 
-def notes_of(content_dir: str | Path | None) -> Path | None:
-    """The notes a content directory's labs are validated against (CONTENT/notes/<notes file>),
-    or None when that content has no notes (external labs: `section` is then free or absent)."""
-    if content_dir is None:
-        return NOTES
-    path = Path(content_dir) / "notes" / NOTES.name
-    return path if path.is_file() else None
-
-
-def notes_for_labs(directory: str | Path | None) -> Notes:
-    """The notes for a labs directory: the built-in notes for the built-in labs (or none given);
-    else the notes of the content the directory belongs to (DIR/../notes), or None."""
-    if directory is None or Path(directory).resolve() == LABS_DIR.resolve():
-        return BUILT_IN
-    return notes_of(Path(directory).resolve().parent)
-
-
-def _note_sections(notes: Path | None) -> set[str] | None:
-    if notes is None or not notes.exists():
-        return None
-    return {line.lstrip("#").strip() for line in notes.read_text(encoding="utf-8").splitlines()
-            if line.startswith("#")}
+def _section(file: _File, section: object, sections: Notes | None) -> None:
+    """With notes, `section` names one of their sections, by heading text or anchor: the same
+    `Notes.find` that checks a question's section. Without notes it is free."""
+    if sections is None:
+        return
+    if not isinstance(section, str):
+        file.problem(("section",), "required field is missing (a heading of the notes)"
+                     if section is None else "expected text")
+    elif sections.find(section) is None:
+        names = dict.fromkeys([*sections.titles(), *(s.anchor for s in sections.sections)])
+        file.problem(("section",), f"no heading `{section}` in {sections.path.name}"
+                                   f"{_did_you_mean(section, names)}")
 
 
 def _check_params(file: _File, kind: type[Check], params: dict[str, Any],
-                  path: tuple[Any, ...]) -> None:
+                  path: FieldPath) -> None:
     ok = _typed(file, params, kind.params, path)
     selector = params.get("container")
     if issubclass(kind, ContainerCheck) and isinstance(selector, dict):
@@ -191,7 +144,7 @@ def _check_params(file: _File, kind: type[Check], params: dict[str, Any],
 
 
 def _typed(file: _File, values: dict[str, Any], schema: dict[str, Param],
-           path: tuple[Any, ...]) -> bool:
+           path: FieldPath) -> bool:
     ok = True
     for key, value in values.items():
         if key not in schema:
@@ -234,7 +187,7 @@ def _checks(file: _File, data: dict[str, Any],
         if kind is not None and not kind.read_only and not exec_allowed:
             file.problem((*path, "kind"), f"`{kind_name}` runs commands in containers; "
                                           "the lab must say `exec_checks: true`")
-        params = item.get("params", {})
+        params = plain(item.get("params", {}))  # checks see plain data (their lines: file.line)
         if kind is not None and isinstance(params, dict):
             _check_params(file, kind, params, (*path, "params"))
         needs = item.get("needs", [])
@@ -252,11 +205,11 @@ def _checks(file: _File, data: dict[str, Any],
         if hint and kind and isinstance(check_id, str) and isinstance(params, dict):
             checks.append(CheckSpec(check_id, kind_name, points, hint, params,
                                     tuple(needs) if isinstance(needs, list) else (),
-                                    file.lines.get(path, 0), title))
+                                    file.line(path), title))
     return checks, seen
 
 
-def _setup(file: _File, raw: object, path: tuple[Any, ...]) -> tuple[SetupItem, ...] | None:
+def _setup(file: _File, raw: object, path: FieldPath) -> tuple[SetupItem, ...] | None:
     """`setup:` items: `{dir: a/b}` or `{file: a/b.txt, content: ...}`, relative paths that stay
     inside the work directory."""
     if not isinstance(raw, list):
@@ -287,7 +240,7 @@ def _setup(file: _File, raw: object, path: tuple[Any, ...]) -> tuple[SetupItem, 
     return tuple(items)
 
 
-def _solution(file: _File, item: Any, path: tuple[Any, ...], schema: dict[str, Any],
+def _solution(file: _File, item: Any, path: FieldPath, schema: dict[str, Any],
               cls: type[_AnySolution], **extra: Any) -> _AnySolution | None:
     if not file.fields(item, path, schema):
         return None
@@ -342,46 +295,27 @@ def _anti_solutions(file: _File, data: dict[str, Any], check_ids: set[str]) -> l
     return result
 
 
-def load_lab_file(path: str | Path, notes: Notes = BUILT_IN) -> tuple[Lab | None, list[Problem]]:
-    """Parse and validate one lab file: (the lab or None, every problem found). `section` must
-    be a heading of `notes` (default: the built-in notes); with `notes=None` (external content
-    without notes) it may be any text, null or absent."""
-    if notes is BUILT_IN:
-        notes = NOTES
-    file = _File(Path(path))
-    try:
-        node = yaml.compose(file.path.read_text(encoding="utf-8"))
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        return None, [Problem(file.name, line, "", f"not valid YAML: {exc.problem}")]
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-        return None, [Problem(file.name, 1, "", f"cannot read: {exc}")]
-    if node is None:
-        return None, [Problem(file.name, 1, "", "the file is empty")]
-    try:
-        data = file.plain(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        return None, [Problem(file.name, mark.line + 1 if mark else 1, "",
-                              f"not valid here: {exc.problem}")]
+def load_lab_file(path: str | Path,
+                  sections: Notes | None = None) -> tuple[Lab | None, list[Problem]]:
+    """Parse and validate one lab file: (the lab or None, every problem found). With `sections`
+    (the notes of the lab's content), `section` must name one of their sections, by heading text
+    or anchor; without (content that has no notes) it may be any text, null or absent."""
+    file_path = Path(path)
+    data, yaml_problems = load_file(file_path)
+    if data is None:
+        return None, yaml_problems or [Problem(str(file_path), 1, "", "the file is empty")]
+    file = _File(file_path, data, yaml_problems)
     if not file.fields(data, (), LAB_FIELDS):
         return None, file.problems
+    assert isinstance(data, dict)  # (fields() said so)
     lab_id = data.get("id")
     if isinstance(lab_id, str):
         if not LAB_ID.match(lab_id):
             file.problem(("id",), "use lowercase letters, digits and dashes")
         elif lab_id != file.path.stem:
             file.problem(("id",), f"must match the file name `{file.path.stem}`")
-    sections = _note_sections(notes)
     section = data.get("section")
-    if sections is not None and not isinstance(section, str):
-        file.problem(("section",), "required field is missing (a heading of the notes)"
-                     if section is None else "expected text")
-    elif (isinstance(section, str) and sections is not None and notes is not None
-          and section.strip() not in sections):  # (sections come only from a notes file)
-        file.problem(("section",), f"no heading `{section}` in {notes.name}"
-                                   f"{_did_you_mean(section, sections)}")
+    _section(file, section, sections)
     title = file.text(data, ("title",))
     instructions = file.text(data, ("instructions",))
     checks, check_ids = _checks(file, data, data.get("exec_checks") is True)
@@ -393,6 +327,7 @@ def load_lab_file(path: str | Path, notes: Notes = BUILT_IN) -> tuple[Lab | None
         return None, file.problems
     # No problems: every required field was read (each None above came with a problem).
     assert title is not None and instructions is not None and solution is not None
+    assert isinstance(lab_id, str)
     lab = Lab(id=lab_id, section=section.strip() if isinstance(section, str) else None,
               titles=title, instructions_text=instructions,
               checks=tuple(checks), solution=solution, anti_solutions=tuple(anti),
@@ -401,7 +336,8 @@ def load_lab_file(path: str | Path, notes: Notes = BUILT_IN) -> tuple[Lab | None
     return lab, []
 
 
-def _lab_files(paths: Iterable[str | Path]) -> list[Path]:
+def lab_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The lab files among `paths`: each directory's *.yaml and *.yml, files as given."""
     files: list[Path] = []
     for path in map(Path, paths):
         files.extend(sorted(path.glob("*.yaml")) + sorted(path.glob("*.yml"))
@@ -409,25 +345,23 @@ def _lab_files(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def validate_paths(paths: Iterable[str | Path], notes: Notes = BUILT_IN) -> list[Problem]:
+def validate_paths(paths: Iterable[str | Path], sections: Notes | None = None) -> list[Problem]:
     """Every problem in the given lab files and directories (empty when all are valid);
-    sections are checked against `notes` (default: the built-in notes; None: not at all)."""
+    sections are checked against the notes `sections` (None: not at all)."""
     problems: list[Problem] = []
-    for path in _lab_files(paths):
-        problems.extend(load_lab_file(path, notes)[1])
+    for path in lab_files(paths):
+        problems.extend(load_lab_file(path, sections)[1])
     return problems
 
 
-def load_labs(directory: str | Path | None = None, notes: Notes = None) -> dict[str, Lab]:
+def load_labs(directory: str | Path | None = None,
+              sections: Notes | None = None) -> dict[str, Lab]:
     """All labs of a directory (default: the repository's `labs/`), by id, in learning order:
     by each lab's `order` (labs without one come after, in file order). Sections are checked
-    against `notes` when given, else against the notes of the content the directory belongs to
-    (`notes_for_labs`)."""
+    against the notes `sections` (None: not at all)."""
     labs, problems = {}, []
-    if notes is None:
-        notes = notes_for_labs(directory)
-    for path in _lab_files([directory or LABS_DIR]):
-        lab, found = load_lab_file(path, notes)
+    for path in lab_files([directory or LABS_DIR]):
+        lab, found = load_lab_file(path, sections)
         problems.extend(found)
         if lab is not None:
             labs[lab.id] = lab

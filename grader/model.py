@@ -28,7 +28,7 @@ class LabStatus(StrEnum):
 
 @dataclass(frozen=True)
 class Text:
-    """A user-facing text in Korean and English."""
+    """A user-facing text in Korean and English (labs, check messages, and quiz content)."""
 
     ko: str
     en: str
@@ -39,20 +39,8 @@ class Text:
     def format(self, **values: object) -> Text:
         return Text(self.ko.format(**values), self.en.format(**values))
 
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a lab file; `str()` reads `file:line: field: message`."""
-
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
-        prefix = f"{where}: {self.field}" if self.field else where
-        return f"{prefix}: {self.message}"
+    def as_dict(self) -> dict[str, str]:
+        return {"ko": self.ko, "en": self.en}
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from functools import cached_property
 from flask_babel import get_locale
 
 from ..labs.catalog import all_labs
-from ..quiz.content import current_content
+from ..library import current as current_content
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,8 @@ Pure Python (no Flask): the web app, the CLI and the tests all call these::
 
     from docklab.content import check_answer, kind_of, load_bank, load_notes, public_dict, validate
 
-    problems = validate()            # [Problem(file, line, message)]; str() = "file:line: msg"
+    problems = validate()            # [Problem(file, line, field, message)] (grader.yamlsrc's,
+                                     # shared with labs); str() = "file:line: field: message"
     bank = load_bank()               # raises ContentError(problems) on invalid content
     question = bank["lab-mysql-run-command"]
     public_dict(question, "ko")      # for GET /questions/<id>: never contains the answer

@@ -22,9 +22,10 @@ import re
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
+from grader.yamlsrc import YamlMap, YamlSeq, load_file
+
 from .model import Problem, Text
 from .notes import Notes, Section
-from .yamlsrc import YamlMap, YamlSeq, load_file
 
 KINDS = ("correction", "answer")
 
@@ -60,12 +61,11 @@ def load_annotations(path: Path, notes: Notes) -> tuple[list[Callout], list[Prob
     if not path.exists():
         return [], []
     shown = str(path)
-    data, issues = load_file(path)
-    problems = [Problem(shown, issue.line, issue.message) for issue in issues]
+    data, problems = load_file(path, shown)
     if data is None:
         return [], problems
     if not isinstance(data, YamlMap) or not isinstance(data.get("callouts"), YamlSeq):
-        problems.append(Problem(shown, getattr(data, "line", 1),
+        problems.append(Problem(shown, getattr(data, "line", 1), "",
                                 "expected a mapping with a list under 'callouts'"))
         return [], problems
     callouts: list[Callout] = []
@@ -81,7 +81,7 @@ def load_annotations(path: Path, notes: Notes) -> tuple[list[Callout], list[Prob
 def _read_callout(entry: object, line: int, notes: Notes, shown: str,
                   problems: list[Problem]) -> Callout | None:
     def report(message: str, at: int = line) -> None:
-        problems.append(Problem(shown, at, f"callout #{line}: {message}"))
+        problems.append(Problem(shown, at, "", f"callout #{line}: {message}"))
 
     if not isinstance(entry, YamlMap):
         report("must be a mapping with section, after, ko and en")

@@ -29,6 +29,8 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader import imageref
+
 # ---------------------------------------------------------------------------------------------
 # Flag tables. Each entry: (short or None, long, takes_value). Only flags listed here are
 # reordered/aliased; anything else makes the command compare literally.
@@ -161,7 +163,6 @@ _MACHINE_GLOBAL = [("-D", "--debug", B), ("-s", "--storage-path", V)]
 
 _TRUE = {"true", "1", "t", "TRUE", "True", "T"}
 _FALSE = {"false", "0", "f", "FALSE", "False", "F"}
-_HEX_ID = re.compile(r"^(sha256:)?[0-9a-f]{12,64}$")
 
 
 _Command = tuple[str, ...]  # ("run",), ("image", "ls")
@@ -316,23 +317,15 @@ def _split_words(text: str) -> list[str]:
 # Normalising one simple command (the words between operators).
 # ---------------------------------------------------------------------------------------------
 def normalize_image_ref(ref: str) -> str:
-    """`nginx`, `nginx:latest`, `docker.io/library/nginx:latest` -> `nginx:latest`."""
-    if not ref or _HEX_ID.match(ref) or _PH_OPEN in ref:
+    """`nginx`, `nginx:latest`, `docker.io/library/nginx:latest` -> `nginx:latest`: the grader's
+    reading of image references (grader/imageref.py), in the short form people type. An image ID,
+    a `$(...)` word or anything Docker would not accept as a reference is left as written."""
+    if not ref or imageref.looks_like_id(ref) or _PH_OPEN in ref:
         return ref
-    name, at, digest = ref.partition("@")
-    if not at:
-        last = name.rsplit("/", 1)[-1]
-        if ":" in last:
-            name, _, tag = name.rpartition(":")
-        else:
-            tag = "latest"
-    for prefix in ("docker.io/", "index.docker.io/"):
-        if name.startswith(prefix):
-            name = name[len(prefix):]
-            break
-    if name.startswith("library/") and name.count("/") == 1:
-        name = name[len("library/"):]
-    return f"{name}@{digest}" if at else f"{name}:{tag}"
+    try:
+        return imageref.parse(ref).familiar()
+    except ValueError:
+        return ref
 
 
 def _normalize_simple(words: list[str], issues: list[str]) -> list[str]:

@@ -124,7 +124,7 @@ class CueReport:
             figures = self.figures(lang)
             share = figures.longest_right_share
             if share is not None and share > MAX_LONGEST_RIGHT_SHARE:
-                found.append(Problem(where, 1, (
+                found.append(Problem(where, 1, "", (
                     f"cues [{lang}]: the right answer is the longest option in "
                     f"{figures.longest_right} of {figures.choice_questions} choice questions "
                     f"({share:.0%}); at most {MAX_LONGEST_RIGHT_SHARE:.0%} allowed (issue 16): "
@@ -132,18 +132,18 @@ class CueReport:
             ratio = figures.median_ratio
             if ratio is not None and not MIN_MEDIAN_LENGTH_RATIO <= ratio <= \
                     MAX_MEDIAN_LENGTH_RATIO:
-                found.append(Problem(where, 1, (
+                found.append(Problem(where, 1, "", (
                     f"cues [{lang}]: median length of right / wrong options is {ratio:.2f}; "
                     f"it must lie between {MIN_MEDIAN_LENGTH_RATIO} and "
                     f"{MAX_MEDIAN_LENGTH_RATIO} (issue 16)")))
         share = self.true_share
         if share is not None and not MIN_TRUE_SHARE <= share <= MAX_TRUE_SHARE:
-            found.append(Problem(where, 1, (
+            found.append(Problem(where, 1, "", (
                 f"cues: {self.true_count} of {len(self.truefalse)} true/false statements are "
                 f"true ({share:.0%}); keep it between {MIN_TRUE_SHARE:.0%} and "
                 f"{MAX_TRUE_SHARE:.0%} (issue 16)")))
         for question in self.matching_without_distractors:
-            found.append(Problem(question.file, question.line, (
+            found.append(Problem(question.file, question.line, "", (
                 f"question '{question.id}': a matching question needs at least "
                 f"{MIN_MATCHING_DISTRACTORS} right-hand option without a partner "
                 "('distractors:'), or its last pair is forced (issue 16)")))

@@ -52,10 +52,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Generic, Protocol, TypeVar, cast
 
+from grader.yamlsrc import YamlMap, YamlSeq
+
 from . import answers
 from .model import AnswerFormatError, AnswerResult, NoAnswer, Option, Question, Text, checked_lang
 from .schema import MISSING, QuestionReader, describe
-from .yamlsrc import YamlMap, YamlSeq
 
 MAX_SHORT_ANSWER = 2000
 # Free-form wrong answers (typed texts, arrangements) are many and mostly unique: the statistics

@@ -4,31 +4,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+# One bilingual text and one problem for labs and questions alike (re-exported from here).
+from grader.model import Text as Text
+from grader.yamlsrc import Problem as Problem
+
 LANGUAGES = ("ko", "en")
 # Questions on retired products (Docker Machine, Toolbox, Kitematic, Docker Cloud, Datacenter)
 # keep teaching the idea, but the review queue leaves them out unless the learner asks for them.
 RETIRED_TAG = "retired"
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a content file; prints as ``file:line: message``."""
-
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
 class ContentError(Exception):
-    """Raised by ``load_bank`` when the content has problems; carries all of them."""
+    """Raised by ``load_bank`` (and by docklab/library.py for the whole content, labs included)
+    when the content has problems; carries all of them."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], what: str = "quiz content"):
         self.problems = list(problems)
         lines = "\n".join(str(problem) for problem in self.problems)
-        super().__init__(f"{len(self.problems)} problem(s) in quiz content:\n{lines}")
+        super().__init__(f"{len(self.problems)} problem(s) in {what}:\n{lines}")
 
 
 class AnswerFormatError(ValueError):
@@ -41,20 +34,6 @@ class AnswerFormatError(ValueError):
 
     def as_dict(self) -> dict[str, str]:
         return {"ko": self.reason_ko, "en": self.reason}
-
-
-@dataclass(frozen=True)
-class Text:
-    """A user-facing text in Korean and English."""
-
-    ko: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        return self.en if lang == "en" else self.ko
-
-    def as_dict(self) -> dict[str, str]:
-        return {"ko": self.ko, "en": self.en}
 
 
 class NoAnswer(ValueError):  # noqa: N818 - a form state, not a failure

@@ -19,11 +19,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from grader.yamlsrc import YamlMap, YamlSeq, load_file
+
 from .kinds import KINDS, kind_of
 from .model import AnswerResult, ContentError, Problem, Question, Text
 from .notes import REPO_ROOT, Notes, Section, load_notes
 from .schema import ID_PATTERN, MISSING, QuestionReader, describe
-from .yamlsrc import YamlMap, YamlSeq, load_file
 
 DEFAULT_QUIZZES_DIR = REPO_ROOT / "quizzes"
 COMMON_FIELDS = ("id", "section", "type", "difficulty", "tags", "prompt", "explanation")
@@ -124,12 +125,12 @@ def _question_files(paths: _Paths, problems: list[Problem]) -> list[tuple[Path, 
         if path.is_dir():
             found = sorted([*path.glob("*.yaml"), *path.glob("*.yml")])
             if not found:
-                problems.append(Problem(shown(path), 1, "no question files (*.yaml) here"))
+                problems.append(Problem(shown(path), 1, "", "no question files (*.yaml) here"))
             files.extend((file, shown(file)) for file in found)
         elif path.is_file():
             files.append((path, shown(path)))
         else:
-            problems.append(Problem(shown(path), 1, "file not found"))
+            problems.append(Problem(shown(path), 1, "", "file not found"))
     return files
 
 
@@ -140,7 +141,7 @@ def _resolve_notes(notes: Notes | str | Path | None, problems: list[Problem]) ->
         return load_notes(notes)
     except (OSError, UnicodeDecodeError) as err:
         where = str(notes) if notes is not None else _display_path(REPO_ROOT / "notes")
-        problems.append(Problem(where, 1, f"cannot read the notes: {err}"))
+        problems.append(Problem(where, 1, "", f"cannot read the notes: {err}"))
         return None
 
 
@@ -160,7 +161,7 @@ def _load(paths: _Paths, notes: Notes | str | Path | None,
             earlier = first_seen.get(question.id)
             if earlier is not None:
                 problems.append(Problem(
-                    shown, question.line,
+                    shown, question.line, "",
                     f"duplicate question id '{question.id}' "
                     f"(first defined at {earlier.file}:{earlier.line})"))
                 continue
@@ -172,28 +173,29 @@ def _load(paths: _Paths, notes: Notes | str | Path | None,
         for section in notes_obj.content_sections:
             if section.anchor not in covered:
                 problems.append(Problem(
-                    notes_shown, section.line,
+                    notes_shown, section.line, "",
                     f"section '{section.title}' (#{section.anchor}) has content but no question"))
     return questions, notes_obj, problems
 
 
 def _read_file(path: Path, shown: str, notes: Notes | None, notes_shown: str | None,
                problems: list[Problem]) -> list[Question]:
-    data, issues = load_file(path)
-    problems.extend(Problem(shown, issue.line, issue.message) for issue in issues)
+    data, found = load_file(path, shown)
+    problems.extend(found)
     if data is None:
-        if not issues:
-            problems.append(Problem(shown, 1, "the file is empty; expected a list of questions"))
+        if not found:
+            problems.append(Problem(shown, 1, "",
+                                    "the file is empty; expected a list of questions"))
         return []
     if not isinstance(data, YamlSeq):
         line = getattr(data, "line", 1)
-        problems.append(Problem(shown, line, "expected a list of questions at the top level, "
-                                             f"not {describe(data)}"))
+        problems.append(Problem(shown, line, "", "expected a list of questions at the top level, "
+                                                 f"not {describe(data)}"))
         return []
     questions: list[Question] = []
     for index, raw in enumerate(data):
         if not isinstance(raw, YamlMap):
-            problems.append(Problem(shown, data.line_of(index),
+            problems.append(Problem(shown, data.line_of(index), "",
                                     f"question #{index + 1} must be a mapping, not "
                                     f"{describe(raw)}"))
             continue

@@ -4,8 +4,9 @@ from __future__ import annotations
 import difflib
 import re
 
+from grader.yamlsrc import YamlMap, YamlSeq
+
 from .model import Option, Problem, Text
-from .yamlsrc import YamlMap, YamlSeq
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 MISSING = object()
@@ -45,7 +46,8 @@ class QuestionReader:
         return len(self.problems) == self.count_before
 
     def report(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.file, line, f"{self.label}: {message}"))
+        # The question is the field: `file:line: question 'id': <what is wrong, naming the key>`
+        self.problems.append(Problem(self.file, line, self.label, message))
 
     # -- structure -------------------------------------------------------------------------
     def known_keys(self, mapping: YamlMap, allowed: list[str], prefix: str = "") -> None:

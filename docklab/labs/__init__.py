@@ -1,5 +1,6 @@
 """Labs in the browser: the lab pages, "Check" against the learner's host, every attempt kept,
-progress with best/latest per lab and a timeline. Hosts live in docklab.hosts."""
+progress with best/latest per lab and a timeline. Hosts live in docklab.hosts; the labs themselves
+in the content store (docklab/library.py, read through catalog.py)."""
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
@@ -14,13 +15,7 @@ add(NavEntry("labs.progress", _l("Lab progress"),
              visible=lambda user: user.is_authenticated, order=41))
 
 
-@bp.record_once
-def _load_labs(state) -> None:
-    init_labs(state.app)
-
-
 from ..sandboxes.cli import prepare_images_command  # noqa: E402
 from . import models, own_machine_routes, routes  # noqa: E402,F401
-from .catalog import init_labs  # noqa: E402
 
 bp.cli.add_command(prepare_images_command)  # flask labs prepare-images

@@ -1,62 +1,26 @@
-"""The labs the app serves: loaded and validated once when the app starts (an invalid lab file
-stops the start with the grader's file:line: field messages), plus their note sections."""
+"""The lab catalog the pages and the API read: the labs of the content store (docklab/library.py,
+loaded and validated once when the app starts), in learning order, and each lab's note section."""
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-
-from flask import Flask, current_app, url_for
+from flask import url_for
 
 import grader
-from grader.loader import LABS_DIR
 
-from .. import settings
-from ..content.notes import Notes, load_notes
-
-EXTENSION_KEY = "docklab.labs"
-
-
-def labs_directory(app: Flask) -> Path:
-    configured = app.config.get("DOCKLAB_LABS_DIR")  # tests only: a folder of lab files alone
-    if configured:
-        return Path(configured)
-    content = settings.current(app).content_dir / "labs"
-    return content if content.is_dir() else LABS_DIR
-
-
-def init_labs(app: Flask) -> None:
-    try:
-        labs = grader.load_labs(labs_directory(app))
-    except grader.LabFileError as exc:
-        raise RuntimeError(f"invalid lab files:\n{exc}") from exc
-    app.extensions[EXTENSION_KEY] = labs
+from .. import library
+from ..content import Section
 
 
 def all_labs() -> dict[str, grader.Lab]:
-    return current_app.extensions[EXTENSION_KEY]
+    return library.current().labs
 
 
 def lab(lab_id: str) -> grader.Lab | None:
-    return all_labs().get(lab_id)
+    return library.current().lab(lab_id)
 
 
-def _notes() -> Notes:
-    """The quiz area's loaded notes when it is there, else the notes file."""
-    try:
-        from ..quiz.services import notes
-
-        return notes()
-    except (ImportError, KeyError, RuntimeError):
-        return _notes_file()
-
-
-@lru_cache(maxsize=1)
-def _notes_file() -> Notes:
-    return load_notes()
-
-
-def note_section(lab: grader.Lab):
-    return _notes().find(lab.section) if lab.section else None
+def note_section(lab: grader.Lab) -> Section | None:
+    """The notes' section the lab belongs to (its `section`: heading text or anchor)."""
+    return library.current().notes.find(lab.section) if lab.section else None
 
 
 def note_link(lab: grader.Lab) -> str | None:
@@ -64,5 +28,4 @@ def note_link(lab: grader.Lab) -> str | None:
     section = note_section(lab)
     if section is None:
         return None
-    base = url_for("quiz.notes") if "quiz.notes" in current_app.view_functions else "/notes"
-    return f"{base}#{section.anchor}"
+    return f"{url_for('quiz.notes')}#{section.anchor}"

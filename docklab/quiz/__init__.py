@@ -1,7 +1,7 @@
 """Concept quizzes: the notes as a page, quizzes by section or mixed, spaced repetition.
 
-Registering the blueprint loads the built-in content once and refuses to start the app when it
-is invalid (see content.py); `flask content validate` comes from cli.py.
+The notes and the question bank come from the content store (docklab/library.py), which the app
+loads and checks once at start; `flask content validate` comes from cli.py.
 """
 from flask import Blueprint, session
 from flask_babel import lazy_gettext as _l
@@ -27,14 +27,8 @@ add(NavEntry("quiz.save_answers", _l("Save my answers"),
              order=5))
 
 
-@bp.record_once
-def _load_content(state) -> None:
-    init_content(state.app)
-
-
 from . import routes  # noqa: E402,F401  (registers the views on bp)
 from .cli import content_cli  # noqa: E402
-from .content import init_content  # noqa: E402
 from .services import mark_section_due  # noqa: E402,F401
 
 bp.cli.add_command(content_cli)

@@ -1,20 +1,21 @@
 """`flask --app app content validate [PATH...]`: check quiz and lab files, print every problem
-as `file:line: message` and the quizzes' test-wiseness cue report, exit 1 on any problem (cues
-over issue 16's targets included)."""
+as `file:line: field: message` and the quizzes' test-wiseness cue report, exit 1 on any problem
+(cues over issue 16's targets included). Lab files are checked by the grader's loader against the
+configured content's notes, as the app does at start and as `python -m grader validate` does."""
 from __future__ import annotations
 
-import importlib.util
 import re
 from pathlib import Path
 
 import click
-import yaml
 from flask.cli import AppGroup
 
+import grader
+
 from .. import settings
-from ..content import Notes, Problem, cues, load_notes, read_questions
+from ..content import Problem, cues, load_notes, read_questions
 from ..content.annotations import annotations_path, load_annotations
-from .content import content_paths
+from ..library import content_paths
 
 content_cli = AppGroup("content", help="Check the quiz and lab content.")
 
@@ -39,40 +40,6 @@ def _yaml_files(path: Path) -> list[Path]:
     return sorted([*path.glob("*.yaml"), *path.glob("*.yml")]) if path.is_dir() else [path]
 
 
-def lab_section_problems(path: Path, notes: Notes) -> list[Problem]:
-    """A lab's `section` must name a heading of the notes (as questions do)."""
-    try:
-        root = yaml.compose(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return []  # unreadable files are reported by the lab validator itself
-    if not isinstance(root, yaml.MappingNode):
-        return []
-    for key, value in root.value:
-        if key.value == "section" and isinstance(value, yaml.ScalarNode):
-            if value.tag.endswith(":null") or notes.find(str(value.value)) is None:
-                return [Problem(str(path), key.start_mark.line + 1,
-                                f"field 'section' names '{value.value}', which is not a "
-                                f"heading in {notes.path.name}")]
-            return []
-    # This content has notes, so each of its labs belongs to one of their sections.
-    return [Problem(str(path), root.start_mark.line + 1,
-                    f"field 'section' is missing (a heading in {notes.path.name})")]
-
-
-def validate_labs(paths: list[Path], notes: Notes | None) -> list[Problem]:
-    problems: list = []
-    if importlib.util.find_spec("grader") is not None:
-        import grader
-
-        # Sections are this content's business (below, against its own notes), not the
-        # built-in notes'.
-        problems.extend(grader.validate_paths([str(path) for path in paths], notes=None))
-    if notes is not None:
-        for path in paths:
-            problems.extend(lab_section_problems(path, notes))
-    return problems
-
-
 @content_cli.command("validate")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--coverage/--no-coverage", default=None,
@@ -93,11 +60,11 @@ def validate_command(paths: tuple[Path, ...], coverage: bool | None,
     targets = list(paths) or [quizzes_dir, directory / "labs"]
     quiz_files: list[Path] = []
     lab_files: list[Path] = []
-    problems: list = []
+    problems: list[Problem] = []
     for target in targets:
         if not target.exists():
             if paths:  # the default labs/ dir may not exist yet
-                problems.append(Problem(str(target), 1, "file not found"))
+                problems.append(Problem(str(target), 1, "", "file not found"))
             continue
         for file in _yaml_files(target):
             (lab_files if is_lab_file(file) else quiz_files).append(file)
@@ -105,7 +72,7 @@ def validate_command(paths: tuple[Path, ...], coverage: bool | None,
         notes = load_notes(notes_path)
     except (OSError, UnicodeDecodeError) as error:
         notes = None
-        problems.append(Problem(str(notes_path), 1, f"cannot read the notes: {error}"))
+        problems.append(Problem(str(notes_path), 1, "", f"cannot read the notes: {error}"))
     cue_lines: list[str] = []
     if quiz_files or not paths:
         questions, found = read_questions(
@@ -117,8 +84,8 @@ def validate_command(paths: tuple[Path, ...], coverage: bool | None,
         if judge_cues if judge_cues is not None else not paths:
             shown = quizzes_dir if not paths else ", ".join(str(p) for p in paths)
             problems.extend(report.problems(str(shown)))
-    if lab_files:
-        problems.extend(validate_labs(lab_files, notes))
+    if lab_files:  # sections: this content's notes, or free when it has none
+        problems.extend(grader.validate_paths(lab_files, sections=notes))
     if notes is not None and not paths:  # the notes page's 2026 boxes
         problems.extend(load_annotations(annotations_path(notes_path), notes)[1])
     if cue_lines:

@@ -7,6 +7,7 @@ from flask_babel import format_timedelta, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from .. import library
 from ..content import (
     AnswerFormatError,
     NoAnswer,
@@ -19,7 +20,6 @@ from ..content.annotations import section_blocks
 from ..extensions import db
 from ..models import utcnow
 from . import anonymous, bp, services
-from .content import current_content
 from .forms import (
     MODE_CHOICES,
     CsrfForm,
@@ -85,7 +85,7 @@ def _begin(run: QuizRun | None):
 # --- notes -------------------------------------------------------------------------------------
 @bp.get("/notes")
 def notes():
-    content = current_content()
+    content = library.current()
     counts = {section.anchor: count for section, count in content.bank.section_counts()}
     lang = _lang()
     blocks = {section.anchor: section_blocks(section, list(content.callouts), lang)
@@ -119,7 +119,7 @@ def index():
 
 @bp.get("/quiz/section/<anchor>")
 def section(anchor: str):
-    found = current_content().notes.by_anchor(anchor)
+    found = library.current().notes.by_anchor(anchor)
     count = len(services.section_question_ids(anchor)) if found else 0
     if found is None or count == 0:
         abort(404)
@@ -300,7 +300,7 @@ def progress():
         tests=services.test_results(current_user.id),
         due_count=services.due_now_count(current_user.id),
         answers=services.answer_count(current_user.id),
-        titles={sec.anchor: sec.title for sec in current_content().notes.sections})
+        titles={sec.anchor: sec.title for sec in library.current().notes.sections})
 
 
 @bp.route("/quiz/save-answers", methods=["GET", "POST"])

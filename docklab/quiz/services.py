@@ -14,12 +14,12 @@ from flask import current_app
 from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
+from .. import library
 from ..content import Question, Section, check_answer
 from ..content.model import AnswerResult
 from ..extensions import db
 from ..models import utcnow
 from . import scheduling
-from .content import current_content
 from .models import PRACTICE, TEST, QuizAnswer, QuizRun, QuizSettings, ReviewCard
 
 MIXED_SIZE = 10
@@ -29,11 +29,11 @@ ANONYMOUS_RUN_DAYS = 2
 
 # --- content -----------------------------------------------------------------------------------
 def bank():
-    return current_content().bank
+    return library.current().bank
 
 
 def notes():
-    return current_content().notes
+    return library.current().notes
 
 
 def question(question_id: str) -> Question | None:

@@ -21,7 +21,10 @@ def at(name: str, line: int, message: str) -> str:
 
 
 def test_problem_prints_as_file_line_message():
-    assert str(Problem("quizzes/x.yaml", 7, "boom")) == "quizzes/x.yaml:7: boom"
+    assert str(Problem("quizzes/x.yaml", 7, "", "boom")) == "quizzes/x.yaml:7: boom"
+    # one Problem for questions and labs: the field, when there is one, comes first
+    assert str(Problem("quizzes/x.yaml", 7, "question 'q'", "boom")) == \
+        "quizzes/x.yaml:7: question 'q': boom"
 
 
 def test_valid_fixture_has_no_problems():
@@ -110,7 +113,7 @@ def test_malformed_answer_shapes_are_all_reported_at_once():
 def test_schema_details_duplicate_key_bad_id_typo_and_range():
     name = "schema-details.yaml"
     assert problems_in(name) == [
-        at(name, 9, "duplicate key 'answer' (first at line 7)"),
+        at(name, 9, "[0].answer: duplicate key (first at line 7)"),
         at(name, 1, "question 'Bad_Id': field 'id' must be kebab-case (a-z, 0-9 and '-'), "
                     "not 'Bad_Id'"),
         at(name, 8, "question 'Bad_Id': unknown field 'explanaton' (did you mean 'explanation'?)"),

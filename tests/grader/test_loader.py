@@ -7,8 +7,13 @@ import pytest
 
 from grader import LabFileError, load_labs, validate_paths
 from grader.checks import REGISTRY
+from grader.cli import notes_for_labs
+from grader.notes import load_notes
 
 FIXTURES = Path(__file__).parent / "fixtures"
+REPO = Path(__file__).resolve().parents[2]
+# The built-in labs' sections are the built-in notes' (passed in: the loader finds no notes).
+NOTES = load_notes(REPO / "notes" / "docker-notes.ko.md")
 
 EXPECTED = {
     "unknown-field": ["3: titel: unknown field; did you mean `title`?",
@@ -31,7 +36,8 @@ EXPECTED = {
     "few-anti-solutions": ["29: anti_solutions: give at least 3 anti-solutions (found 2)"],
     "anti-fails-unknown": ["32: anti_solutions[0].fails: unknown check id `exist`; "
                            "did you mean `exists`?"],
-    "bad-yaml": ["6: not valid YAML: expected ',' or ']', but got ':'"],
+    "bad-yaml": ["6: YAML syntax error: while parsing a flow sequence (started at line 5): "
+                 "did not find expected ',' or ']'"],
     "exec-without-flag": ["18: checks[1].kind: `exec` runs commands in containers; "
                           "the lab must say `exec_checks: true`"],
     "wrong-section": ["2: section: no heading `실습하기` in docker-notes.ko.md; "
@@ -40,7 +46,7 @@ EXPECTED = {
     "bad-regex": ["22: checks[1].params.regex: not a valid regular expression: missing ), "
                   "unterminated subpattern at position 8"],
     "unknown-tag": ["22: checks[1].params.state: unsupported YAML tag `!secret`"],
-    "duplicate-key": ["19: checks[1].kind: duplicate key"],
+    "duplicate-key": ["19: checks[1].kind: duplicate key (first at line 18)"],
     "bad-image-ref": ["22: checks[1].params.ref: not an image reference: 'MySQL:5.6'"],
     "build-tag-missing": ["26: solution.build_tag: `dockerfile` and `build_tag` go together"],
     "says-missing-ko": ["33: anti_solutions[0].says.ko: missing Korean text"],
@@ -87,7 +93,7 @@ EXPECTED = {
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_broken_file_reports_file_line_field(name):
     path = FIXTURES / f"{name}.yaml"
-    problems = validate_paths([path])
+    problems = validate_paths([path], sections=NOTES)
     assert [str(p) for p in problems] == [f"{path}:{line}" for line in EXPECTED[name]]
     assert all(p.file == str(path) and p.line >= 1 for p in problems)
 
@@ -114,7 +120,7 @@ def test_setup_is_the_labs_unless_a_case_gives_its_own(tmp_path):
 
 
 def test_valid_fixture_loads():
-    assert validate_paths([FIXTURES / "valid.yaml"]) == []
+    assert validate_paths([FIXTURES / "valid.yaml"], sections=NOTES) == []
 
 
 def test_load_labs_raises_with_every_problem(tmp_path):
@@ -141,7 +147,7 @@ def test_repository_labs_are_valid_and_complete():
 
 
 def test_sections_are_headings_of_the_notes():
-    labs = load_labs()
+    labs = load_labs(sections=NOTES)
     assert labs["engine-ready"].section == labs["hello-world"].section == "도커 실행하기"
     assert labs["whalesay-pull"].section == labs["fortune-image"].section == "Dockerfile"
     assert {labs[i].section for i in ("mysql-env", "nginx-port", "nginx-publish-all",
@@ -154,7 +160,7 @@ def test_an_anti_solution_may_fail_several_checks(tmp_path):
     end = text.index("\n", first)
     text = text[:first] + "    fails: [exists, running]" + text[end:]
     (tmp_path / "two-fails.yaml").write_text(text)
-    lab = load_labs(tmp_path, notes=None)["two-fails"]
+    lab = load_labs(tmp_path)["two-fails"]
     assert lab.anti_solutions[0].fails == ("exists", "running")
     assert all(len(a.fails) == 1 for a in lab.anti_solutions[1:])  # `fails: ID` is a list of one
 
@@ -175,21 +181,22 @@ def _external_content(root: Path, section_line: str | None, notes: str | None) -
 @pytest.mark.parametrize("section_line", [None, "section: null", "section: Week 3 (our own)"])
 def test_external_labs_without_notes_may_declare_any_section_or_none(tmp_path, section_line):
     labs_dir = _external_content(tmp_path, section_line, notes=None)
-    lab = load_labs(labs_dir)["valid"]
+    assert notes_for_labs(labs_dir) is None  # that content has no notes
+    lab = load_labs(labs_dir, sections=notes_for_labs(labs_dir))["valid"]
     assert lab.section == (None if section_line in (None, "section: null")
                            else "Week 3 (our own)")
     # The built-in notes are not the judge of another content's sections.
-    assert validate_paths([labs_dir], notes=None) == []
+    assert validate_paths([labs_dir], sections=None) == []
 
 
 def test_external_labs_with_notes_are_checked_against_those_notes(tmp_path):
     labs_dir = _external_content(tmp_path, "section: 실습", notes="# Week 1\n## Volumes\n")
     with pytest.raises(LabFileError) as caught:
-        load_labs(labs_dir)
+        load_labs(labs_dir, sections=notes_for_labs(labs_dir))
     assert "2: section: no heading `실습` in docker-notes.ko.md" in str(caught.value)
     fixed = labs_dir / "valid.yaml"
     fixed.write_text(fixed.read_text().replace("section: 실습", "section: Volumes"))
-    assert load_labs(labs_dir)["valid"].section == "Volumes"
+    assert load_labs(labs_dir, sections=notes_for_labs(labs_dir))["valid"].section == "Volumes"
     fixed.write_text(fixed.read_text().replace("section: Volumes\n", ""))
     with pytest.raises(LabFileError, match="section: required field is missing"):
-        load_labs(labs_dir)
+        load_labs(labs_dir, sections=notes_for_labs(labs_dir))

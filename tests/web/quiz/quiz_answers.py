@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import re
 
+from docklab import library
 from docklab.config import REPO_ROOT
 from docklab.content import Question, load_bank
-from docklab.quiz.content import load_content
 
 TYPES = ("single", "multi", "truefalse", "short", "ordering", "matching")
 
 
 def real_bank():
-    return load_content(REPO_ROOT).bank
+    return library.load(REPO_ROOT).bank
 
 
 def one_of_each_type(bank=None) -> dict[str, Question]:

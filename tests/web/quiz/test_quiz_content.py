@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from docklab import library
 from docklab.config import REPO_ROOT
 from docklab.content import ContentError
 from tests.support.webapp import make_app
@@ -77,7 +78,7 @@ def test_lab_file_with_an_unknown_note_section_is_reported(runner, tmp_path):
     lab.write_text("id: ghost\nsection: 없는 절\nchecks: []\n", encoding="utf-8")
     result = runner.invoke(args=["content", "validate", str(lab)])
     assert result.exit_code == 1
-    assert f"{lab}:2: field 'section' names '없는 절'" in result.output
+    assert f"{lab}:2: section: no heading `없는 절` in docker-notes.ko.md" in result.output
 
 
 def test_labs_of_a_configured_content_are_judged_by_its_own_notes(tmp_path, database_url):
@@ -102,11 +103,12 @@ def test_labs_of_a_configured_content_are_judged_by_its_own_notes(tmp_path, data
     lab.write_text(lab.read_text().replace("section: 우리 반 3주차", "section: 4주차"))
     result = runner.invoke(args=["content", "validate", str(lab)])
     assert result.exit_code == 1
-    assert f"{lab}:2: field 'section' names '4주차'" in result.output
+    assert f"{lab}:2: section: no heading `4주차` in docker-notes.ko.md" in result.output
     lab.write_text(lab.read_text().replace("section: 4주차\n", ""))
     result = runner.invoke(args=["content", "validate", str(lab)])
     assert result.exit_code == 1
-    assert f"{lab}:1: field 'section' is missing" in result.output
+    assert f"{lab}:1: section: required field is missing (a heading of the notes)" \
+        in result.output
 
 
 def _broken_content_dir(tmp_path: Path) -> tuple[Path, Path, int]:
@@ -137,7 +139,7 @@ def test_app_starts_again_once_the_content_is_fixed(tmp_path, database_url):
         make_app(database_url, DOCKLAB_CONTENT_DIR=str(content))
     shutil.copy(REPO_ROOT / "quizzes" / broken.name, broken)
     app = make_app(database_url, DOCKLAB_CONTENT_DIR=str(content))
-    assert len(app.extensions["docklab.content"].bank) > 0
+    assert len(library.of(app).bank) > 0
 
 
 def test_setup_reports_the_loaded_content(runner):
