@@ -33,6 +33,9 @@ LAYERS: list[tuple[tuple[str, ...], str]] = [
      "the core every area shares: settings, the database and its User, errors, languages, "
      "secrets, rate limits, security headers and safe redirects, the menu registry, times, "
      "access decorators, backups"),
+    (("library",),
+     "the one content store: notes, question bank, annotations and labs, loaded and checked "
+     "once at start (library.init), read through library.current()"),
     (("auth", "main"),
      "accounts (sign up, log in, tokens, hooks other areas add to logging in) and the site's "
      "shell (home page, language switch, health check)"),
@@ -52,19 +55,14 @@ LAYERS: list[tuple[tuple[str, ...], str]] = [
      "passwords for learners, the admin's user roles"),
     (("api",),
      "the JSON API (/api/v1), one module per area it serves"),
-    (("docklab", "cli", "content_sync"),
+    (("docklab", "cli"),
      "the app factory (docklab/__init__.py), which registers every area, and its commands"),
 ]
 
-# Function-level imports across areas that are not this change's to remove: the factory imports
-# each area inside create_app (Flask's factory pattern: importing docklab.content must not load
-# every area), and the content-loading files are being replaced by one content store.
+# The one allowed kind of function-level import across areas: the factory imports each area
+# inside create_app (Flask's factory pattern: importing docklab.content must not load every area).
 NESTED_IMPORTS_ALLOWED = {
     ("docklab/__init__.py", None),  # any area: the factory sits on top of them all
-    ("docklab/cli.py", "content_sync"),
-    ("docklab/content_sync.py", "quiz"),
-    ("docklab/labs/catalog.py", "quiz"),
-    ("docklab/quiz/cli.py", "grader"),
 }
 
 
@@ -279,8 +277,8 @@ def area_guards(root: Path, allowed=frozenset()) -> list[str]:
     return problems
 
 
-# Files another change rewrites (the one content store); their guards go with them.
-AREA_GUARDS_ALLOWED = {"docklab/labs/catalog.py", "docklab/quiz/cli.py"}
+# No file may ask whether another area is loaded: every area always is.
+AREA_GUARDS_ALLOWED: set[str] = set()
 
 
 # --- the real code -------------------------------------------------------------------------------
@@ -373,8 +371,8 @@ def test_a_fake_upward_edge_fails_against_the_real_layers():
     planted = Import("docklab/hosts/services.py", 1, "docklab.classes.services", False)
     edges = {**EDGES, ("hosts", "classes"): [planted]}
     assert upward_imports(edges, LAYERS) == [
-        "docklab/hosts/services.py:1: hosts (layer 5) imports docklab.classes.services from "
-        "classes (layer 8), a higher layer"]
+        "docklab/hosts/services.py:1: hosts (layer 6) imports docklab.classes.services from "
+        "classes (layer 9), a higher layer"]
     assert any({"hosts", "classes"} <= set(group) for group in cycles(edges))
 
 
