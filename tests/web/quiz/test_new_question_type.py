@@ -29,11 +29,11 @@ from docklab.content import (
 )
 from docklab.content.kinds import SingleChoice
 from docklab.content.schema import QuestionReader
-from docklab.content.yamlsrc import YamlMap
 from docklab.extensions import db
 from docklab.instructor.stats import AnswerRow, question_stats
 from docklab.quiz import services
 from docklab.quiz.models import QuizAnswer
+from grader.yamlsrc import YamlMap
 from tests.support.webapp import AuthActions, bearer, create_user, make_app
 from tests.web.quiz.quiz_answers import csrf_from
 
