@@ -1,9 +1,5 @@
-"""The language of an API answer: `?lang=en|ko`, else the Accept-Language header, else Korean."""
-from flask import request
+"""The language of an API answer: `?lang=en|ko`, else the Accept-Language header, else Korean
+(docklab.i18n.request_lang; the error handlers use it too)."""
+from ..i18n import request_lang
 
-
-def request_lang() -> str:
-    chosen = request.args.get("lang")
-    if chosen in ("ko", "en"):
-        return chosen
-    return request.accept_languages.best_match(["ko", "en"], default="ko") or "ko"
+__all__ = ["request_lang"]
