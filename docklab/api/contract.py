@@ -270,8 +270,9 @@ def _operation(view: Callable, rule: str, declaration: Contract) -> dict:
             body["description"] = declaration.body_description
         operation["requestBody"] = body
     replies = dict(declaration.responses)
-    # What any endpoint can answer, unless the declaration words it itself.
-    if rule != f"{API_PREFIX}/openapi.json":
+    # What any endpoint can answer, unless the declaration words it itself; a retired endpoint
+    # is described by the one answer it is kept for.
+    if not declaration.deprecated and rule != f"{API_PREFIX}/openapi.json":
         replies.setdefault(400, BAD_REQUEST)
     if roles is not None or declaration.token_optional:
         replies.setdefault(401, UNAUTHORIZED)
