@@ -143,8 +143,8 @@ def register(app: Flask) -> None:
     def csrf_error(error):
         if wants_json():
             return error_response(400, error_body(
-                "csrf", "보안 토큰(CSRF)이 없거나 맞지 않습니다. 페이지를 새로 고친 뒤 다시 하세요.",
-                error.description, request_lang()))
+                "csrf", "보안 토큰(CSRF)이 없거나 맞지 않습니다. 페이지를 새로 고친 뒤 "
+                "다시 하세요.", error.description, request_lang()))
         return render_template("errors/error.html", code=400, reason=error.description), 400
 
     @app.errorhandler(DocklabError)

@@ -188,9 +188,11 @@ def _schema_of(body: Any) -> dict:
 
 
 def _strip_titles(node: Any) -> Any:
-    """pydantic titles every model and field after its name; the names say it already."""
+    """pydantic titles every model and field after its name; the names say it already. A
+    description from a docstring is joined back into one line."""
     if isinstance(node, dict):
-        return {key: _strip_titles(value) for key, value in node.items()
+        return {key: " ".join(value.split()) if key == "description" and isinstance(value, str)
+                else _strip_titles(value) for key, value in node.items()
                 if not (key == "title" and isinstance(value, str))}
     if isinstance(node, list):
         return [_strip_titles(item) for item in node]

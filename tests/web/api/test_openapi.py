@@ -72,7 +72,7 @@ def student_token(api_app) -> str:
     return plain
 
 
-def served(app) -> dict:
+def served_document(app) -> dict:
     return app.test_client().get("/api/v1/openapi.json").get_json()
 
 
@@ -102,7 +102,7 @@ def test_the_document_is_valid_openapi(api_app):
 
 
 def test_every_api_route_is_described_and_nothing_else(api_app):
-    document = served(api_app)
+    document = served_document(api_app)
     described = {path: {m for m in item if m in METHODS}
                  for path, item in document["paths"].items()}
     served = api_routes(api_app)
@@ -183,7 +183,7 @@ def test_requests_that_break_the_description_are_refused_without_a_500(api_app, 
 def test_there_is_one_self_reported_path(api_app, student_token):
     """The retired /self-report is described only as what it answers now (deprecated, 410, no
     body to send), and the upload, the one self-reported path, takes no verdict fields."""
-    document = served(api_app)
+    document = served_document(api_app)
     retired = document["paths"][f"{API_PREFIX}/labs/{{lab_id}}/self-report"]["post"]
     assert retired["deprecated"] is True and set(retired["responses"]) == {"410"}
     assert "requestBody" not in retired and "SelfReport" not in document["components"]["schemas"]
