@@ -121,8 +121,8 @@ def test_malformed_answer_is_a_400_with_the_reason(app, client, token, kind, pay
     question = one_of_each_type()[kind]
     url = f"/api/v1/questions/{question.id}/answer"
     if payload is None:
-        response = client.post(url, headers={**bearer(token), "Content-Type": "application/json"},
-                               data="{not json")
+        response = client.post(url + "?lang=en", data="{not json",
+                               headers={**bearer(token), "Content-Type": "application/json"})
     else:
         response = client.post(url + "?lang=en", headers=bearer(token), json=payload)
     assert response.status_code == 400
