@@ -1,8 +1,29 @@
-"""Error pages: JSON under /api/, a friendly bilingual page elsewhere."""
-from flask import Flask, jsonify, render_template, request
+"""Errors: one JSON shape under /api/, a friendly bilingual page elsewhere.
+
+Every API error answer, whatever raised it, is
+
+    {"error": code, "message": <the reader's language>, "message_ko": ..., "message_en": ...,
+     "details": {...}}
+
+`error` is a stable code (clients and tests read it), `message` is `message_ko` or `message_en`
+as the reader asked (`?lang=`, Accept-Language, else Korean), and `details` holds the
+machine-readable extras (the field that was wrong, `retry_after`, a URL to go to), `{}` when
+there are none. `details.retry_after` is also sent as the Retry-After header. The body is written
+one key per line, so a POSIX shell (the pasted own-machine script) can read `message_ko` and
+`message_en` with sed.
+"""
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from .i18n import request_lang
 
 # What a person reads on an error page (werkzeug's names are English only).
 REASONS = {
@@ -14,6 +35,24 @@ REASONS = {
     413: _l("The upload is too large."),
     429: _l("Too many requests. Please wait a moment and try again."),
     500: _l("Something went wrong on our side. Please try again."),
+}
+
+# What an API client reads for an HTTP error that no view worded (an unknown URL, a method the
+# URL does not take, a body over the size limit, ...).
+HTTP_TEXTS = {
+    400: ("요청이 올바르지 않습니다.", "The request is not valid."),
+    401: ("유효한 API 토큰이 필요합니다 (Authorization: Bearer <토큰>).",
+          "A valid API token is required (Authorization: Bearer <token>)."),
+    403: ("이 작업을 할 권한이 없습니다.", "You may not do this."),
+    404: ("찾을 수 없습니다.", "Not found."),
+    405: ("이 주소는 이 HTTP 메서드를 받지 않습니다.", "This URL does not take this HTTP method."),
+    413: ("요청 본문이 너무 큽니다.", "The request body is too large."),
+    415: ("이 형식의 본문은 받지 않습니다 (JSON 을 보내세요).",
+          "This kind of body is not accepted (send JSON)."),
+    429: ("요청이 너무 많습니다. 잠시 후 다시 시도하세요.",
+          "Too many requests. Wait a moment and try again."),
+    500: ("서버에 문제가 생겼습니다. 다시 시도하세요.",
+          "Something went wrong on our side. Please try again."),
 }
 
 
@@ -43,6 +82,58 @@ class DocklabError(Exception):
         raise NotImplementedError(f"{type(self).__name__} must say what went wrong")
 
 
+class ApiError(DocklabError):
+    """A failure worded where it is raised: an API input check, a 404 that names the id, a
+    token that is missing. `details` become the body's `details`."""
+
+    def __init__(self, status: int, code: str, ko: str, en: str, **details: Any) -> None:
+        super().__init__(code, status=status, details=details)
+        self.ko, self.en = ko, en
+
+    def message(self, lang: str = "ko") -> str:
+        return self.en if lang == "en" else self.ko
+
+
+def not_found(ko: str, en: str, **details: Any) -> ApiError:
+    return ApiError(404, "not_found", ko, en, **details)
+
+
+def bad_request(ko: str, en: str, **details: Any) -> ApiError:
+    return ApiError(400, "bad_request", ko, en, **details)
+
+
+def error_body(code: str, ko: str, en: str, lang: str,
+               details: dict | None = None) -> dict[str, Any]:
+    """The one API error body (see the module docstring)."""
+    return {"error": code, "message": en if lang == "en" else ko, "message_ko": ko,
+            "message_en": en, "details": dict(details or {})}
+
+
+def error_response(status: int, body: dict[str, Any]) -> Response:
+    # One key per line: the own-machine script reads message_ko/message_en without a JSON parser.
+    text = json.dumps(body, ensure_ascii=False, indent=1, default=str) + "\n"
+    response = Response(text, status, mimetype="application/json")
+    retry_after = body["details"].get("retry_after")
+    if retry_after is not None:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def docklab_error_body(error: DocklabError, lang: str) -> dict[str, Any]:
+    return error_body(error.code, error.message("ko"), error.message("en"), lang, error.details)
+
+
+def http_error_body(error: HTTPException, lang: str) -> dict[str, Any]:
+    """An HTTP error in the one shape: a description given to abort() is the English message
+    (werkzeug's stock descriptions are replaced by ours, in both languages)."""
+    status = error.code or 500
+    ko, en = HTTP_TEXTS.get(status, (error.name, error.name))
+    if error.description and error.description != type(error).description:
+        en = error.description
+    code = error.name.lower().replace(" ", "_")
+    return error_body(code, ko, en, lang)
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -51,14 +142,25 @@ def register(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         if wants_json():
-            return jsonify(error="csrf", message=error.description), 400
+            return error_response(400, error_body(
+                "csrf", "보안 토큰(CSRF)이 없거나 맞지 않습니다. 페이지를 새로 고친 뒤 "
+                "다시 하세요.", error.description, request_lang()))
         return render_template("errors/error.html", code=400, reason=error.description), 400
+
+    @app.errorhandler(DocklabError)
+    def docklab_error(error: DocklabError):
+        """Raised outside the API's own handler: in a before_request hook, or by a page that
+        did not catch it (pages flash `message()` themselves; this is the fallback)."""
+        if wants_json():
+            return error_response(error.status, docklab_error_body(error, request_lang()))
+        reason = error.message(str(get_locale() or "ko"))
+        return render_template("errors/error.html", code=error.status,
+                               reason=reason), error.status
 
     @app.errorhandler(500)
     @app.errorhandler(HTTPException)
     def http_error(error):
         if wants_json():
-            return jsonify(error=error.name.lower().replace(" ", "_"),
-                           message=error.description), error.code
+            return error_response(error.code, http_error_body(error, request_lang()))
         reason = REASONS.get(error.code, error.name)
         return render_template("errors/error.html", code=error.code, reason=reason), error.code

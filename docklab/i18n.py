@@ -9,18 +9,18 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 LANGUAGES = {"ko": "한국어", "en": "English"}
 
 
+def request_lang() -> str:
+    """The language of an answer that has no session (the API): `?lang=en|ko`, else the
+    Accept-Language header, else Korean."""
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES), default="ko") or "ko"
+
+
 def select_locale() -> str:
     chosen = request.args.get("lang") or session.get("lang")
     return chosen if chosen in LANGUAGES else "ko"
-
-
-def request_lang() -> str:
-    """The language of an API answer: `?lang=en|ko`, else the Accept-Language header, else
-    Korean."""
-    chosen = request.args.get("lang")
-    if chosen in ("ko", "en"):
-        return chosen
-    return request.accept_languages.best_match(["ko", "en"], default="ko") or "ko"
 
 
 def translation_directories() -> list[str]:

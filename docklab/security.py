@@ -1,13 +1,14 @@
 """Response headers every page gets (no inline script, no framing, no referrer leaks), requests
 no view should ever see, and where a `next` link may send the visitor."""
+from typing import NoReturn
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, jsonify, request
+from flask import Flask, abort, request
 from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from . import settings
-from .i18n import request_lang
+from .errors import ApiError
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -57,7 +58,7 @@ def _has_nul(value) -> bool:
     return _too_deep_or_has_nul(value)[1]
 
 
-def _refuse_deep_json():
+def _refuse_deep_json() -> NoReturn:
     message = "The JSON is nested too deeply (more than %(depth)d levels)."
     if not request.path.startswith("/api/"):
         abort(400, message % {"depth": MAX_JSON_DEPTH})
@@ -66,8 +67,16 @@ def _refuse_deep_json():
         with force_locale(lang):
             texts[lang] = _("The JSON is nested too deeply (more than %(depth)d levels).",
                             depth=MAX_JSON_DEPTH)
-    return jsonify(error="bad_request", message=texts[request_lang()], message_ko=texts["ko"],
-                   message_en=texts["en"]), 400
+    raise ApiError(400, "bad_request", texts["ko"], texts["en"])
+
+
+NUL_KO, NUL_EN = ("글에 NUL 문자가 들어 있을 수 없습니다.", "Text may not contain NUL characters.")
+
+
+def _refuse_nul() -> NoReturn:
+    if request.path.startswith("/api/"):
+        raise ApiError(400, "bad_request", NUL_KO, NUL_EN)
+    abort(400, NUL_EN)
 
 
 def refuse_nul_characters():
@@ -75,20 +84,20 @@ def refuse_nul_characters():
     carrying one anywhere is a 400 before any view or query sees it. So is JSON nested so deeply
     that parsing or walking it would exhaust Python's stack (a 500 and a traceback each time)."""
     if "\x00" in request.path or any(_has_nul(v) for v in request.args.values()):
-        abort(400, "Text may not contain NUL characters.")
+        _refuse_nul()
     if request.method in ("POST", "PUT", "PATCH", "DELETE"):
         if any(_has_nul(v) for v in request.form.values()):
-            abort(400, "Text may not contain NUL characters.")
+            _refuse_nul()
         if request.is_json:
             try:
                 payload = request.get_json(silent=True)
             except RecursionError:
-                return _refuse_deep_json()
+                _refuse_deep_json()
             too_deep, has_nul = _too_deep_or_has_nul(payload)
             if too_deep:
-                return _refuse_deep_json()
+                _refuse_deep_json()
             if has_nul:
-                abort(400, "Text may not contain NUL characters.")
+                _refuse_nul()
     return None
 
 

@@ -66,16 +66,28 @@ def _request(url: str, token: str | None = None, data: bytes | None = None,
             body: bytes = response.read()
             return body
     except urllib.error.HTTPError as exc:
-        try:
-            detail = json.loads(exc.read().decode()).get("message", "")
-        except (ValueError, AttributeError):
-            detail = ""
         raise SubmitError(f"docklab 가 거부했습니다 / docklab refused: HTTP {exc.code} "
-                          f"{detail}".rstrip()) from exc
+                          f"{_refusal(exc.read())}".rstrip()) from exc
     except (urllib.error.URLError, TimeoutError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise SubmitError(f"docklab 에 보내지 못했습니다 / could not reach docklab: {reason}") \
             from exc
+
+
+def _refusal(body: bytes) -> str:
+    """What docklab's error answer says, in Korean and English (its `message_ko` and
+    `message_en`; `message` alone from a server that sends only that)."""
+    try:
+        answer = json.loads(body.decode())
+    except (ValueError, UnicodeDecodeError):
+        return ""
+    if not isinstance(answer, dict):
+        return ""
+    ko, en = answer.get("message_ko"), answer.get("message_en")
+    if isinstance(ko, str) and isinstance(en, str):
+        return f"{ko} / {en}"
+    message = answer.get("message")
+    return message if isinstance(message, str) else ""
 
 
 def _engine_environment(spec: HostSpec, folder: Path) -> dict[str, str]:

@@ -4,14 +4,15 @@ from __future__ import annotations
 from datetime import UTC, timedelta
 from functools import wraps
 
-from flask import g, jsonify, request
+from flask import g, request
 
+from ..errors import ApiError
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 
-
-def error(status: int, code: str, message: str, **extra):
-    return jsonify(error=code, message=message, **extra), status
+UNAUTHORIZED = ("유효한 API 토큰이 필요합니다 (Authorization: Bearer <토큰>).",
+                "A valid API token is required (Authorization: Bearer <token>).")
+FORBIDDEN = ("이 역할로는 이 API 를 쓸 수 없습니다.", "Your role may not use this endpoint.")
 
 
 def token_user() -> User | None:
@@ -41,20 +42,21 @@ def _note_use(token: ApiToken) -> None:
 
 
 def token_required(*roles: str):
-    """Require a valid token (and one of `roles`, when given); the user is `g.api_user`."""
+    """Require a valid token (and one of `roles`, when given); the user is `g.api_user`.
+    The roles are kept on the view for the OpenAPI document (401, and 403 when roles)."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
             user = token_user()
             if user is None:
-                return error(401, "unauthorized", "A valid API token is required "
-                             "(Authorization: Bearer <token>).")
+                raise ApiError(401, "unauthorized", *UNAUTHORIZED)
             if roles and user.role not in roles:
-                return error(403, "forbidden", "Your role may not use this endpoint.")
+                raise ApiError(403, "forbidden", *FORBIDDEN)
             g.api_user = user
             return view(*args, **kwargs)
 
+        wrapped.__token_roles__ = roles  # type: ignore[attr-defined]
         return wrapped
 
     return decorator

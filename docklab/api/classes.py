@@ -3,20 +3,18 @@ from flask import g, jsonify, request
 
 from ..classes import catalog, services
 from ..classes.board import board_json, build_board
+from ..errors import ApiError, not_found
 from . import bp
-from .auth import error, token_required
+from .auth import token_required
+from .contract import contract, ok, refused
 from .labs import MAX_ID
-
-MAX_NAME = 120
-
-
-def _json_body() -> dict | None:
-    body = request.get_json(silent=True)
-    return body if isinstance(body, dict) else None
+from .models import Board, BoardQuery, ClassCreated, ClassList, ClassRequest, Joined, JoinRequest
 
 
 @bp.get("/classes")
 @token_required()
+@contract("classes", "Classes you teach (instructors; admins: all) or are in (students)",
+          responses={200: ok("Classes.", ClassList)})
 def list_classes():
     """Instructors: the classes they teach (admins: all). Students: the classes they are in."""
     user = g.api_user
@@ -30,41 +28,43 @@ def list_classes():
 
 @bp.post("/classes")
 @token_required("instructor", "admin")
-def create_class():
-    body = _json_body()
-    name = body.get("name") if body else None
-    if not isinstance(name, str) or not name.strip():
-        return error(400, "bad_request", 'Send {"name": "..."} with a non-empty class name.')
-    if len(name.strip()) > MAX_NAME:
-        return error(400, "bad_request", f"The class name is longer than {MAX_NAME} characters.")
+@contract("classes", "Create a class (instructors and admins)", body=ClassRequest,
+          example={"name": "Docker 1"}, responses={201: ok("Created.", ClassCreated)})
+def create_class(body: ClassRequest):
     classroom = services.create_class(
-        g.api_user, name, labs=[info.item.ref for info in catalog.labs()],
+        g.api_user, body.name, labs=[info.item.ref for info in catalog.labs()],
         sections=[info.item.ref for info in catalog.sections()])
     return jsonify(id=classroom.id, join_code=classroom.join_code, name=classroom.name), 201
 
 
 @bp.post("/classes/join")
 @token_required("student")
-def join_class():
-    body = _json_body()
-    code = body.get("code") if body else None
-    if not isinstance(code, str) or not code.strip():
-        return error(400, "bad_request", 'Send {"code": "..."} with the join code.')
-    joining = services.join_with_code(g.api_user, code)
+@contract("classes", "Join a class with its code (students)", body=JoinRequest,
+          example={"code": "K7Q2-9XMD"}, responses={
+              200: ok("Joined (or already a member).", Joined),
+              404: refused("No class has this code (error: not_found)."),
+              429: refused("Too many wrong codes (error: rate_limited).")})
+def join_class(body: JoinRequest):
+    joining = services.join_with_code(g.api_user, body.code)
     if joining.limited:
-        return error(429, "too_many_requests", "Too many wrong codes. Try again later.")
+        raise ApiError(429, "rate_limited",
+                       "틀린 코드를 너무 많이 입력했습니다. 나중에 다시 하세요.",
+                       "Too many wrong codes. Try again later.")
     if joining.classroom is None:
-        return error(404, "not_found", "No class has this join code.")
+        raise not_found("이 참여 코드의 수업이 없습니다.", "No class has this join code.")
     return jsonify(id=joining.classroom.id, name=joining.classroom.name,
                    joined=joining.joined), 200
 
 
 @bp.get("/classes/<int:class_id>/progress")
 @token_required("instructor", "admin")
+@contract("classes", "A class's progress board (its instructor and admins)", query=BoardQuery,
+          responses={200: ok("The board.", Board),
+                     404: refused("No such class, or not yours.")})
 def class_progress(class_id: int):
     classroom = services.class_for_staff(class_id, g.api_user) if class_id <= MAX_ID else None
     if classroom is None:
-        return error(404, "not_found", "No such class.")
+        raise not_found("그런 수업이 없습니다.", "No such class.")
     args = request.args
     board = build_board(classroom, query=args.get("q", ""), item_key=args.get("item", ""),
                         state=args.get("state", ""), sort=args.get("sort", "name"),

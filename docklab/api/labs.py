@@ -1,70 +1,37 @@
-"""Labs and hosts JSON API (token auth). A learner's hosts and attempts are theirs alone: any
-other id is a 404, the same as one that does not exist."""
+"""Labs JSON API (token auth). A learner's attempts are theirs alone: any other id is a 404, the
+same as one that does not exist."""
 from __future__ import annotations
 
-import base64
-import binascii
+from flask import g, jsonify
 
-from flask import g, jsonify, request
-
-from grader.hosts import HostError
-
-from ..hosts import outbound
-from ..hosts import services as hosts
-from ..hosts.models import LearnerHost
-from ..hosts.policy import HostRefused
+from ..errors import ApiError, not_found
 from ..i18n import request_lang
 from ..labs import catalog
 from ..labs import services as labs
-from ..labs.models import as_utc
 from ..quiz.services import progress_summary
 from . import bp
-from .auth import error, token_required
+from .auth import token_required
+from .contract import NOT_FOUND, RATE_LIMITED, TOO_LARGE, contract, ok, refused
+from .models import Attempt, CheckRequest, CheckResponse, LabList, Progress
 
 # Ids are 32-bit integer columns: a larger id cannot exist (and must not reach the database).
 MAX_ID = 2**31 - 1
 
-
-def _host_dict(host: LearnerHost) -> dict:
-    return {"id": host.id, "name": host.name, "kind": host.kind, "url": host.url,
-            "default": host.is_default, "ssh_public_key": host.ssh_public_key,
-            "ssh_host_fingerprint": host.ssh_host_fingerprint,
-            "created_at": as_utc(host.created_at).isoformat()}
+BUSY = refused("Every thread that calls learners' hosts is busy: try again after Retry-After "
+               "seconds (nothing was stored) (error: busy).", headers=("Retry-After",))
 
 
-def _payload() -> dict | None:
-    payload = request.get_json(silent=True)
-    return payload if isinstance(payload, dict) else None
+def no_lab(lab_id: str) -> ApiError:
+    return not_found(f"'{lab_id}' 실습이 없습니다.", f"No lab with id '{lab_id}'.")
 
 
-def _pem(payload: dict, name: str) -> bytes | None:
-    """PEM text as sent, or base64 of it (`<name>_base64`)."""
-    if isinstance(payload.get(name), str):
-        return payload[name].encode()
-    encoded = payload.get(f"{name}_base64")
-    if isinstance(encoded, str):
-        try:
-            return base64.b64decode(encoded, validate=True)
-        except (binascii.Error, ValueError):
-            return b"not base64"
-    return None
+def no_host(host_id: int | None) -> ApiError:
+    return not_found(f"{host_id} 번 호스트가 없습니다.", f"No host with id {host_id}.")
 
 
-@bp.errorhandler(outbound.Busy)
-@bp.errorhandler(outbound.AlreadyRunning)
-def _outbound_refused(refused):
-    """Every call to a learner's host can be refused before it starts: the pool is full (503)
-    or this learner already has one running (429). Either way: when to try again."""
-    busy = isinstance(refused, outbound.Busy)
-    response, status = error(503 if busy else 429, "busy" if busy else "already_running",
-                             refused.message(request_lang()))
-    response.headers["Retry-After"] = str(refused.retry_after)
-    return response, status
-
-
-# --- labs --------------------------------------------------------------------------------------
 @bp.get("/labs")
 @token_required()
+@contract("labs", "Labs with your progress", lang=True, responses={200: ok("Labs.", LabList)})
 def list_labs():
     lang = request_lang()
     items = labs.progress(g.api_user.id, catalog.all_labs())
@@ -72,34 +39,40 @@ def list_labs():
                          for item in items])
 
 
-def _lab(lab_id: str):
-    return catalog.lab(lab_id)
-
-
 @bp.post("/labs/<lab_id>/check")
 @token_required()
-def check_lab(lab_id: str):
-    lab = _lab(lab_id)
+@contract(
+    "labs", "Grade a lab now on your host (or the local engine)", lang=True,
+    description=(
+        "Body optional. Rate limited per learner (DOCKLAB_CHECK_LIMIT per DOCKLAB_CHECK_WINDOW, "
+        "error: rate_limited), one check or connection test in flight per learner (429, "
+        "error: already_running), refused at once when the server is busy (503). Answers 200 "
+        "when grading finished within DOCKLAB_REQUEST_WAIT seconds, else 202 with the pending "
+        "attempt to poll."),
+    body=CheckRequest, body_required=False, example={"host_id": 1},
+    body_description="Optional; an empty body uses the default host.",
+    responses={
+        200: ok("The stored attempt; a host that cannot be used gives status error.",
+                CheckResponse),
+        202: ok("The host is slow: the check goes on (up to DOCKLAB_CHECK_DEADLINE s). Poll the "
+                "attempt at Location (GET /api/v1/attempts/{id}) until its status is no longer "
+                "pending.", Attempt, headers=("Location", "Retry-After")),
+        404: refused("No such lab, or host_id is not one of your hosts."),
+        413: TOO_LARGE,
+        429: RATE_LIMITED,
+        503: BUSY})
+def check_lab(lab_id: str, body: CheckRequest):
+    lab = catalog.lab(lab_id)
     if lab is None:
-        return error(404, "not_found", f"No lab with id '{lab_id}'.")
-    payload = request.get_json(silent=True) if request.data else {}
-    if not isinstance(payload, dict):
-        return error(400, "bad_request", 'Send a JSON object, e.g. {"host_id": 3}, or nothing.')
-    host_id = payload.get("host_id")
-    if host_id is not None and (not isinstance(host_id, int) or isinstance(host_id, bool)):
-        return error(400, "bad_request", "`host_id` must be a number.")
-    target = payload.get("target")
-    if target not in (None, "sandbox", "host"):
-        return error(400, "bad_request", '`target` must be "sandbox" or "host".')
+        raise no_lab(lab_id)
+    host_id = body.host_id
     if host_id is not None and not 0 <= host_id <= MAX_ID:
-        return error(404, "not_found", f"No host with id {host_id}.")
-    user_id = g.api_user.id
+        raise no_host(host_id)
     try:
-        attempt, result = labs.run_check(user_id, lab, host_id, request_lang(), target)
+        attempt, result = labs.run_check(g.api_user.id, lab, host_id, request_lang(),
+                                         body.target)
     except labs.UnknownHost:
-        return error(404, "not_found", f"No host with id {host_id}.")
-    except labs.RateLimited as limited:
-        return error(429, "rate_limited", limited.message(request_lang()))
+        raise no_host(host_id) from None
     if result is None:  # a slow host: still running on the pool, poll the attempt
         response = jsonify(attempt.to_dict(request_lang()))
         response.headers["Location"] = f"{bp.url_prefix}/attempts/{attempt.id}"
@@ -123,99 +96,52 @@ RETIRED_EN = ("This path (/self-report) is retired. Instead of sending a verdict
 
 
 @bp.post("/labs/<lab_id>/self-report")
+@contract(
+    "labs", "Retired: answers 410 Gone (use the own-machine plan and upload)", public=True,
+    lang=True, deprecated=True,
+    description=(
+        "The older self-reported path, where a client sent its own verdict per check, is "
+        "retired: nothing is read or stored. Every request, with or without a token, gets 410 "
+        "`gone` whose `message_ko` and `message_en` point to the one self-reported path: POST "
+        "/api/v1/labs/{lab_id}/own-machine for a code and its plan, then POST "
+        "/api/v1/own-machine/{code}/upload with the docker reads the plan names (the server "
+        "grades them). `details.own_machine` is the first of those URLs for this lab. `python "
+        "-m grader check --submit` and the line pasted from the lab page take that path."),
+    responses={410: refused(
+        "Gone (error: gone). The message, in Korean and English, names the own-machine plan "
+        "and upload; details.own_machine is the URL to POST to for a code and its plan.",
+        example={"error": "gone", "message": "이 경로(/self-report)는 더 이상 쓰지 않습니다. ...",
+                 "message_ko": "이 경로(/self-report)는 더 이상 쓰지 않습니다. ...",
+                 "message_en": "This path (/self-report) is retired. ...",
+                 "details": {"own_machine": "/api/v1/labs/nginx-port/own-machine"}})})
 def self_report_retired(lab_id: str):
     """410 Gone for everyone, with or without a token: nothing is read or stored."""
-    own_machine = f"{bp.url_prefix}/labs/{lab_id}/own-machine"
-    ko, en = RETIRED_KO.format(lab=lab_id), RETIRED_EN.format(lab=lab_id)
-    return error(410, "gone", en if request_lang() == "en" else ko, message_ko=ko,
-                 message_en=en, own_machine=own_machine)
+    raise ApiError(410, "gone", RETIRED_KO.format(lab=lab_id), RETIRED_EN.format(lab=lab_id),
+                   own_machine=f"{bp.url_prefix}/labs/{lab_id}/own-machine")
 
 
 @bp.get("/attempts/<int:attempt_id>")
 @token_required()
+@contract("labs", "One of your attempts",
+          responses={200: ok("The attempt.", Attempt), 404: NOT_FOUND})
 def get_attempt(attempt_id: int):
     attempt = labs.attempt_of(g.api_user.id, attempt_id) if attempt_id <= MAX_ID else None
     if attempt is None:
-        return error(404, "not_found", f"No attempt with id {attempt_id}.")
+        raise not_found(f"{attempt_id} 번 채점 기록이 없습니다.",
+                        f"No attempt with id {attempt_id}.")
     return jsonify(attempt.to_dict(request_lang()))
 
 
 @bp.get("/me/progress")
 @token_required()
+@contract("me", "Quiz and lab progress", lang=True, responses={200: ok("Progress.", Progress)})
 def my_progress():
     lang = request_lang()
     user_id = g.api_user.id
-    quizzes = progress_summary(user_id)
     lab_items = labs.progress(user_id, catalog.all_labs())
-    return jsonify(quizzes=quizzes, labs=[item.to_dict(lang) for item in lab_items],
+    return jsonify(quizzes=progress_summary(user_id),
+                   labs=[item.to_dict(lang) for item in lab_items],
                    labs_passed=sum(item.passed for item in lab_items),
                    labs_self_reported=sum(item.passed and item.self_reported
                                           for item in lab_items),
                    labs_total=len(lab_items))
-
-
-# --- hosts -------------------------------------------------------------------------------------
-@bp.get("/hosts")
-@token_required()
-def list_hosts():
-    user_id = g.api_user.id
-    return jsonify(hosts=[_host_dict(host) for host in hosts.hosts_of(user_id)],
-                   ssh_public_key=hosts.ssh_key_for(user_id).public_key)
-
-
-@bp.post("/hosts")
-@token_required()
-def register_host():
-    payload = _payload()
-    if payload is None:
-        return error(400, "bad_request", 'Send a JSON object: {"url": ..., "kind": "tls"|"ssh"|'
-                     '"local", "name": ..., "tls_ca", "tls_cert", "tls_key": PEM text}.')
-    lang = request_lang()
-    kind = payload.get("kind") or ""
-    if kind not in ("", "local", "tls", "ssh", "tcp", "unix"):
-        return error(400, "bad_request", "`kind` must be local, tls, ssh, tcp or unix.")
-    for name in ("url", "name"):
-        if payload.get(name) is not None and not isinstance(payload.get(name), str):
-            return error(400, "bad_request", f"`{name}` must be text.")
-    try:
-        host = hosts.register(g.api_user.id, kind, payload.get("name") or "",
-                              payload.get("url") or "", tls_ca=_pem(payload, "tls_ca"),
-                              tls_cert=_pem(payload, "tls_cert"), tls_key=_pem(payload, "tls_key"),
-                              make_default=bool(payload.get("default")))
-    except HostRefused as refused:
-        return error(422, "host_refused", refused.message(lang), reason=refused.code,
-                     message_ko=refused.message("ko"), message_en=refused.message("en"))
-    except hosts.RegistrationError as problem:
-        return error(422, "host_invalid", problem.message(lang), reason=problem.code,
-                     message_ko=problem.message("ko"), message_en=problem.message("en"))
-    return jsonify(_host_dict(host)), 201
-
-
-def _own_host(host_id: int):
-    return hosts.host_of(g.api_user.id, host_id) if host_id <= MAX_ID else None
-
-
-@bp.delete("/hosts/<int:host_id>")
-@token_required()
-def delete_host(host_id: int):
-    host = _own_host(host_id)
-    if host is None:
-        return error(404, "not_found", f"No host with id {host_id}.")
-    hosts.delete_host(host)
-    return "", 204
-
-
-@bp.post("/hosts/<int:host_id>/test")
-@token_required()
-def test_host(host_id: int):
-    host = _own_host(host_id)
-    if host is None:
-        return error(404, "not_found", f"No host with id {host_id}.")
-    lang = request_lang()
-    try:
-        summary = hosts.test_connection(g.api_user.id, host)
-    except HostError as problem:
-        return jsonify(ok=False, reason=problem.kind, message=problem.message(lang))
-    except (HostRefused, hosts.RegistrationError) as problem:
-        return jsonify(ok=False, reason=problem.code, message=problem.message(lang))
-    return jsonify(ok=True, engine=summary)

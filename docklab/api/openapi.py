@@ -1,21 +1,34 @@
-"""The OpenAPI description of this API (docklab/api/openapi.json), served as is, without a token."""
+"""The OpenAPI description of this API, built from the endpoints' declarations and models
+(contract.py) the first time it is asked for, then kept for the app; served without a token."""
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
+import json
 
-from flask import Response
+from flask import Flask, Response, current_app
 
 from . import bp
+from .contract import build_document, contract, ok
 
-SPEC_FILE = Path(__file__).with_name("openapi.json")
+DOCUMENT_KEY = "docklab.api.openapi"
 
 
-@lru_cache(maxsize=1)
-def _document() -> bytes:
-    return SPEC_FILE.read_bytes()
+def document(app: Flask) -> str:
+    """The document as JSON text, built once per app."""
+    text = app.extensions.get(DOCUMENT_KEY)
+    if text is None:
+        text = json.dumps(build_document(app), ensure_ascii=False, indent=1) + "\n"
+        app.extensions[DOCUMENT_KEY] = text
+    return text
 
 
 @bp.get("/openapi.json")
+@contract("meta", "This OpenAPI description", public=True,
+          responses={200: ok("The OpenAPI document.", {"type": "object"})})
 def openapi():
-    return Response(_document(), mimetype="application/json")
+    return Response(document(current_app), mimetype="application/json")
+
+
+@bp.cli.command("openapi")
+def print_openapi() -> None:
+    """Print the OpenAPI document (the one served at /api/v1/openapi.json)."""
+    print(document(current_app), end="")

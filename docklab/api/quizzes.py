@@ -1,18 +1,23 @@
 """Quiz JSON API: sections with question counts, a question without its answer, answering."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
-from ..content import AnswerFormatError, public_dict
+from ..content import public_dict
+from ..errors import not_found
 from ..i18n import request_lang
 from ..quiz import services
-from ..quiz.models import PRACTICE, TEST
+from ..quiz.models import TEST
 from . import bp
-from .auth import error, token_required
+from .auth import token_required
+from .contract import NOT_FOUND, contract, ok, refused
+from .models import AnswerReceipt, AnswerRequest, AnswerResult, Question, QuizList
 
 
 @bp.get("/quizzes")
 @token_required()
+@contract("quizzes", "Note sections with question counts", lang=True,
+          responses={200: ok("Sections.", QuizList)})
 def list_quizzes():
     lang = request_lang()
     sections = [{"section": section.title, "anchor": section.anchor, "level": section.level,
@@ -22,41 +27,44 @@ def list_quizzes():
                    due_today=len(services.due_queue(g.api_user.id)))
 
 
-@bp.get("/questions/<question_id>")
-@token_required()
-def get_question(question_id: str):
+def _question(question_id: str):
     question = services.question(question_id)
     if question is None:
-        return error(404, "not_found", f"No question with id '{question_id}'.")
-    return jsonify(public_dict(question, request_lang()))
+        raise not_found(f"'{question_id}' 문제가 없습니다.",
+                        f"No question with id '{question_id}'.")
+    return question
+
+
+@bp.get("/questions/<question_id>")
+@token_required()
+@contract("quizzes", "A question without its answer", lang=True,
+          responses={200: ok("The question.", Question), 404: NOT_FOUND})
+def get_question(question_id: str):
+    return jsonify(public_dict(_question(question_id), request_lang()))
 
 
 @bp.post("/questions/<question_id>/answer")
 @token_required()
-def answer_question(question_id: str):
-    question = services.question(question_id)
-    if question is None:
-        return error(404, "not_found", f"No question with id '{question_id}'.")
-    payload = request.get_json(silent=True)
-    if not isinstance(payload, dict) or "answer" not in payload:
-        return error(400, "bad_answer", 'Send a JSON object {"answer": ...}.',
-                     reason='the request body must be a JSON object with an "answer" field')
+@contract("quizzes", "Answer a question (graded, stored, rescheduled)", lang=True,
+          body=AnswerRequest, example={"answer": "api-caller"}, responses={
+              200: ok("Stored. Practice (the default): graded, with the answer and the "
+                      "explanation, as the web practice mode shows them. Test: only a receipt, "
+                      "nothing that tells right from wrong, as in a test on the web.",
+                      AnswerResult | AnswerReceipt),
+              400: refused("The body is not {\"answer\": ...} or the mode is unknown "
+                           "(error: bad_request, details.field names the field), or the answer "
+                           "has the wrong shape for the question (error: bad_answer); or the "
+                           "body is refused before the endpoint (NUL character, JSON nested too "
+                           "deeply: error: bad_request)."),
+              404: NOT_FOUND})
+def answer_question(question_id: str, body: AnswerRequest):
+    question = _question(question_id)
     lang = request_lang()
-    mode = payload.get("mode", PRACTICE)
-    if mode not in (PRACTICE, TEST):
-        reason, reason_ko = ('mode must be "practice" or "test"',
-                             'mode 는 "practice" 또는 "test" 여야 합니다')
-        return error(400, "bad_answer", reason if lang == "en" else reason_ko, reason=reason,
-                     reason_ko=reason_ko)
-    try:
-        result = services.answer_question(g.api_user.id, question, payload["answer"], lang,
-                                          mode=mode)
-    except AnswerFormatError as problem:
-        reason = problem.reason if lang == "en" else problem.reason_ko
-        return error(400, "bad_answer", reason, reason=problem.reason,
-                     reason_ko=problem.reason_ko)
-    where = dict(mode=mode, section=question.section_title, anchor=question.anchor)
-    if mode == TEST:
+    # AnswerFormatError (the answer's shape does not fit the question) is the handler's.
+    result = services.answer_question(g.api_user.id, question, body.answer, lang,
+                                      mode=body.mode)
+    where = dict(mode=body.mode, section=question.section_title, anchor=question.anchor)
+    if body.mode == TEST:
         # As in a test on the web: nothing that tells right from wrong (not even the next
         # review, which comes sooner after a wrong answer), no answer, no explanation.
         return jsonify(recorded=True, **where)

@@ -2,17 +2,18 @@
 command in its workstation (for scripts, tests and screen-reader users)."""
 from __future__ import annotations
 
-from flask import g, jsonify, request
+from flask import g, jsonify
 
-from grader.hosts import HostError
-
-from ..i18n import request_lang
+from ..errors import ApiError, not_found
 from ..sandboxes import services as sandboxes
 from ..sandboxes.models import QUEUED, READY
 from . import bp
-from .auth import error, token_required
+from .auth import token_required
+from .contract import contract, ok, refused
+from .models import ExecRequest, ExecResult, Sandbox
 
-MAX_COMMAND = 4000
+NO_SANDBOX = ("샌드박스가 아직 없습니다. PUT /api/v1/me/sandbox 로 시작하세요.",
+              "You have no sandbox yet: PUT /api/v1/me/sandbox starts one.")
 
 
 def _answer(found: sandboxes.Status):
@@ -28,48 +29,60 @@ def _answer(found: sandboxes.Status):
 
 @bp.put("/me/sandbox")
 @token_required()
+@contract("sandbox", "Start or resume your sandbox (your own Docker engine on the server)",
+          responses={
+              200: ok("Ready.", Sandbox),
+              202: ok("Starting: poll GET /api/v1/me/sandbox.", Sandbox),
+              409: refused("This server runs no sandboxes (turned off, or the machine cannot) "
+                           "(error: sandboxes_unavailable)."),
+              503: ok("The server is at capacity: you are queued (position and estimate); try "
+                      "again after Retry-After.", Sandbox, headers=("Retry-After",))})
 def start_sandbox():
-    try:
-        found = sandboxes.request(g.api_user.id)
-    except sandboxes.Unavailable as off:
-        return error(409, "sandboxes_unavailable", off.reason)
-    return _answer(found)
+    # sandboxes.Unavailable (409) is the error handler's.
+    return _answer(sandboxes.request(g.api_user.id))
 
 
 @bp.get("/me/sandbox")
 @token_required()
+@contract("sandbox", "Your sandbox's state, queue place and use", responses={
+    200: ok("The sandbox.", Sandbox), 404: refused("You have no sandbox yet.")})
 def sandbox_status():
     found = sandboxes.status(g.api_user.id, usage=True)
     if found.state == "none":
-        return error(404, "not_found", "You have no sandbox yet: PUT /api/v1/me/sandbox starts "
-                                       "one.")
+        raise not_found(*NO_SANDBOX)
     return jsonify(found.to_dict())
 
 
 @bp.delete("/me/sandbox")
 @token_required()
+@contract("sandbox", "Reset your sandbox: stop it and delete everything in it", responses={
+    204: ok("Wiped."), 404: refused("You have no sandbox.")})
 def wipe_sandbox():
     try:
         sandboxes.wipe(g.api_user.id)
     except sandboxes.NoSandbox:
-        return error(404, "not_found", "You have no sandbox.")
+        raise not_found(*NO_SANDBOX) from None
     return "", 204
 
 
 @bp.post("/me/sandbox/exec")
 @token_required()
-def exec_in_sandbox():
-    payload = request.get_json(silent=True)
-    command = payload.get("command") if isinstance(payload, dict) else None
-    if not isinstance(command, str) or not command.strip() or len(command) > MAX_COMMAND:
-        return error(400, "bad_request", f'Send {{"command": "..."}} (1 to {MAX_COMMAND} '
-                                         "characters).")
+@contract("sandbox", "Run one shell command in your sandbox's workstation (where the terminal "
+          "runs)", body=ExecRequest, example={"command": "docker ps -a"}, responses={
+              200: ok("The command ran.", ExecResult),
+              409: refused("Your sandbox is not running (error: sandbox_not_ready)."),
+              429: refused("A check, test or command of yours is still running (error: "
+                           "already_running).", headers=("Retry-After",)),
+              502: refused("The sandbox's engine failed."),
+              503: refused("The server is busy: try again after Retry-After (error: busy).",
+                           headers=("Retry-After",)),
+              504: refused("The command did not finish within DOCKLAB_SANDBOX_EXEC_TIMEOUT.")})
+def exec_in_sandbox(body: ExecRequest):
     try:
-        exit_code, output = sandboxes.exec_command(g.api_user.id, command)
+        exit_code, output = sandboxes.exec_command(g.api_user.id, body.command)
     except sandboxes.NoSandbox:
-        return error(409, "sandbox_not_ready", "Your sandbox is not running: PUT "
-                                               "/api/v1/me/sandbox first.")
-    except HostError as problem:
-        return error(504 if problem.kind in ("deadline", "timeout") else 502, problem.kind,
-                     problem.message(request_lang()))
+        raise ApiError(409, "sandbox_not_ready",
+                       "샌드박스가 실행 중이 아닙니다. 먼저 PUT /api/v1/me/sandbox 하세요.",
+                       "Your sandbox is not running: PUT /api/v1/me/sandbox first.") from None
+    # HostError (502, or 504 for a time-out) is the error handler's.
     return jsonify(exit_code=exit_code, output=output)

@@ -105,7 +105,8 @@ http() {
   printf '%s' "${code:-000}"
 }
 
-# the server's message from an error answer (JSON lines "message_ko": ..., "message_en": ...)
+# the server's message from an error answer: docklab's one error body is written one key a line
+# ("message_ko": ..., "message_en": ...), so sed finds both sentences without a JSON parser
 server_says() {
   sed -n -e 's/^ *"message_ko": "\(.*\)",\{0,1\}$/\1/p' \
     -e 's/^ *"message_en": "\(.*\)",\{0,1\}$/\1/p' "$1" >&2

@@ -85,7 +85,7 @@ def test_the_join_page_and_the_api_count_the_same_wrong_codes(app, client, auth)
         assert post_form(client, "/classes/join", {"code": "NOPE2345"}).status_code == 200
     assert post_form(client, "/classes/join", {"code": code}).status_code == 429
     limited = client.post("/api/v1/classes/join", json={"code": code}, headers=student)
-    assert limited.status_code == 429 and limited.get_json()["error"] == "too_many_requests"
+    assert limited.status_code == 429 and limited.get_json()["error"] == "rate_limited"
     assert members(app, class_id) == []
 
 

@@ -36,7 +36,7 @@ def test_an_oversized_rsa_key_is_refused_before_its_primes_are_checked(app, clie
     took = time.monotonic() - started
     assert refused.status_code == 422
     body = refused.get_json()
-    assert body["reason"] == "key_type" and "4096" in body["message_en"]
+    assert body["error"] == "key_type" and "4096" in body["message_en"]
     assert took < 0.5, took  # validating this 8192-bit key costs ~5 s of CPU
     assert register(client, headers, tls_pem).status_code == 201  # an ordinary key is fine
 
@@ -48,14 +48,14 @@ def test_host_registrations_are_capped_and_rate_limited(app, client, tls_pem):
     made = [register(client, headers, tls_pem, url=f"tcp://127.0.0.1:{2376 + i}")
             for i in range(4)]
     assert [r.status_code for r in made] == [201, 201, 201, 422]
-    assert made[-1].get_json()["reason"] == "too_many_hosts"
+    assert made[-1].get_json()["error"] == "too_many_hosts"
     for host in made[:3]:
         assert client.delete(f"/api/v1/hosts/{host.get_json()['id']}",
                              headers=headers).status_code == 204
     again = [register(client, headers, tls_pem, url=f"tcp://127.0.0.1:{2400 + i}")
              for i in range(2)]
     assert again[0].status_code == 201  # the fifth try in the window
-    assert again[1].status_code == 422 and again[1].get_json()["reason"] == "rate_limited"
+    assert again[1].status_code == 422 and again[1].get_json()["error"] == "rate_limited"
     other = bearer(app, create_user(app, "neighbour"))
     assert register(client, other, tls_pem).status_code == 201  # per learner
 

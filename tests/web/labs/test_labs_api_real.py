@@ -83,7 +83,7 @@ def test_refused_hosts_are_422_with_the_reason(api_app, client, tmp_path, payloa
     response = client.post("/api/v1/hosts", json=body, headers=headers)
     assert response.status_code == 422, response.get_json()
     answer = response.get_json()
-    assert answer["reason"] == reason
+    assert answer["error"] == reason
     assert answer["message_ko"] and answer["message_en"]
     assert client.get("/api/v1/hosts", headers=headers).get_json()["hosts"] == []
 

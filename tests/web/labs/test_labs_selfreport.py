@@ -79,7 +79,8 @@ def test_the_old_self_report_path_is_gone(app, client, headers):
         answer = client.post(f"/api/v1/labs/{LAB}/self-report", json=verdict, **sent)
         assert answer.status_code == 410 and answer.mimetype == "application/json"
         data = answer.get_json()
-        assert data["error"] == "gone" and data["own_machine"] == f"/api/v1/labs/{LAB}/own-machine"
+        assert data["error"] == "gone"
+        assert data["details"]["own_machine"] == f"/api/v1/labs/{LAB}/own-machine"
         assert f"POST /api/v1/labs/{LAB}/own-machine" in data["message_ko"]
         assert "/api/v1/own-machine/<code>/upload" in data["message_ko"]
         assert "더 이상 쓰지 않습니다" in data["message_ko"]

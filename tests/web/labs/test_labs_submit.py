@@ -88,6 +88,7 @@ def test_submit_of_a_lab_the_script_cannot_read_says_so(live_server, docker_engi
                       "--submit", live_server.url, "--token", plain)
     assert done.returncode == 2
     assert "HTTP 409" in done.stderr and "can't be checked on your own computer" in done.stderr
+    assert "내 컴퓨터에서 확인할 수 없습니다" in done.stderr  # message_ko beside message_en
     assert "(exec)" in done.stderr
     with app.app_context():
         assert db.session.scalar(select(LabAttempt.id)) is None

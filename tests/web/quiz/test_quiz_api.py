@@ -102,27 +102,33 @@ def test_accept_language_chooses_the_explanation_language(client, token):
     assert body["explanation"] == question.explanation.en
 
 
-@pytest.mark.parametrize(("kind", "payload"), [
-    ("single", {"answer": ["a", "b"]}),
-    ("single", {"answer": "no-such-choice"}),
-    ("multi", {"answer": "a"}),
-    ("truefalse", {"answer": "yes"}),
-    ("short", {"answer": 42}),
-    ("ordering", {"answer": ["only-one"]}),
-    ("matching", {"answer": ["not", "a", "mapping"]}),
-    ("single", {"not_answer": 1}),
-    ("single", None),
+@pytest.mark.parametrize(("kind", "payload", "code", "field"), [
+    ("single", {"answer": ["a", "b"]}, "bad_answer", "answer"),
+    ("single", {"answer": "no-such-choice"}, "bad_answer", "answer"),
+    ("multi", {"answer": "a"}, "bad_answer", "answer"),
+    ("truefalse", {"answer": "yes"}, "bad_answer", "answer"),
+    ("short", {"answer": 42}, "bad_answer", "answer"),
+    ("ordering", {"answer": ["only-one"]}, "bad_answer", "answer"),
+    ("matching", {"answer": ["not", "a", "mapping"]}, "bad_answer", "answer"),
+    ("single", {"not_answer": 1}, "bad_request", "answer"),
+    ("single", {"answer": "a", "mode": "exam"}, "bad_request", "mode"),
+    ("single", None, "bad_request", "(body)"),
 ])
-def test_malformed_answer_is_a_400_with_the_reason(app, client, token, kind, payload):
+def test_malformed_answer_is_a_400_with_the_reason(app, client, token, kind, payload, code,
+                                                    field):
+    """The body does not fit AnswerRequest (bad_request), or the answer does not fit the
+    question's type (bad_answer): either way the one error shape, naming the field."""
     question = one_of_each_type()[kind]
     url = f"/api/v1/questions/{question.id}/answer"
     if payload is None:
-        response = client.post(url, headers={**bearer(token), "Content-Type": "application/json"},
-                               data="{not json")
+        response = client.post(url + "?lang=en", data="{not json",
+                               headers={**bearer(token), "Content-Type": "application/json"})
     else:
         response = client.post(url + "?lang=en", headers=bearer(token), json=payload)
     assert response.status_code == 400
     body = response.get_json()
-    assert body["error"] == "bad_answer" and body["reason"]
+    assert set(body) == {"error", "message", "message_ko", "message_en", "details"}
+    assert body["error"] == code and body["details"]["field"] == field, body
+    assert body["message"] == body["message_en"] and body["message_ko"] != body["message_en"]
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(QuizAnswer)) == 0
