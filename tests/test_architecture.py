@@ -249,12 +249,24 @@ def grader_problems(imports: list[Import]) -> list[str]:
             if item.source.startswith("grader/") and _web(item.module)]
 
 
+def _is_registry(node: ast.AST) -> bool:
+    """current_app.blueprints or current_app.view_functions"""
+    return (isinstance(node, ast.Attribute) and node.attr in ("blueprints", "view_functions")
+            and isinstance(node.value, ast.Name) and node.value.id == "current_app")
+
+
 def _asks_whether_loaded(node: ast.AST) -> bool:
-    if isinstance(node, ast.Attribute):
-        if node.attr == "find_spec":
-            return True
-        return (node.attr in ("blueprints", "view_functions") and isinstance(node.value, ast.Name)
-                and node.value.id == "current_app")
+    # Membership tests and .get() on the app's registries ask whether something is there;
+    # reading the current request's own view (view_functions[request.endpoint]) does not.
+    if isinstance(node, ast.Attribute) and node.attr == "find_spec":
+        return True
+    if isinstance(node, ast.Compare) and any(isinstance(op, (ast.In, ast.NotIn))
+                                             for op in node.ops):
+        return any(_is_registry(side) for side in node.comparators)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        # .get("quiz.index") names another area's endpoint; .get(request.endpoint) does not
+        return (node.func.attr == "get" and _is_registry(node.func.value) and bool(node.args)
+                and isinstance(node.args[0], ast.Constant))
     if isinstance(node, ast.ExceptHandler) and node.type is not None:
         return "ImportError" in ast.unparse(node.type)
     return False
@@ -391,6 +403,15 @@ def test_a_planted_area_guard_fails(tmp_path):
     assert area_guards(tmp_path) == [
         "docklab/api/labs.py:5: asks whether an area is loaded",
         "docklab/api/labs.py:9: asks whether an area is loaded"]
+
+
+def test_looking_up_an_endpoint_is_a_guard_but_reading_the_current_view_is_not(tmp_path):
+    _plant(tmp_path, {"docklab/api/labs.py": (
+        "from flask import current_app, request\n\n\ndef link():\n"
+        "    if current_app.view_functions.get('quiz.index'):\n        return 1\n"
+        "    view = current_app.view_functions.get(request.endpoint or '')\n"
+        "    return view or current_app.view_functions[request.endpoint]\n")})
+    assert area_guards(tmp_path) == ["docklab/api/labs.py:5: asks whether an area is loaded"]
 
 
 def test_grader_importing_flask_fails(tmp_path):
