@@ -5,6 +5,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from . import settings
+from .i18n import request_lang
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -58,8 +59,6 @@ def _refuse_deep_json():
     message = "The JSON is nested too deeply (more than %(depth)d levels)."
     if not request.path.startswith("/api/"):
         abort(400, message % {"depth": MAX_JSON_DEPTH})
-    from .api.language import request_lang
-
     texts = {}
     for lang in ("ko", "en"):
         with force_locale(lang):

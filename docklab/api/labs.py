@@ -18,7 +18,7 @@ from ..labs import services as labs
 from ..labs.models import as_utc
 from . import bp
 from .auth import error, token_required
-from .language import request_lang
+from ..i18n import request_lang
 
 # Ids are 32-bit integer columns: a larger id cannot exist (and must not reach the database).
 MAX_ID = 2**31 - 1

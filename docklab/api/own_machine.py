@@ -19,7 +19,7 @@ from ..labs import own_machine as own
 from ..labs.services import RateLimited
 from . import bp
 from .auth import error, token_required, token_user
-from .language import request_lang
+from ..i18n import request_lang
 
 
 def refusal(refused: own.Refused, lang: str, text: bool = False) -> Response:

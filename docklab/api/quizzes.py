@@ -8,7 +8,7 @@ from ..quiz import services
 from ..quiz.models import PRACTICE, TEST
 from . import bp
 from .auth import error, token_required
-from .language import request_lang
+from ..i18n import request_lang
 
 
 @bp.get("/quizzes")

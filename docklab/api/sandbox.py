@@ -10,7 +10,7 @@ from ..sandboxes import services as sandboxes
 from ..sandboxes.models import QUEUED, READY
 from . import bp
 from .auth import error, token_required
-from .language import request_lang
+from ..i18n import request_lang
 
 MAX_COMMAND = 4000
 

@@ -6,8 +6,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask_babel import get_locale
-
+from ..i18n import current_lang
 from ..quiz.content import current_content
 
 
@@ -26,7 +25,7 @@ class Item:
 
     @property
     def title(self) -> str:
-        return self.title_en if str(get_locale()) == "en" else self.title_ko
+        return self.title_en if current_lang() == "en" else self.title_ko
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,6 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -15,7 +14,7 @@ from ..access import admin_required, instructor_required
 from ..auth.forms import SetPasswordForm
 from ..auth.routes import safe_next
 from ..extensions import db
-from ..i18n import role_name
+from ..i18n import current_lang, role_name
 from ..models import User, utcnow
 from . import board_view, bp, catalog, exports, services, stats
 from .answer_words import answer_lines
@@ -38,9 +37,6 @@ def _class_or_404(class_id: int) -> Classroom:
 def _zone() -> ZoneInfo:
     return site_zone()
 
-
-def _lang() -> str:
-    return "en" if str(get_locale()) == "en" else "ko"
 
 
 @bp.route("/instructor/", methods=["GET", "POST"])
@@ -208,7 +204,7 @@ def student(class_id: int, user_id: int):
     answers = stats.class_answers(classroom, user_id=user_id)
     events = timeline(user_id, answers)
     return render_template("instructor/student.html", classroom=classroom, learner=learner,
-                           events=events, lang=_lang(), zone=_zone(), answer_lines=answer_lines)
+                           events=events, lang=current_lang(), zone=_zone(), answer_lines=answer_lines)
 
 
 @bp.get("/instructor/classes/<int:class_id>/labs/<lab_id>")
@@ -229,7 +225,7 @@ def lab(class_id: int, lab_id: str):
 def questions(class_id: int):
     classroom = _class_or_404(class_id)
     answers = stats.class_answers(classroom)
-    sections = stats.question_stats(answers, _lang())
+    sections = stats.question_stats(answers, current_lang())
     roster_size = len(classroom.memberships)
     anchors = [item.ref for item in classroom.assigned(SECTION)] or \
         [info.item.ref for info in catalog.sections()]
@@ -240,7 +236,7 @@ def questions(class_id: int):
                           _("Mean share of each section's questions the class answers right, "
                             "per day; the table below has the same numbers."))
     return render_template("instructor/questions.html", classroom=classroom, sections=sections,
-                           series=series, chart=chart, lang=_lang(),
+                           series=series, chart=chart, lang=current_lang(),
                            min_learners=stats.MIN_LEARNERS_FOR_FLAG)
 
 
@@ -256,7 +252,7 @@ def export_grid(class_id: int):
     classroom = _class_or_404(class_id)
     result = build_board(classroom, sort=request.args.get("sort", "name"),
                          direction=request.args.get("dir", "asc"))
-    return _csv(exports.grid_csv(result, _lang()), f"class-{class_id}-grid.csv")
+    return _csv(exports.grid_csv(result, current_lang()), f"class-{class_id}-grid.csv")
 
 
 @bp.get("/instructor/classes/<int:class_id>/export/attempts.csv")
@@ -265,7 +261,7 @@ def export_attempts(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(services.roster(classroom))
     return _csv(exports.attempts_csv(class_attempts(classroom), names,
-                                     classroom.self_reports_count, _lang(), _zone()),
+                                     classroom.self_reports_count, current_lang(), _zone()),
                 f"class-{class_id}-attempts.csv")
 
 
@@ -274,7 +270,7 @@ def export_attempts(class_id: int):
 def export_answers(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(services.roster(classroom))
-    return _csv(exports.answers_csv(stats.class_answers(classroom), names, _lang(), _zone()),
+    return _csv(exports.answers_csv(stats.class_answers(classroom), names, current_lang(), _zone()),
                 f"class-{class_id}-answers.csv")
 
 

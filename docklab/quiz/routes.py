@@ -3,13 +3,14 @@ keyboard shortcuts and in-place reordering."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_timedelta, get_locale
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..content import AnswerFormatError, check_answer
 from ..content.annotations import section_blocks
 from ..extensions import db
+from ..i18n import current_lang
 from ..models import utcnow
 from . import anonymous, bp, services
 from .content import current_content
@@ -25,9 +26,6 @@ from .forms import (
 from .models import PRACTICE, TEST, QuizRun
 from .rendering import as_lines, describe_answer, inline_html, markdown_html
 
-
-def _lang() -> str:
-    return "en" if str(get_locale()) == "en" else "ko"
 
 
 def _user_id() -> int | None:
@@ -80,7 +78,7 @@ def _begin(run: QuizRun | None):
 def notes():
     content = current_content()
     counts = {section.anchor: count for section, count in content.bank.section_counts()}
-    lang = _lang()
+    lang = current_lang()
     blocks = {section.anchor: section_blocks(section, list(content.callouts), lang)
               for section in content.notes.sections}
     return render_template("quiz/notes.html", sections=content.notes.sections, counts=counts,
@@ -138,7 +136,7 @@ def start():
 # --- answering ---------------------------------------------------------------------------------
 def _question_page(run: QuizRun, question, *, order=None, error=None, previous=None,
                    status: int = 200):
-    public = question.public_dict(_lang())
+    public = question.public_dict(current_lang())
     if question.type == "ordering" and order:
         by_id = {item["id"]: item for item in public["items"]}
         if sorted(order) == sorted(by_id):
@@ -177,12 +175,12 @@ def answer(run_id: int):
         return _question_page(quiz_run, question, order=order, previous=previous)
     try:
         given = answer_from_form(question, request.form)
-        result = services.answer_in_run(quiz_run, question, given, _lang())
+        result = services.answer_in_run(quiz_run, question, given, current_lang())
     except NoAnswer as error:
         return _question_page(quiz_run, question, error=error.message, previous=previous,
                               order=request.form.getlist("answer"), status=422)
     except AnswerFormatError as error:
-        reason = error.reason if _lang() == "en" else error.reason_ko
+        reason = error.reason if current_lang() == "en" else error.reason_ko
         return _question_page(quiz_run, question, error=reason, previous=previous,
                               order=request.form.getlist("answer"), status=422)
     if quiz_run.user_id is None:
@@ -198,7 +196,7 @@ def _review_item(quiz_run: QuizRun, index: int) -> dict | None:
     given = quiz_run.given[index]
     if question is None or given is None:
         return None
-    lang = _lang()
+    lang = current_lang()
     try:
         expected = as_lines(check_answer(question, given, lang).correct_answer)
     except AnswerFormatError:  # the question changed since it was answered
@@ -260,7 +258,7 @@ def due():
     queue = []
     for card, question in services.due_queue(current_user.id, now):
         moment = services.aware(card.due)
-        queue.append({"question": question, "public": question.public_dict(_lang()),
+        queue.append({"question": question, "public": question.public_dict(current_lang()),
                       "due_now": moment <= now,
                       "when": format_timedelta(moment - now, add_direction=True, threshold=1.0)})
     return render_template("quiz/due.html", queue=queue,
@@ -310,7 +308,7 @@ def save_answers():
             flash(_("The answers from before you logged in were discarded."), "info")
         anonymous.forget_answers()
         return redirect(url_for("quiz.progress"))
-    lang = _lang()
+    lang = current_lang()
     rows = []
     for entry in pending:
         question = services.question(entry.get("q", ""))

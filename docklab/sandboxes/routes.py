@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import requests
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,9 +17,6 @@ PORT_PROXY_LIMIT = 8 * 1024 * 1024
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailers", "transfer-encoding", "upgrade", "content-encoding", "content-length"}
 
-
-def lang() -> str:
-    return "en" if str(get_locale()) == "en" else "ko"
 
 
 def state_json(user_id: int) -> dict:
