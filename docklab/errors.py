@@ -1,8 +1,13 @@
 """Error pages: JSON under /api/, a friendly bilingual page elsewhere."""
+from collections.abc import Mapping
+from typing import ClassVar
+
 from flask import Flask, jsonify, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+
+from .i18n import translate
 
 # What a person reads on an error page (werkzeug's names are English only).
 REASONS = {
@@ -29,18 +34,33 @@ class DocklabError(Exception):
 
     status: int = 400
     code: str = "error"
+    # Each code's sentence: the English msgid, marked with `i18n.N_` so pybabel extracts it, with
+    # `%(name)s` parameters; the Korean is in the area's catalog
+    # (docklab/<area>/translations/ko/LC_MESSAGES/messages.po). A test fails when a code of any
+    # subclass has no Korean translation.
+    MESSAGES: ClassVar[Mapping[str, str]] = {}
+    # A code's HTTP status, where it differs from the class's `status`.
+    STATUSES: ClassVar[Mapping[str, int]] = {}
 
     def __init__(self, code: str | None = None, *, status: int | None = None,
-                 details: dict | None = None) -> None:
+                 details: dict | None = None, **params: object) -> None:
         if code is not None:
             self.code = code
         if status is not None:
             self.status = status
+        elif self.code in self.STATUSES:
+            self.status = self.STATUSES[self.code]
         self.details: dict = dict(details or {})
+        self.params: dict[str, object] = params  # what the sentence names (a URL, a limit...)
         super().__init__(self.code)
 
     def message(self, lang: str = "ko") -> str:
-        raise NotImplementedError(f"{type(self).__name__} must say what went wrong")
+        """The code's sentence in `lang`, from the catalogs (the same inside a request, on the
+        outbound pool's threads and in a script)."""
+        template = self.MESSAGES.get(self.code)
+        if template is None:
+            raise NotImplementedError(f"{type(self).__name__} has no sentence for {self.code!r}")
+        return translate(template, lang, **self.params)
 
 
 def wants_json() -> bool:

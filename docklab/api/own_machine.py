@@ -80,9 +80,7 @@ def own_machine_upload(code: str):
     text = request.accept_mimetypes.best == "text/plain"
     limit = own.max_upload_bytes()
     if (request.content_length or 0) > limit:
-        return refusal(own.Refused(413, "too_large",
-                                   f"올린 결과가 너무 큽니다 (최대 {limit} 바이트).",
-                                   f"The upload is too large (at most {limit} bytes)."),
+        return refusal(own.Refused("too_large", size=request.content_length, limit=limit),
                        request_lang(), text)
     body = request.get_data(cache=False)
     try:
@@ -90,8 +88,7 @@ def own_machine_upload(code: str):
     except own.Refused as refused:
         return refusal(refused, request_lang(), text)
     except RateLimited as limited:
-        return refusal(own.Refused(429, "rate_limited", limited.message("ko"),
-                                   limited.message("en")), request_lang(), text)
+        return refusal(own.Refused("rate_limited", window=limited.window), request_lang(), text)
     if text:
         link = f"{server_url()}/labs/{attempt.lab_id}?attempt={attempt.id}"
         return Response(own.terminal_summary(result, attempt, row.lang, link), 201,

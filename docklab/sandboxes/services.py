@@ -29,9 +29,11 @@ from grader.hosts import HostSpec, connect
 from grader.snapshot import TOOL_LABEL
 
 from .. import settings
+from ..errors import DocklabError
 from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
+from ..i18n import N_
 from ..models import utcnow
 from .driver import Limits, SandboxError
 from .local import LocalRootlessDriver
@@ -49,16 +51,28 @@ _last_reap = [0.0]
 _reaping = threading.Lock()
 
 
-class Unavailable(Exception):
-    """This server runs no sandboxes (turned off, or the machine cannot)."""
+class Unavailable(DocklabError):
+    """This server runs no sandboxes (turned off, or the machine cannot); `reason` is the
+    administrator's explanation (English, from the driver)."""
+
+    status = 409
+    code = "sandboxes_unavailable"
+    MESSAGES = {"sandboxes_unavailable": N_("Sandboxes cannot run on this server: %(reason)s")}
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(reason=reason)
         self.reason = reason
 
 
-class NoSandbox(LookupError):
-    """The learner has no sandbox yet."""
+class NoSandbox(DocklabError, LookupError):
+    """The learner has no sandbox yet (`not_found`), or it is not running where it has to be
+    (`sandbox_not_ready`)."""
+
+    status = 404
+    code = "not_found"
+    STATUSES = {"sandbox_not_ready": 409}
+    MESSAGES = {"not_found": N_("You have no sandbox yet."),
+                "sandbox_not_ready": N_("Your sandbox is not running. Start it first.")}
 
 
 # --- settings and the driver ------------------------------------------------------------------
@@ -314,7 +328,7 @@ def exec_command(user_id: int, command: str) -> tuple[int | None, str]:
     """Run one shell command in the learner's workstation, as its terminal would."""
     connection = connection_for(user_id)
     if connection is None:
-        raise NoSandbox()
+        raise NoSandbox("sandbox_not_ready")
     timeout = settings.current().sandbox_exec_timeout
     spec = HostSpec(url=connection.spec.url, connect_timeout=5, read_timeout=timeout,
                     total_timeout=timeout)
