@@ -15,7 +15,6 @@ from ..hosts.models import LearnerHost
 from ..hosts.policy import HostRefused
 from ..labs import catalog
 from ..labs import services as labs
-from ..labs.models import as_utc
 from . import bp
 from .auth import error, token_required
 from ..i18n import request_lang
@@ -28,7 +27,7 @@ def _host_dict(host: LearnerHost) -> dict:
     return {"id": host.id, "name": host.name, "kind": host.kind, "url": host.url,
             "default": host.is_default, "ssh_public_key": host.ssh_public_key,
             "ssh_host_fingerprint": host.ssh_host_fingerprint,
-            "created_at": as_utc(host.created_at).isoformat()}
+            "created_at": host.created_at.isoformat()}
 
 
 def _payload() -> dict | None:

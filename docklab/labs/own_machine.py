@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, update
+from sqlalchemy import ForeignKey, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 import grader
@@ -26,12 +26,13 @@ from grader import sources
 
 from .. import settings
 from ..errors import DocklabError
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..i18n import N_
 from ..models import utcnow
 from . import catalog, services
+from .models import SELF_REPORTED, LabAttempt
 from .services import RateLimited
-from .models import SELF_REPORTED, LabAttempt, as_utc
 
 SCRIPT = Path(__file__).with_name("own-machine.sh")
 CODE_FORMAT = re.compile(r"[0-9a-f]{32}")
@@ -49,9 +50,9 @@ class OwnMachineCode(db.Model):
     lab_id: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(2), default="ko")
     salt: Mapped[str] = mapped_column(String(32))  # keys the hashes of secret values
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempt_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("lab_attempts.id", ondelete="SET NULL"))
 
@@ -124,7 +125,7 @@ class Issued:
 
     def to_dict(self) -> dict:
         api = f"{self.server}/api/v1/own-machine/{self.code}"
-        return {"command": self.command, "expires_at": as_utc(self.expires_at).isoformat(),
+        return {"command": self.command, "expires_at": self.expires_at.isoformat(),
                 "code": self.code, "plan_url": f"{api}/plan", "upload_url": f"{api}/upload",
                 "script_url": f"{self.server}/own-machine/script.sh"}
 
@@ -156,7 +157,7 @@ def _usable(code: str, user_id: int | None) -> tuple[OwnMachineCode, grader.Lab]
         raise Refused("not_your_code")
     if row.used_at is not None:
         raise Refused("code_used")
-    if as_utc(row.expires_at) <= utcnow():
+    if row.expires_at <= utcnow():
         raise Refused("code_expired")
     lab = catalog.lab(row.lab_id)
     if lab is None:

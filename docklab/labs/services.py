@@ -30,7 +30,7 @@ from ..i18n import N_
 from ..models import utcnow
 from ..sandboxes import services as sandboxes
 from . import catalog, runner
-from .models import ERROR, FAILED, PASSED, PENDING, SELF_REPORTED, SERVER, LabAttempt, as_utc
+from .models import ERROR, FAILED, PASSED, PENDING, SELF_REPORTED, SERVER, LabAttempt
 
 MAX_MESSAGE = 2000
 
@@ -274,7 +274,7 @@ def attempt_of(user_id: int, attempt_id: int) -> LabAttempt | None:
 
 
 def _stale(attempt: LabAttempt) -> bool:
-    age = (utcnow() - as_utc(attempt.created_at)).total_seconds()
+    age = (utcnow() - attempt.created_at).total_seconds()
     site = settings.current()
     return age > site.check_deadline + site.request_wait + 60
 

@@ -212,7 +212,7 @@ def _review_item(quiz_run: QuizRun, index: int) -> dict | None:
     if quiz_run.user_id is not None:
         card = services.card_for(quiz_run.user_id, question.id)
         if card is not None:
-            item["next_review"] = format_timedelta(services.aware(card.due) - utcnow(),
+            item["next_review"] = format_timedelta(card.due - utcnow(),
                                                    add_direction=True,
                                                    threshold=1.0)
     return item
@@ -257,7 +257,7 @@ def due():
     now = utcnow()
     queue = []
     for card, question in services.due_queue(current_user.id, now):
-        moment = services.aware(card.due)
+        moment = card.due
         queue.append({"question": question, "public": question.public_dict(current_lang()),
                       "due_now": moment <= now,
                       "when": format_timedelta(moment - now, add_direction=True, threshold=1.0)})

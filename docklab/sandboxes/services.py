@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import func, select
@@ -127,7 +127,7 @@ def _estimate_seconds(position: int) -> int:
                               .order_by(Sandbox.last_used_at).limit(position)).all()
     if len(used) < position:
         return 30  # sandboxes are starting or stopping: a moment
-    free_at = _aware(used[-1]) + _idle()
+    free_at = used[-1] + _idle()
     return max(30, int((free_at - utcnow()).total_seconds()))
 
 
@@ -383,14 +383,14 @@ def reap() -> dict[str, int]:
     done = {"idle_stopped": 0, "paused": 0, "repaired": 0, "orphans_stopped": 0, "admitted": 0}
     rows = list(db.session.scalars(select(Sandbox)))
     for row in rows:
-        if row.state == READY and now - _aware(row.last_used_at) > _idle():
+        if row.state == READY and now - row.last_used_at > _idle():
             run.stop(row.slot)
             row.state, row.message = STOPPED, ""
             done["idle_stopped"] += 1
         elif row.state == READY and not run.running(row.slot):
             row.state, row.message = STOPPED, "the sandbox's engine had stopped"
             done["repaired"] += 1
-        elif row.state == STARTING and now - _aware(row.started_at or now) > START_GIVE_UP:
+        elif row.state == STARTING and now - (row.started_at or now) > START_GIVE_UP:
             run.stop(row.slot)
             row.state, row.message = STOPPED, "the start did not finish"
             done["repaired"] += 1
@@ -429,8 +429,3 @@ def stop(user_id: int) -> None:
 
 def all_sandboxes() -> list[Sandbox]:
     return list(db.session.scalars(select(Sandbox).order_by(Sandbox.slot)))
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; docklab stores UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
