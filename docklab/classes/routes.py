@@ -7,10 +7,11 @@ from flask_login import current_user, login_required
 
 from .. import ratelimit
 from ..access import role_required
+from ..forms import EmptyForm
 from ..instructor import services
 from ..instructor.models import LAB, SECTION
 from . import bp
-from .forms import EmptyForm, JoinForm
+from .forms import JoinForm
 from .todo import class_todo
 
 # Guessing codes is the only way into a class without an invitation: keep it slow.

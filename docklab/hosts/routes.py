@@ -10,9 +10,10 @@ from grader.hosts import HostError
 
 from .. import settings
 from ..access import admin_required
+from ..forms import EmptyForm
 from ..i18n import current_lang
 from . import bp, outbound, services
-from .forms import EmptyForm, LocalHostForm, OtherHostForm, RuleForm, SshHostForm, TlsHostForm
+from .forms import LocalHostForm, OtherHostForm, RuleForm, SshHostForm, TlsHostForm
 from .models import LOCAL, PLAIN, SSH, TLS, UNIX
 from .policy import HostRefused
 

@@ -14,6 +14,7 @@ from ..access import admin_required, instructor_required
 from ..auth.forms import SetPasswordForm
 from ..auth.routes import safe_next
 from ..extensions import db
+from ..forms import EmptyForm
 from ..i18n import current_lang, role_name
 from ..models import User, utcnow
 from . import board_view, bp, catalog, exports, services, stats
@@ -21,7 +22,7 @@ from .answer_words import answer_lines
 from .board import LAB_STATES, SECTION_STATES, build_board
 from .chart import mastery_chart
 from .dates import local_day, site_zone
-from .forms import ClassForm, EmptyForm, PolicyForm, RoleForm, SelfReportForm
+from .forms import ClassForm, PolicyForm, RoleForm, SelfReportForm
 from .funnel import build_funnel, class_attempts
 from .models import LAB, SECTION, Classroom
 from .timeline import timeline

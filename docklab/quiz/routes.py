@@ -10,13 +10,13 @@ from flask_login import current_user, login_required
 from ..content import AnswerFormatError, check_answer
 from ..content.annotations import section_blocks
 from ..extensions import db
+from ..forms import EmptyForm
 from ..i18n import current_lang
 from ..models import utcnow
 from . import anonymous, bp, services
 from .content import current_content
 from .forms import (
     MODE_CHOICES,
-    CsrfForm,
     NoAnswer,
     QuizSettingsForm,
     StartForm,
@@ -143,7 +143,7 @@ def _question_page(run: QuizRun, question, *, order=None, error=None, previous=N
             public["items"] = [by_id[item_id] for item_id in order]
     section = services.section(question.anchor)
     return render_template("quiz/question.html", run=run, question=question, public=public,
-                           section=section, form=CsrfForm(), error=error,
+                           section=section, form=EmptyForm(), error=error,
                            previous=previous or {}, number=run.position + 1), status
 
 
@@ -160,7 +160,7 @@ def run(run_id: int):
 @bp.post("/quiz/runs/<int:run_id>/answer")
 def answer(run_id: int):
     quiz_run = _owned_run(run_id)
-    if not CsrfForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     question = services.current_question(quiz_run)
     if question is None:
@@ -237,7 +237,7 @@ def result(run_id: int):
     items = [item for index in range(quiz_run.total)
              if (item := _review_item(quiz_run, index)) is not None]
     return render_template("quiz/result.html", run=quiz_run, items=items,
-                           missed=len(services.missed_ids(quiz_run)), form=CsrfForm(),
+                           missed=len(services.missed_ids(quiz_run)), form=EmptyForm(),
                            section=services.section(quiz_run.section_anchor),
                            pending=len(anonymous.pending_answers()))
 
@@ -245,7 +245,7 @@ def result(run_id: int):
 @bp.post("/quiz/runs/<int:run_id>/retry")
 def retry(run_id: int):
     quiz_run = _owned_run(run_id)
-    if not CsrfForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     return _begin(services.start_retry_run(quiz_run))
 
@@ -299,7 +299,7 @@ def progress():
 @login_required
 def save_answers():
     pending = anonymous.pending_answers()
-    form = CsrfForm()
+    form = EmptyForm()
     if form.validate_on_submit():
         if request.form.get("action") == "save":
             saved = services.save_anonymous_answers(current_user.id, pending)

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import admin_required
-from ..hosts.forms import EmptyForm
+from ..forms import EmptyForm
 from . import bp, services
 from .models import RUNNING_STATES
 
