@@ -18,7 +18,6 @@ from .models import LOCAL, PLAIN, SSH, TLS, UNIX
 from .policy import HostRefused
 
 
-
 def _page(status: int = 200, **forms):
     user_id = current_user.id
     policy = services.policy_for(user_id)

@@ -39,7 +39,6 @@ def _zone() -> ZoneInfo:
     return site_zone()
 
 
-
 @bp.route("/instructor/", methods=["GET", "POST"])
 @instructor_required
 def index():
@@ -205,7 +204,8 @@ def student(class_id: int, user_id: int):
     answers = stats.class_answers(classroom, user_id=user_id)
     events = timeline(user_id, answers)
     return render_template("instructor/student.html", classroom=classroom, learner=learner,
-                           events=events, lang=current_lang(), zone=_zone(), answer_lines=answer_lines)
+                           events=events, lang=current_lang(), zone=_zone(),
+                           answer_lines=answer_lines)
 
 
 @bp.get("/instructor/classes/<int:class_id>/labs/<lab_id>")

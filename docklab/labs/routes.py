@@ -30,7 +30,6 @@ from .models import ERROR, PASSED, PENDING
 SANDBOX = "sandbox"
 
 
-
 def _lab_or_404(lab_id: str):
     lab = catalog.lab(lab_id)
     if lab is None:
@@ -127,7 +126,8 @@ def _attempt_json(attempt, lab):
     history = services.attempts_of(attempt.user_id, lab.id, limit=50)
     body = {"attempt": attempt.to_dict(current_lang()), "status": attempt.status,
             "summary": summary_text(attempt),
-            "html": render_template("labs/_result.html", attempt=attempt, lab=lab, lang=current_lang()),
+            "html": render_template("labs/_result.html", attempt=attempt, lab=lab,
+                                    lang=current_lang()),
             "history_html": render_template("labs/_history.html", history=history, lab=lab,
                                             current=attempt)}
     if attempt.status != PENDING:

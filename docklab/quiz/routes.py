@@ -27,7 +27,6 @@ from .models import PRACTICE, TEST, QuizRun
 from .rendering import as_lines, describe_answer, inline_html, markdown_html
 
 
-
 def _user_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 

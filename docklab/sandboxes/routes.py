@@ -18,7 +18,6 @@ HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authoriza
               "trailers", "transfer-encoding", "upgrade", "content-encoding", "content-length"}
 
 
-
 def state_json(user_id: int) -> dict:
     found = services.status(user_id)
     body = found.to_dict()
