@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from typing import Any
+
 from sqlalchemy import DateTime
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
@@ -35,3 +37,12 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value is None:
             return None
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def render_item(kind: str, item: Any, _context: Any) -> str | bool:
+    """Alembic's `render_item` hook (migrations/env.py): a UTCDateTime column is written into a
+    generated migration as the `sa.DateTime(timezone=True)` it is in the database, so migrations
+    never import docklab. False: Alembic renders everything else itself."""
+    if kind == "type" and isinstance(item, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

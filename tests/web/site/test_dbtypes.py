@@ -54,3 +54,18 @@ def test_sqlite_keeps_storing_the_naive_utc_text_it_always_stored(app):
         db.session.commit()
         stored = db.session.execute(text("SELECT at FROM rate_limit_hits")).scalar()
     assert stored == "2026-12-06 09:30:00.000000"
+
+
+def test_a_generated_migration_writes_the_plain_column_type():
+    """`flask db migrate` renders a new UTCDateTime column as sa.DateTime(timezone=True), so a
+    migration never imports docklab (migrations/env.py installs the hook)."""
+    from alembic.autogenerate import render_python_code
+    from alembic.operations import ops
+    from sqlalchemy import Column
+
+    from docklab.dbtypes import UTCDateTime, render_item
+
+    upgrade = ops.UpgradeOps(ops=[ops.AddColumnOp("rate_limit_hits",
+                                                  Column("seen_at", UTCDateTime()))])
+    code = render_python_code(upgrade, render_item=render_item)
+    assert "sa.DateTime(timezone=True)" in code and "UTCDateTime" not in code
