@@ -7,7 +7,6 @@ naive datetimes (it has no time zone type), and each reader had to patch them.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from typing import Any
 
 from sqlalchemy import DateTime

@@ -13,11 +13,11 @@ from ..hosts import outbound
 from ..hosts import services as hosts
 from ..hosts.models import LearnerHost
 from ..hosts.policy import HostRefused
+from ..i18n import request_lang
 from ..labs import catalog
 from ..labs import services as labs
 from . import bp
 from .auth import error, token_required
-from ..i18n import request_lang
 
 # Ids are 32-bit integer columns: a larger id cannot exist (and must not reach the database).
 MAX_ID = 2**31 - 1

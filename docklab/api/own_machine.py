@@ -14,12 +14,12 @@ from flask import Response, g, jsonify, request
 
 from grader.plan import NotReadable
 
+from ..i18n import request_lang
 from ..labs import catalog
 from ..labs import own_machine as own
 from ..labs.services import RateLimited
 from . import bp
 from .auth import error, token_required, token_user
-from ..i18n import request_lang
 
 
 def refusal(refused: own.Refused, lang: str, text: bool = False) -> Response:

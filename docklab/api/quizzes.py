@@ -4,11 +4,11 @@ from __future__ import annotations
 from flask import g, jsonify, request
 
 from ..content import AnswerFormatError
+from ..i18n import request_lang
 from ..quiz import services
 from ..quiz.models import PRACTICE, TEST
 from . import bp
 from .auth import error, token_required
-from ..i18n import request_lang
 
 
 @bp.get("/quizzes")

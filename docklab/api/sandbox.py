@@ -6,11 +6,11 @@ from flask import g, jsonify, request
 
 from grader.hosts import HostError
 
+from ..i18n import request_lang
 from ..sandboxes import services as sandboxes
 from ..sandboxes.models import QUEUED, READY
 from . import bp
 from .auth import error, token_required
-from ..i18n import request_lang
 
 MAX_COMMAND = 4000
 

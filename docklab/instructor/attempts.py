@@ -7,7 +7,6 @@ from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
-
 PASSED = "passed"
 FAILED = "failed"
 ERROR = "error"

@@ -25,8 +25,8 @@ from grader import plan as plans
 from grader import sources
 
 from .. import settings
-from ..errors import DocklabError
 from ..dbtypes import UTCDateTime
+from ..errors import DocklabError
 from ..extensions import db
 from ..i18n import N_
 from ..models import utcnow

@@ -11,7 +11,6 @@ from wtforms.validators import AnyOf
 from ..content import Question
 from .models import MODES, PRACTICE, TEST
 
-
 MODE_CHOICES = [
     (PRACTICE, _l("Practice: feedback after each answer")),
     (TEST, _l("Test: feedback at the end, score recorded")),

@@ -91,7 +91,8 @@ BEFORE = [
      "서버가 다시 시작되어 채점이 끝나지 않았습니다. 다시 채점하세요.",
      "The check was interrupted by a server restart. Check again."),
     (own_machine.Refused("code_used"),
-     "이 코드는 이미 쓰였습니다 (코드는 한 번만 쓸 수 있습니다). 실습 페이지에서 새 명령을 받으세요.",
+     "이 코드는 이미 쓰였습니다 (코드는 한 번만 쓸 수 있습니다). "
+     "실습 페이지에서 새 명령을 받으세요.",
      "This code was already used (a code works once). Get a new command on the lab page."),
     (crypto.SecretUnreadable(),
      "저장된 호스트 키를 풀 수 없습니다 (서버의 비밀 키가 바뀌었습니다). 호스트를 다시 등록하세요.",
