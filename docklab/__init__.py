@@ -81,7 +81,8 @@ def _init_extensions(app: Flask) -> None:
         locale_selector=i18n.select_locale,
         default_translation_directories=";".join(i18n.translation_directories()),
     )
-    app.jinja_env.globals.update(available_languages=i18n.LANGUAGES, get_locale=get_locale)
+    app.jinja_env.globals.update(available_languages=i18n.LANGUAGES, get_locale=get_locale,
+                                 current_lang=i18n.current_lang)
     _register_markdown_filters(app)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

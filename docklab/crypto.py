@@ -14,15 +14,25 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from . import settings
+from .errors import DocklabError
+from .i18n import N_
 
 # Changing these makes every stored secret unreadable: they are part of the format.
 HKDF_SALT = b"docklab secrets at rest v1"
 HKDF_INFO = b"fernet"
 
 
-class SecretUnreadable(Exception):
+class SecretUnreadable(DocklabError):
     """A stored secret that none of the configured keys opens (the secret key changed without
-    the old one being listed in DOCKLAB_OLD_SECRET_KEYS)."""
+    the old one being listed in DOCKLAB_OLD_SECRET_KEYS). The stored secrets are learners' host
+    keys, so the learner's sentence says what to do about those."""
+
+    status = 500
+    code = "secret_unreadable"
+    MESSAGES = {"secret_unreadable": N_("The stored host keys cannot be decrypted (the server's "
+                                        "secret key changed). Register the host again.")}
+    # What an operator reads (the rotation command).
+    EXPLANATION = "a stored secret cannot be decrypted with the configured keys"
 
 
 def derive_fernet(secret_key: str | bytes) -> Fernet:
@@ -55,8 +65,7 @@ def decrypt(token: bytes | None, config=None) -> bytes | None:
     try:
         return secret_box(config).decrypt(bytes(token))
     except InvalidToken as exc:
-        raise SecretUnreadable("a stored secret cannot be decrypted with the configured keys") \
-            from exc
+        raise SecretUnreadable() from exc
 
 
 def rotate(token: bytes, config=None) -> bytes:
@@ -64,5 +73,4 @@ def rotate(token: bytes, config=None) -> bytes:
     try:
         return secret_box(config).rotate(bytes(token))
     except InvalidToken as exc:
-        raise SecretUnreadable("a stored secret cannot be decrypted with the configured keys") \
-            from exc
+        raise SecretUnreadable() from exc

@@ -1,17 +1,10 @@
 """Times: everything is stored in UTC; pages show the site's time zone."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def site_zone() -> ZoneInfo:
@@ -22,4 +15,4 @@ def local_day(moment: datetime | None) -> str:
     """YYYY-MM-DD in the site's time zone ("" for none)."""
     if moment is None:
         return ""
-    return aware(moment).astimezone(site_zone()).strftime("%Y-%m-%d")
+    return moment.astimezone(site_zone()).strftime("%Y-%m-%d")

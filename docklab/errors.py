@@ -15,15 +15,15 @@ one key per line, so a POSIX shell (the pasted own-machine script) can read `mes
 from __future__ import annotations
 
 import json
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from flask import Flask, Response, render_template, request
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .i18n import request_lang
+from .i18n import current_lang, request_lang, translate
 
 # What a person reads on an error page (werkzeug's names are English only).
 REASONS = {
@@ -68,18 +68,33 @@ class DocklabError(Exception):
 
     status: int = 400
     code: str = "error"
+    # Each code's sentence: the English msgid, marked with `i18n.N_` so pybabel extracts it, with
+    # `%(name)s` parameters; the Korean is in the area's catalog
+    # (docklab/<area>/translations/ko/LC_MESSAGES/messages.po). A test fails when a code of any
+    # subclass has no Korean translation.
+    MESSAGES: ClassVar[Mapping[str, str]] = {}
+    # A code's HTTP status, where it differs from the class's `status`.
+    STATUSES: ClassVar[Mapping[str, int]] = {}
 
     def __init__(self, code: str | None = None, *, status: int | None = None,
-                 details: dict | None = None) -> None:
+                 details: dict | None = None, **params: object) -> None:
         if code is not None:
             self.code = code
         if status is not None:
             self.status = status
+        elif self.code in self.STATUSES:
+            self.status = self.STATUSES[self.code]
         self.details: dict = dict(details or {})
+        self.params: dict[str, object] = params  # what the sentence names (a URL, a limit...)
         super().__init__(self.code)
 
     def message(self, lang: str = "ko") -> str:
-        raise NotImplementedError(f"{type(self).__name__} must say what went wrong")
+        """The code's sentence in `lang`, from the catalogs (the same inside a request, on the
+        outbound pool's threads and in a script)."""
+        template = self.MESSAGES.get(self.code)
+        if template is None:
+            raise NotImplementedError(f"{type(self).__name__} has no sentence for {self.code!r}")
+        return translate(template, lang, **self.params)
 
 
 class ApiError(DocklabError):
@@ -153,7 +168,7 @@ def register(app: Flask) -> None:
         did not catch it (pages flash `message()` themselves; this is the fallback)."""
         if wants_json():
             return error_response(error.status, docklab_error_body(error, request_lang()))
-        reason = error.message(str(get_locale() or "ko"))
+        reason = error.message(current_lang())
         return render_template("errors/error.html", code=error.status,
                                reason=reason), error.status
 

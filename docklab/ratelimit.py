@@ -1,7 +1,7 @@
 """A sliding-window rate limit kept in the database, shared by every worker process."""
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
@@ -27,8 +27,6 @@ def recent(key: str, window_seconds: int) -> tuple[int, datetime | None]:
         select(func.count(), func.max(RateLimitHit.at)).where(
             RateLimitHit.key == key, RateLimitHit.at >= since)
     ).one()
-    if latest is not None and latest.tzinfo is None:  # SQLite hands back naive UTC
-        latest = latest.replace(tzinfo=UTC)
     return count or 0, latest
 
 

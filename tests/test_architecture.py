@@ -28,11 +28,11 @@ LAYERS: list[tuple[tuple[str, ...], str]] = [
      "the grading engine: lab files, check kinds, host connections, results; no Flask"),
     (("content",),
      "quiz content as pure Python: notes, question files, question kinds, answer checking"),
-    (("config", "settings", "extensions", "models", "errors", "i18n", "crypto", "ratelimit",
-      "security", "navigation", "dates", "access", "backup"),
-     "the core every area shares: settings, the database and its User, errors, languages, "
-     "secrets, rate limits, security headers and safe redirects, the menu registry, times, "
-     "access decorators, backups"),
+    (("config", "settings", "extensions", "dbtypes", "models", "errors", "i18n", "crypto",
+      "ratelimit", "security", "navigation", "dates", "forms", "access", "backup"),
+     "the core every area shares: settings, the database, its UTC time column and the User, "
+     "errors, languages and message catalogs, secrets, rate limits, security headers and safe "
+     "redirects, the menu registry, times, the CSRF-only form, access decorators, backups"),
     (("library",),
      "the one content store: notes, question bank, annotations and labs, loaded and checked "
      "once at start (library.init), read through library.current()"),

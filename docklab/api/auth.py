@@ -1,7 +1,7 @@
 """Bearer-token authentication for the JSON API."""
 from __future__ import annotations
 
-from datetime import UTC, timedelta
+from datetime import timedelta
 from functools import wraps
 
 from flask import g, request
@@ -34,8 +34,7 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 
 def _note_use(token: ApiToken) -> None:
     now, last = utcnow(), token.last_used_at
-    if last is not None and now - (last if last.tzinfo else last.replace(tzinfo=UTC)) \
-            < LAST_USED_RESOLUTION:
+    if last is not None and now - last < LAST_USED_RESOLUTION:
         return
     token.last_used_at = now
     db.session.commit()

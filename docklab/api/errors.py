@@ -31,25 +31,12 @@ from ..errors import (
     error_response,
     http_error_body,
 )
-from ..hosts import outbound
-from ..hosts.policy import HostRefused
-from ..hosts.services import RegistrationError
 from ..i18n import request_lang
-from ..labs import own_machine
-from ..labs.services import RateLimited
-from ..sandboxes.services import Unavailable
 from . import bp
 from .contract import contract_of
 
 # exception -> (status, code, details); the sentences come from its message(lang).
 LEGACY: dict[type[Exception], Callable[[Any], tuple[int, str, dict]]] = {
-    HostRefused: lambda e: (422, e.code, {}),
-    RegistrationError: lambda e: (422, e.code, {}),
-    RateLimited: lambda e: (429, "rate_limited", {"retry_after": e.window}),
-    outbound.Busy: lambda e: (503, "busy", {"retry_after": e.retry_after}),
-    outbound.AlreadyRunning: lambda e: (429, "already_running", {"retry_after": e.retry_after}),
-    own_machine.Refused: lambda e: (e.status, e.reason, {}),
-    Unavailable: lambda e: (409, "sandboxes_unavailable", {}),
     AnswerFormatError: lambda e: (400, "bad_answer", {"field": "answer"}),
     # the grader's: a host that could not be used (a deadline or time-out is 504, else 502)
     HostError: lambda e: (504 if e.kind in ("deadline", "timeout") else 502, e.kind, {}),
@@ -60,9 +47,6 @@ LEGACY: dict[type[Exception], Callable[[Any], tuple[int, str, dict]]] = {
 def _sentences(error: Exception) -> tuple[str, str]:
     if isinstance(error, AnswerFormatError):
         return error.reason_ko, error.reason
-    if isinstance(error, Unavailable):
-        return (f"이 서버에서는 샌드박스를 쓸 수 없습니다: {error.reason}",
-                f"This server runs no sandboxes: {error.reason}")
     message = error.message  # type: ignore[attr-defined]
     return message("ko"), message("en")
 

@@ -11,7 +11,6 @@ from flask import g, jsonify
 
 from ..hosts import services as hosts
 from ..hosts.models import LearnerHost
-from ..labs.models import as_utc
 from . import bp
 from .auth import token_required
 from .contract import NOT_FOUND, contract, ok, refused
@@ -23,7 +22,7 @@ def _host_dict(host: LearnerHost) -> dict:
     return {"id": host.id, "name": host.name, "kind": host.kind, "url": host.url,
             "default": host.is_default, "ssh_public_key": host.ssh_public_key,
             "ssh_host_fingerprint": host.ssh_host_fingerprint,
-            "created_at": as_utc(host.created_at).isoformat()}
+            "created_at": host.created_at.isoformat()}
 
 
 def _pem(body: HostRequest, name: str) -> bytes | None:

@@ -119,8 +119,7 @@ def own_machine_upload(code: str):
     caller = _caller()
     limit = own.max_upload_bytes()
     if (request.content_length or 0) > limit:
-        raise own.Refused(413, "too_large", f"올린 결과가 너무 큽니다 (최대 {limit} 바이트).",
-                          f"The upload is too large (at most {limit} bytes).")
+        raise own.Refused("too_large", size=request.content_length, limit=limit)
     # own.Refused and labs' RateLimited (429) are the error handler's.
     row, attempt, result = own.accept_upload(code, request.get_data(cache=False), caller)
     if request.accept_mimetypes.best == "text/plain":

@@ -74,7 +74,3 @@ class SetPasswordForm(FlaskForm):
 
 class TokenForm(FlaskForm):
     name = StringField(_l("Token name"), validators=[Length(max=64)])
-
-
-class EmptyForm(FlaskForm):
-    """For POST-only buttons (log out, revoke): CSRF token and nothing else."""

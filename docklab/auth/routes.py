@@ -11,10 +11,11 @@ from sqlalchemy.exc import IntegrityError
 
 from .. import ratelimit, settings
 from ..extensions import db
+from ..forms import EmptyForm
 from ..models import ApiToken, Role, User, utcnow
 from ..security import safe_next
 from . import bp, hooks
-from .forms import ChangePasswordForm, EmptyForm, LoginForm, RegisterForm, TokenForm
+from .forms import ChangePasswordForm, LoginForm, RegisterForm, TokenForm
 
 # Session keys that belong to the visitor, not to the login, and survive the session reset.
 CARRIED_SESSION_KEYS = ("lang", "anon_answers")

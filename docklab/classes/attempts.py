@@ -8,7 +8,6 @@ from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
 
-from ..dates import aware
 from ..labs.models import LabAttempt as Attempt
 
 PASSED = "passed"
@@ -76,7 +75,7 @@ def parse_checks(raw) -> tuple[CheckResult, ...]:
 
 def view(row) -> AttemptView:
     return AttemptView(id=row.id, user_id=row.user_id, lab_id=row.lab_id, status=row.status,
-                       score=row.score or 0, max_score=row.max_score or 0, at=aware(row.created_at),
+                       score=row.score or 0, max_score=row.max_score or 0, at=row.created_at,
                        duration_ms=row.duration_ms, source=row.source or "server",
                        checks=parse_checks(row.checks))
 

@@ -8,7 +8,7 @@ well under the 300 ms budget on SQLite (benchmarks/board_bench.py measures it).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import cached_property
 
 from sqlalchemy import String, and_, case, func, select, true, type_coerce
@@ -148,12 +148,12 @@ def assigned_items(classroom: Classroom) -> tuple[list[Item], dict[str, datetime
         info = catalog.lab(assignment.ref)
         if info is not None:
             items.append(info.item)
-            due[info.item.key] = A.aware(assignment.due_at)
+            due[info.item.key] = assignment.due_at
     for assignment in classroom.assigned(SECTION):
         info = catalog.section(assignment.ref)
         if info is not None:
             items.append(info.item)
-            due[info.item.key] = A.aware(assignment.due_at)
+            due[info.item.key] = assignment.due_at
     return items, due
 
 
@@ -219,10 +219,11 @@ def section_aggregates(class_id: int, section_of: dict[str, str]) -> list:
 
 
 def _parse_time(value) -> datetime:
-    """A time as the database returned it untyped: text on SQLite, a datetime elsewhere."""
+    """A time as the database returned it untyped: on SQLite the naive UTC text
+    `dbtypes.UTCDateTime` stores, elsewhere an aware datetime."""
     if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return A.aware(value)
+        return datetime.fromisoformat(value).replace(tzinfo=UTC)
+    return value
 
 
 def build_rows(classroom: Classroom, items: list[Item],
@@ -238,7 +239,7 @@ def build_rows(classroom: Classroom, items: list[Item],
 
     rows = {}
     for user_id, username, joined_at in _members(classroom.id):
-        row = Row(user_id, username, A.aware(joined_at))
+        row = Row(user_id, username, joined_at)
         for item in items:
             row.cells[item.key] = (LabCell() if item.kind == LAB
                                    else SectionCell(total=section_sizes[item.ref]))

@@ -7,8 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 
-from flask_babel import get_locale
-
+from ..i18n import current_lang
 from ..labs.catalog import all_labs
 from ..library import current as current_content
 
@@ -28,7 +27,7 @@ class Item:
 
     @property
     def title(self) -> str:
-        return self.title_en if str(get_locale()) == "en" else self.title_ko
+        return self.title_en if current_lang() == "en" else self.title_ko
 
 
 @dataclass(frozen=True)

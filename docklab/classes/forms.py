@@ -6,7 +6,3 @@ from wtforms.validators import DataRequired, Length
 
 class JoinForm(FlaskForm):
     code = StringField(_l("Join code"), validators=[DataRequired(), Length(max=32)])
-
-
-class EmptyForm(FlaskForm):
-    """POST-only buttons: the CSRF token and nothing else."""

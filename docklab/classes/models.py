@@ -7,7 +7,6 @@ from datetime import datetime
 from sqlalchemy import (
     JSON,
     Boolean,
-    DateTime,
     ForeignKey,
     Integer,
     String,
@@ -16,6 +15,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..models import User, utcnow
 
@@ -35,7 +35,7 @@ class Classroom(db.Model):
     instructor_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True)
     join_code: Mapped[str] = mapped_column(String(16), unique=True)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Hosts policy: CIDR networks ("10.0.0.0/8", "192.168.56.10/32") and host names
     # ("lab-*.school.example") its learners' Docker hosts may use, on top of the site default.
     allowed_networks: Mapped[list] = mapped_column(JSON, default=list)
@@ -66,7 +66,7 @@ class ClassMembership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     class_id: Mapped[int] = mapped_column(ForeignKey("classes.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     classroom: Mapped[Classroom] = relationship(back_populates="memberships")
     user: Mapped[User] = relationship()
@@ -86,6 +86,6 @@ class ClassAssignment(db.Model):
     kind: Mapped[str] = mapped_column(String(16))  # LAB or SECTION
     ref: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(Integer, default=0)
-    due_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     classroom: Mapped[Classroom] = relationship(back_populates="assignments")

@@ -6,8 +6,9 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import role_required
+from ..forms import EmptyForm
 from . import bp, services
-from .forms import EmptyForm, JoinForm
+from .forms import JoinForm
 from .models import LAB, SECTION
 from .todo import class_todo
 

@@ -27,7 +27,8 @@ def rotate_secrets() -> None:
                         count += 1
     except crypto.SecretUnreadable as exc:
         db.session.rollback()
-        raise click.ClickException(f"{exc}: list the previous key in DOCKLAB_OLD_SECRET_KEYS "
+        raise click.ClickException(f"{exc.EXPLANATION}: list the previous key in "
+                                   "DOCKLAB_OLD_SECRET_KEYS "
                                    "and run this again; nothing was changed.") from exc
     db.session.commit()
     click.echo(f"re-encrypted {count} secret(s) with the current key")

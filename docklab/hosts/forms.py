@@ -5,10 +5,6 @@ from wtforms import BooleanField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
 
-class EmptyForm(FlaskForm):
-    """Buttons that only need the CSRF token (make default, test, delete)."""
-
-
 class LocalHostForm(FlaskForm):
     name = StringField(_l("Name"), default="local", validators=[Optional(), Length(max=80)])
 

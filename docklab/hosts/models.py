@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import Boolean, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..models import utcnow
 
@@ -34,7 +35,7 @@ class LearnerHost(db.Model):
     ssh_public_key: Mapped[str | None] = mapped_column(Text)
     ssh_host_key: Mapped[str | None] = mapped_column(Text)  # pinned "type base64"
     ssh_host_fingerprint: Mapped[str | None] = mapped_column(String(100))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     @property
     def label(self) -> str:
@@ -51,7 +52,7 @@ class LearnerSSHKey(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), unique=True)
     public_key: Mapped[str] = mapped_column(Text)
     private_key_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 NETWORK, HOSTNAME, SOCKET = "network", "hostname", "socket"
@@ -69,4 +70,4 @@ class AllowedHostRule(db.Model):
     value: Mapped[str] = mapped_column(String(255), unique=True)
     note: Mapped[str] = mapped_column(String(200), default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,31 +25,36 @@ from grader.deadline import Deadline
 from grader.hosts import HostError, VersionCache
 
 from .. import settings
+from ..errors import DocklabError
+from ..i18n import N_
 
 T = TypeVar("T")
 
 
-class Busy(Exception):
+class Busy(DocklabError):
     """Every slot of the pool is taken: try again in a moment (503 with Retry-After)."""
 
+    status = 503
+    code = "busy"
     retry_after = 5
+    MESSAGES = {"busy": N_("The server is busy checking other learners' hosts. Try again in a "
+                           "few seconds.")}
 
-    def message(self, lang: str = "ko") -> str:
-        if lang == "en":
-            return ("The server is busy checking other learners' hosts. Try again in a few "
-                    "seconds.")
-        return "서버가 다른 학습자의 호스트를 확인하느라 바쁩니다. 몇 초 뒤 다시 시도하세요."
+    def __init__(self) -> None:
+        super().__init__(details={"retry_after": self.retry_after})
 
 
-class AlreadyRunning(Exception):
+class AlreadyRunning(DocklabError):
     """This learner already has as many calls in flight as allowed (429)."""
 
+    status = 429
+    code = "already_running"
     retry_after = 2
+    MESSAGES = {"already_running": N_("Your previous check or connection test is still running. "
+                                      "Wait for it first.")}
 
-    def message(self, lang: str = "ko") -> str:
-        if lang == "en":
-            return "Your previous check or connection test is still running. Wait for it first."
-        return "앞서 시작한 채점이나 연결 시험이 아직 진행 중입니다. 끝난 뒤 다시 하세요."
+    def __init__(self) -> None:
+        super().__init__(details={"retry_after": self.retry_after})
 
 
 class Job:

@@ -24,6 +24,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import DocklabError
+from ..i18n import N_
+
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -41,42 +44,6 @@ SPECIAL_NETWORKS: tuple[Network, ...] = (
     *(ipaddress.ip_network(cidr) for cidr in ("0.0.0.0/8", "::/128", "224.0.0.0/4", "ff00::/8")))
 SCHEMES = ("tcp", "ssh", "unix")
 
-MESSAGES = {
-    "bad_url": ("호스트 주소 형식이 잘못되었습니다: {detail}",
-                "The host address is not valid: {detail}"),
-    "scheme": ("지원하지 않는 주소입니다: {detail} "
-               "(tcp://호스트:포트 또는 ssh://사용자@호스트[:포트])",
-               "Unsupported address: {detail} (use tcp://HOST:PORT or ssh://USER@HOST[:PORT])"),
-    "socket_not_allowed": ("unix 소켓은 이 서버에서 등록할 수 없습니다 "
-                           "(로컬 엔진 모드가 아니거나 관리자가 허용하지 않음): {detail}",
-                           "Unix sockets cannot be registered on this server (not in local-engine "
-                           "mode, and not allowed by an admin): {detail}"),
-    "unresolvable": ("호스트 이름을 찾을 수 없습니다: {detail}",
-                     "The host name could not be resolved: {detail}"),
-    "loopback": ("루프백 주소(127.0.0.0/8, ::1)는 관리자가 허용하지 않는 한 "
-                 "등록할 수 없습니다: {detail}",
-                 "Loopback addresses (127.0.0.0/8, ::1) are refused unless an admin allows them: "
-                 "{detail}"),
-    "link_local": ("링크-로컬 주소(169.254.0.0/16, fe80::/10)는 관리자가 허용하지 않는 한 "
-                   "등록할 수 없습니다: {detail}",
-                   "Link-local addresses (169.254.0.0/16, fe80::/10) are refused unless an admin "
-                   "allows them: {detail}"),
-    "own_address": ("docklab 서버 자신의 주소는 관리자가 허용하지 않는 한 "
-                    "등록할 수 없습니다: {detail}",
-                    "The docklab server's own addresses are refused unless an admin allows them: "
-                    "{detail}"),
-    "special": ("이 주소(미지정·멀티캐스트·예약)는 사용할 수 없습니다: {detail}",
-                "This address (unspecified, multicast or reserved) cannot be used: {detail}"),
-    "not_allowed": ("허용된 네트워크나 호스트 이름이 아닙니다. "
-                    "강사·관리자에게 허용 목록에 추가해 달라고 하세요: {detail}",
-                    "Not in the allowed networks or host names. Ask your instructor or admin to "
-                    "add it to the allow-list: {detail}"),
-    "plain_tcp": ("암호화되지 않은 tcp:// 는 허용되지 않습니다. "
-                  "TLS 인증서(ca.pem, cert.pem, key.pem)를 올리세요: {detail}",
-                  "Unencrypted tcp:// is not allowed: upload the TLS certificates (ca.pem, "
-                  "cert.pem, key.pem): {detail}"),
-}
-
 
 class PolicyError(ValueError):
     """A hosts-policy entry the class cannot carry; `entry` is what was typed, `reason` is
@@ -88,17 +55,35 @@ class PolicyError(ValueError):
         self.reason = reason
 
 
-class HostRefused(ValueError):
-    """A host address the policy does not allow, with the reason in Korean and English."""
+class HostRefused(DocklabError, ValueError):
+    """A host address the policy does not allow; `code` says why (API clients read it) and
+    `detail` names the address."""
+
+    status = 422
+    MESSAGES = {
+        "bad_url": N_("The host address is not valid: %(detail)s"),
+        "scheme": N_("Unsupported address: %(detail)s "
+                     "(use tcp://HOST:PORT or ssh://USER@HOST[:PORT])"),
+        "socket_not_allowed": N_("Unix sockets cannot be registered on this server (not in "
+                                 "local-engine mode, and not allowed by an admin): %(detail)s"),
+        "unresolvable": N_("The host name could not be resolved: %(detail)s"),
+        "loopback": N_("Loopback addresses (127.0.0.0/8, ::1) are refused unless an admin allows "
+                       "them: %(detail)s"),
+        "link_local": N_("Link-local addresses (169.254.0.0/16, fe80::/10) are refused unless an "
+                         "admin allows them: %(detail)s"),
+        "own_address": N_("The docklab server's own addresses are refused unless an admin allows "
+                          "them: %(detail)s"),
+        "special": N_("This address (unspecified, multicast or reserved) cannot be used: "
+                      "%(detail)s"),
+        "not_allowed": N_("Not in the allowed networks or host names. Ask your instructor or "
+                          "admin to add it to the allow-list: %(detail)s"),
+        "plain_tcp": N_("Unencrypted tcp:// is not allowed: upload the TLS certificates (ca.pem, "
+                        "cert.pem, key.pem): %(detail)s"),
+    }
 
     def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(f"{code}: {detail}")
-        self.code = code
+        super().__init__(code, detail=detail)
         self.detail = detail
-
-    def message(self, lang: str = "ko") -> str:
-        ko, en = MESSAGES[self.code]
-        return (en if lang == "en" else ko).format(detail=self.detail)
 
 
 @dataclass(frozen=True)

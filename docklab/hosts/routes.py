@@ -3,7 +3,6 @@ admin's allow-list page. Others' hosts are 404."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -11,14 +10,12 @@ from grader.hosts import HostError
 
 from .. import settings
 from ..access import admin_required
+from ..forms import EmptyForm
+from ..i18n import current_lang
 from . import bp, outbound, services
-from .forms import EmptyForm, LocalHostForm, OtherHostForm, RuleForm, SshHostForm, TlsHostForm
+from .forms import LocalHostForm, OtherHostForm, RuleForm, SshHostForm, TlsHostForm
 from .models import LOCAL, PLAIN, SSH, TLS, UNIX
 from .policy import HostRefused
-
-
-def lang() -> str:
-    return "en" if str(get_locale()) == "en" else "ko"
 
 
 def _page(status: int = 200, **forms):
@@ -65,7 +62,7 @@ def _register(form, form_name: str, kind: str, **files):
     except (HostRefused, services.RegistrationError, outbound.Busy,
             outbound.AlreadyRunning) as problem:
         target = form.url if hasattr(form, "url") else form.name
-        target.errors = [*target.errors, problem.message(lang())]
+        target.errors = [*target.errors, problem.message(current_lang())]
         return _page(422, **{form_name: form, "open_form": form_name})
     flash(_("Host “%(name)s” registered.", name=host.name), "success")
     return redirect(url_for("hosts.index"))
@@ -147,10 +144,10 @@ def _test(host, name: str):
     try:
         summary = services.test_connection(current_user.id, host)
     except (outbound.Busy, outbound.AlreadyRunning) as refused:
-        flash(refused.message(lang()), "error")
+        flash(refused.message(current_lang()), "error")
     except (HostError, HostRefused, services.RegistrationError, services.NoHost) as problem:
         flash(_("Connection to “%(name)s” failed: %(reason)s", name=name,
-                reason=problem.message(lang())), "error")
+                reason=problem.message(current_lang())), "error")
     else:
         flash(_("Connected to “%(name)s”: Docker %(version)s (API %(api)s, %(os)s/%(arch)s).",
                 name=name, version=summary.get("version"), api=summary.get("api_version"),

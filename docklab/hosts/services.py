@@ -21,7 +21,9 @@ from sqlalchemy import delete, func, select, update
 from grader.hosts import HostError, HostSpec, engine_summary, fetch_ssh_host_key
 
 from .. import crypto, ratelimit, settings
+from ..errors import DocklabError
 from ..extensions import db
+from ..i18n import N_
 from . import outbound
 from .models import (
     LOCAL,
@@ -40,47 +42,39 @@ MAX_PEM_BYTES = 16 * 1024
 # Validating an RSA key checks its primes: ~0.1 s at 4096 bits, 5.7 s at 8192, 31 s at 16384.
 MAX_RSA_BITS = 4096
 
-REGISTRATION_MESSAGES = {
-    "local_disabled": ("이 서버에서는 로컬 엔진을 쓸 수 없습니다 (DOCKLAB_LOCAL_ENGINE=0).",
-                       "The local engine is turned off on this server (DOCKLAB_LOCAL_ENGINE=0)."),
-    "pem": ("{detail} 파일이 올바른 PEM 이 아닙니다.", "{detail} is not a valid PEM file."),
-    "missing": ("{detail} 파일이 필요합니다.", "{detail} is required."),
-    "ssh_host_key": ("SSH 호스트 키를 가져오지 못했습니다: {detail}",
-                     "Could not fetch the SSH host key: {detail}"),
-    "duplicate": ("같은 이름의 호스트가 이미 있습니다: {detail}",
-                  "You already have a host with this name: {detail}"),
-    "key_type": ("{detail}: RSA 는 4096비트 이하, 또는 ECDSA·Ed25519 키만 받습니다.",
-                 "{detail}: only RSA keys of up to 4096 bits, ECDSA or Ed25519 keys are "
-                 "accepted."),
-    "too_many_hosts": ("호스트는 {detail}개까지 등록할 수 있습니다. 쓰지 않는 호스트를 지우세요.",
-                       "You can register up to {detail} hosts. Delete one you no longer use."),
-    "rate_limited": ("호스트 등록을 너무 자주 했습니다. {detail}초 안에 다시 하세요.",
-                     "Too many host registrations in a short time. Try again within "
-                     "{detail} s."),
-}
+
+class RegistrationError(DocklabError, ValueError):
+    """A host that cannot be registered (bad upload, unreachable SSH server...); `detail` is
+    what the sentence names (a file, a limit, or the grader's HostError, read in the same
+    language)."""
+
+    status = 422
+    MESSAGES = {
+        "local_disabled": N_("The local engine is turned off on this server "
+                             "(DOCKLAB_LOCAL_ENGINE=0)."),
+        "pem": N_("%(detail)s is not a valid PEM file."),
+        "missing": N_("%(detail)s is required."),
+        "ssh_host_key": N_("Could not fetch the SSH host key: %(detail)s"),
+        "duplicate": N_("You already have a host with this name: %(detail)s"),
+        "key_type": N_("%(detail)s: only RSA keys of up to 4096 bits, ECDSA or Ed25519 keys are "
+                       "accepted."),
+        "too_many_hosts": N_("You can register up to %(detail)s hosts. Delete one you no longer "
+                             "use."),
+        "rate_limited": N_("Too many host registrations in a short time. Try again within "
+                           "%(detail)s s."),
+    }
+
+    def __init__(self, code: str, detail: object = "") -> None:
+        super().__init__(code, detail=detail)
+        self.detail = detail
 
 
-class RegistrationError(ValueError):
-    """A host that cannot be registered (bad upload, unreachable SSH server...), ko/en."""
-
-    def __init__(self, code: str, detail: str = "", text: tuple[str, str] | None = None):
-        super().__init__(f"{code}: {detail}")
-        self.code, self.detail = code, detail
-        self._text = text
-
-    def message(self, lang: str = "ko") -> str:
-        if self._text:  # already worded (and may contain braces from a remote error)
-            return self._text[lang == "en"]
-        ko, en = REGISTRATION_MESSAGES[self.code]
-        return (en if lang == "en" else ko).format(detail=self.detail)
-
-
-class NoHost(Exception):
+class NoHost(DocklabError):
     """The learner has no host and the local engine is off."""
 
-    def message(self, lang: str = "ko") -> str:
-        return ("Register a Docker host first (Hosts page)." if lang == "en"
-                else "먼저 Docker 호스트를 등록하세요 (호스트 페이지).")
+    status = 409
+    code = "no_host"
+    MESSAGES = {"no_host": N_("Register a Docker host first (Hosts page).")}
 
 
 # --- policy ------------------------------------------------------------------------------------
@@ -317,10 +311,7 @@ def register_ssh(user_id: int, name: str, url: str, make_default: bool = False) 
                                                          deadline),
             timeout, settings.current().request_wait)
     except HostError as error:
-        ko, en = REGISTRATION_MESSAGES["ssh_host_key"]
-        raise RegistrationError("ssh_host_key", error.message("en"),
-                                text=(ko.format(detail=error.message("ko")),
-                                      en.format(detail=error.message("en")))) from error
+        raise RegistrationError("ssh_host_key", error) from error
     keys = ssh_key_for(user_id)
     host = LearnerHost(user_id=user_id, name=name, kind=SSH, url=target.url,
                        ssh_private_key_enc=bytes(keys.private_key_enc),

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 from ..classes import attempts as A
 from ..classes import catalog
 from ..classes.board import Board, LabCell
-from ..dates import aware
 from ..models import User
 from .answer_words import answer_text, plain_text
 from .stats import AnswerRow
@@ -100,7 +99,7 @@ def to_csv(header: list[str], rows) -> str:
 
 def local_time(moment: datetime | None, zone: ZoneInfo) -> str:
     """`YYYY-MM-DD HH:MM:SS` in `zone`, no offset suffix (Excel parses it as a date)."""
-    return aware(moment).astimezone(zone).strftime(TIME_FORMAT) if moment else ""
+    return moment.astimezone(zone).strftime(TIME_FORMAT) if moment else ""
 
 
 def time_column(lang: str, zone: ZoneInfo) -> str:

@@ -25,7 +25,3 @@ class SelfReportForm(FlaskForm):
 class RoleForm(FlaskForm):
     role = SelectField(_l("Role"), choices=[SelectChoice("student", _l("student")),
                                             SelectChoice("instructor", _l("instructor"))])
-
-
-class EmptyForm(FlaskForm):
-    """POST-only buttons: the CSRF token and nothing else."""

@@ -6,7 +6,6 @@ from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -19,14 +18,15 @@ from ..classes.board import LAB_STATES, SECTION_STATES, build_board
 from ..classes.models import LAB, SECTION, Classroom
 from ..dates import local_day, site_zone
 from ..extensions import db
+from ..forms import EmptyForm
 from ..hosts.policy import PolicyError, parse_policy
-from ..i18n import role_name
+from ..i18n import current_lang, role_name
 from ..models import User, utcnow
 from ..security import safe_next
 from . import board_view, bp, exports, services, stats
 from .answer_words import answer_lines
 from .chart import mastery_chart
-from .forms import ClassForm, EmptyForm, PolicyForm, RoleForm, SelfReportForm
+from .forms import ClassForm, PolicyForm, RoleForm, SelfReportForm
 from .funnel import build_funnel, class_attempts
 from .timeline import timeline
 
@@ -40,10 +40,6 @@ def _class_or_404(class_id: int) -> Classroom:
 
 def _zone() -> ZoneInfo:
     return site_zone()
-
-
-def _lang() -> str:
-    return "en" if str(get_locale()) == "en" else "ko"
 
 
 @bp.route("/instructor/", methods=["GET", "POST"])
@@ -211,7 +207,8 @@ def student(class_id: int, user_id: int):
     answers = stats.class_answers(classroom, user_id=user_id)
     events = timeline(user_id, answers)
     return render_template("instructor/student.html", classroom=classroom, learner=learner,
-                           events=events, lang=_lang(), zone=_zone(), answer_lines=answer_lines)
+                           events=events, lang=current_lang(), zone=_zone(),
+                           answer_lines=answer_lines)
 
 
 @bp.get("/instructor/classes/<int:class_id>/labs/<lab_id>")
@@ -232,7 +229,7 @@ def lab(class_id: int, lab_id: str):
 def questions(class_id: int):
     classroom = _class_or_404(class_id)
     answers = stats.class_answers(classroom)
-    sections = stats.question_stats(answers, _lang())
+    sections = stats.question_stats(answers, current_lang())
     roster_size = len(classroom.memberships)
     anchors = [item.ref for item in classroom.assigned(SECTION)] or \
         [info.item.ref for info in catalog.sections()]
@@ -243,7 +240,7 @@ def questions(class_id: int):
                           _("Mean share of each section's questions the class answers right, "
                             "per day; the table below has the same numbers."))
     return render_template("instructor/questions.html", classroom=classroom, sections=sections,
-                           series=series, chart=chart, lang=_lang(),
+                           series=series, chart=chart, lang=current_lang(),
                            min_learners=stats.MIN_LEARNERS_FOR_FLAG)
 
 
@@ -259,7 +256,7 @@ def export_grid(class_id: int):
     classroom = _class_or_404(class_id)
     result = build_board(classroom, sort=request.args.get("sort", "name"),
                          direction=request.args.get("dir", "asc"))
-    return _csv(exports.grid_csv(result, _lang()), f"class-{class_id}-grid.csv")
+    return _csv(exports.grid_csv(result, current_lang()), f"class-{class_id}-grid.csv")
 
 
 @bp.get("/instructor/classes/<int:class_id>/export/attempts.csv")
@@ -268,7 +265,7 @@ def export_attempts(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(classes.roster(classroom))
     return _csv(exports.attempts_csv(class_attempts(classroom), names,
-                                     classroom.self_reports_count, _lang(), _zone()),
+                                     classroom.self_reports_count, current_lang(), _zone()),
                 f"class-{class_id}-attempts.csv")
 
 
@@ -277,7 +274,8 @@ def export_attempts(class_id: int):
 def export_answers(class_id: int):
     classroom = _class_or_404(class_id)
     names = exports.usernames(classes.roster(classroom))
-    return _csv(exports.answers_csv(stats.class_answers(classroom), names, _lang(), _zone()),
+    return _csv(exports.answers_csv(stats.class_answers(classroom), names, current_lang(),
+                                    _zone()),
                 f"class-{class_id}-answers.csv")
 
 

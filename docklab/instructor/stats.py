@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
@@ -49,8 +49,7 @@ def class_answers(classroom: Classroom, user_id: int | None = None) -> list[Answ
     if user_id is not None:
         query = query.where(QuizAnswer.user_id == user_id)
     rows = db.session.execute(query.order_by(QuizAnswer.answered_at, QuizAnswer.id)).all()
-    return [AnswerRow(r[0], r[1], r[2], r[3], bool(r[4]),
-                      r[5] if r[5].tzinfo else r[5].replace(tzinfo=UTC)) for r in rows]
+    return [AnswerRow(r[0], r[1], r[2], r[3], bool(r[4]), r[5]) for r in rows]
 
 
 @dataclass

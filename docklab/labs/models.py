@@ -1,11 +1,12 @@
 """Every lab check a learner ran (on the server) or reported (from `python -m grader --submit`)."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..models import utcnow
 from .display import public_check
@@ -26,7 +27,7 @@ class LabAttempt(db.Model):
     host_id: Mapped[int | None] = mapped_column(
         ForeignKey("learner_hosts.id", ondelete="SET NULL"))
     host_label: Mapped[str] = mapped_column(String(400), default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
                                                  index=True)
     status: Mapped[str] = mapped_column(String(16))  # passed | failed | error | pending
     score: Mapped[int] = mapped_column(Integer, default=0)
@@ -54,9 +55,4 @@ class LabAttempt(db.Model):
                 "source": self.source,
                 "self_reported": self.self_reported,
                 "host": self.host_label, "host_id": self.host_id,
-                "created_at": as_utc(self.created_at).isoformat()}
-
-
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; docklab stores UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+                "created_at": self.created_at.isoformat()}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, update
+from sqlalchemy import ForeignKey, Integer, String, update
 from sqlalchemy.orm import Mapped, mapped_column
 
 import grader
@@ -25,10 +25,14 @@ from grader import plan as plans
 from grader import sources
 
 from .. import settings
+from ..dbtypes import UTCDateTime
+from ..errors import DocklabError
 from ..extensions import db
+from ..i18n import N_
 from ..models import utcnow
 from . import catalog, services
-from .models import SELF_REPORTED, LabAttempt, as_utc
+from .models import SELF_REPORTED, LabAttempt
+from .services import RateLimited
 
 SCRIPT = Path(__file__).with_name("own-machine.sh")
 CODE_FORMAT = re.compile(r"[0-9a-f]{32}")
@@ -46,38 +50,44 @@ class OwnMachineCode(db.Model):
     lab_id: Mapped[str] = mapped_column(String(64))
     lang: Mapped[str] = mapped_column(String(2), default="ko")
     salt: Mapped[str] = mapped_column(String(32))  # keys the hashes of secret values
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     attempt_id: Mapped[int | None] = mapped_column(
         Integer, ForeignKey("lab_attempts.id", ondelete="SET NULL"))
 
 
-@dataclass
-class Refused(Exception):
-    """Why a code or an upload is refused: an HTTP status, a reason word, both languages."""
+class Refused(DocklabError):
+    """Why a code or an upload is refused; `code` is the reason word the script and API clients
+    read, with its HTTP status."""
 
-    status: int
-    reason: str
-    ko: str
-    en: str
+    STATUSES = {"unknown_code": 404, "code_used": 410, "code_expired": 410, "not_your_code": 403,
+                "not_checkable": 409, "too_large": 413, "bad_upload": 400, "rate_limited": 429}
+    MESSAGES = {
+        "unknown_code": N_("Unknown code. Copy the command again from the lab page."),
+        "code_used": N_("This code was already used (a code works once). Get a new command on "
+                        "the lab page."),
+        "code_expired": N_("This code has expired. Get a new command on the lab page."),
+        "not_your_code": N_("This code belongs to another learner."),
+        # The grader says why (grader.plan.NotReadable, in both languages).
+        "not_checkable": N_("%(why)s"),
+        "too_large": N_("The upload is too large (%(size)s bytes, at most %(limit)s)."),
+        "bad_upload": N_("The upload does not answer the plan: %(detail)s"),
+        "rate_limited": RateLimited.MESSAGES["rate_limited"],
+    }
 
-    def message(self, lang: str = "ko") -> str:
-        return self.en if lang == "en" else self.ko
+    @property
+    def reason(self) -> str:
+        """The reason word (the API's `error`)."""
+        return self.code
 
+    @property
+    def ko(self) -> str:
+        return self.message("ko")
 
-UNKNOWN = Refused(404, "unknown_code",
-                  "이 코드를 모릅니다. 실습 페이지에서 명령을 다시 복사하세요.",
-                  "Unknown code. Copy the command again from the lab page.")
-USED = Refused(410, "code_used", "이 코드는 이미 쓰였습니다 (코드는 한 번만 쓸 수 있습니다). "
-               "실습 페이지에서 새 명령을 받으세요.",
-               "This code was already used (a code works once). Get a new command on the lab "
-               "page.")
-EXPIRED = Refused(410, "code_expired",
-                  "이 코드는 만료되었습니다. 실습 페이지에서 새 명령을 받으세요.",
-                  "This code has expired. Get a new command on the lab page.")
-NOT_YOURS = Refused(403, "not_your_code", "이 코드는 다른 학습자의 것입니다.",
-                    "This code belongs to another learner.")
+    @property
+    def en(self) -> str:
+        return self.message("en")
 
 
 def code_ttl() -> float:
@@ -115,7 +125,7 @@ class Issued:
 
     def to_dict(self) -> dict:
         api = f"{self.server}/api/v1/own-machine/{self.code}"
-        return {"command": self.command, "expires_at": as_utc(self.expires_at).isoformat(),
+        return {"command": self.command, "expires_at": self.expires_at.isoformat(),
                 "code": self.code, "plan_url": f"{api}/plan", "upload_url": f"{api}/upload",
                 "script_url": f"{self.server}/own-machine/script.sh"}
 
@@ -142,16 +152,16 @@ def _usable(code: str, user_id: int | None) -> tuple[OwnMachineCode, grader.Lab]
     row = db.session.scalar(db.select(OwnMachineCode).where(
         OwnMachineCode.code_hash == _hash(code))) if CODE_FORMAT.fullmatch(code) else None
     if row is None:
-        raise UNKNOWN
+        raise Refused("unknown_code")
     if user_id is not None and user_id != row.user_id:
-        raise NOT_YOURS
+        raise Refused("not_your_code")
     if row.used_at is not None:
-        raise USED
-    if as_utc(row.expires_at) <= utcnow():
-        raise EXPIRED
+        raise Refused("code_used")
+    if row.expires_at <= utcnow():
+        raise Refused("code_expired")
     lab = catalog.lab(row.lab_id)
     if lab is None:
-        raise EXPIRED
+        raise Refused("code_expired")
     return row, lab
 
 
@@ -161,7 +171,7 @@ def plan(code: str, user_id: int | None = None) -> tuple[OwnMachineCode, str]:
     try:
         return row, plans.plan_text(plans.plan_for(lab, row.salt))
     except plans.NotReadable as why:
-        raise Refused(409, "not_checkable", why.message("ko"), why.message("en")) from why
+        raise Refused("not_checkable", why=why) from why
 
 
 def accept_upload(code: str, body: bytes, user_id: int | None = None
@@ -171,23 +181,20 @@ def accept_upload(code: str, body: bytes, user_id: int | None = None
     row, lab = _usable(code, user_id)
     limit = max_upload_bytes()
     if len(body) > limit:
-        raise Refused(413, "too_large",
-                      f"올린 결과가 너무 큽니다 ({len(body)} 바이트, 최대 {limit}).",
-                      f"The upload is too large ({len(body)} bytes, at most {limit}).")
+        raise Refused("too_large", size=len(body), limit=limit)
     try:
         result = sources.grade_upload(lab, plans.plan_for(lab, row.salt),
                                       sources.upload_json(body), row.lang)
     except plans.NotReadable as why:
-        raise Refused(409, "not_checkable", why.message("ko"), why.message("en")) from why
+        raise Refused("not_checkable", why=why) from why
     except sources.UploadError as problem:
-        raise Refused(400, "bad_upload", f"올린 결과가 계획과 맞지 않습니다: {problem}",
-                      f"The upload does not answer the plan: {problem}") from problem
+        raise Refused("bad_upload", detail=str(problem)) from problem
     # Spend the code exactly once, even when two uploads race.
     spent = db.session.execute(update(OwnMachineCode).where(
         OwnMachineCode.id == row.id, OwnMachineCode.used_at.is_(None)).values(used_at=utcnow()))
     if spent.rowcount != 1:
         db.session.rollback()
-        raise USED
+        raise Refused("code_used")
     attempt = services.store_self_reported(row.user_id, lab, result,
                                            SOURCE_LABEL.get(row.lang), row.lang)
     db.session.execute(update(OwnMachineCode).where(OwnMachineCode.id == row.id)
@@ -215,6 +222,5 @@ def terminal_summary(result: grader.LabResult, attempt: LabAttempt, lang: str,
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["EXPIRED", "NOT_YOURS", "SELF_REPORTED", "UNKNOWN", "USED", "Issued", "OwnMachineCode",
-           "Refused", "accept_upload", "issue", "plan", "script_for", "script_text",
-           "terminal_summary"]
+__all__ = ["SELF_REPORTED", "Issued", "OwnMachineCode", "Refused", "accept_upload", "issue",
+           "plan", "script_for", "script_text", "terminal_summary"]

@@ -7,9 +7,9 @@ from flask_login import current_user, login_required
 
 from grader.plan import NotReadable, checkable
 
+from ..i18n import current_lang
 from . import bp, catalog
 from . import own_machine as own
-from .routes import lang
 
 SCRIPT_TYPE = "text/plain"  # shown as text in a browser, so it can be read before it is run
 
@@ -40,12 +40,12 @@ def own_machine_command(lab_id: str):
     if lab is None:
         abort(404)
     try:
-        issued = own.issue(current_user.id, lab, lang(), _server())
+        issued = own.issue(current_user.id, lab, current_lang(), _server())
     except NotReadable as why:
-        return jsonify(error="not_checkable", message=why.message(lang())), 409
+        return jsonify(error="not_checkable", message=why.message(current_lang())), 409
     if request.accept_mimetypes.best != "application/json":  # a browser without JavaScript
         return render_template("labs/own_machine_command.html", lab=lab, issued=issued,
-                               lang=lang()), 201
+                               lang=current_lang()), 201
     return jsonify(issued.to_dict()), 201
 
 

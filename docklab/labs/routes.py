@@ -11,7 +11,6 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
@@ -20,6 +19,7 @@ from .. import settings
 from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
+from ..i18n import current_lang
 from ..models import User
 from ..quiz import services as quiz
 from ..sandboxes import services as sandboxes
@@ -28,10 +28,6 @@ from .forms import CheckForm
 from .models import ERROR, PASSED, PENDING
 
 SANDBOX = "sandbox"
-
-
-def lang() -> str:
-    return "en" if str(get_locale()) == "en" else "ko"
 
 
 def _lab_or_404(lab_id: str):
@@ -62,13 +58,13 @@ def index():
     progress = {item.lab.id: item for item in services.progress(current_user.id, labs)} \
         if current_user.is_authenticated else {}
     return render_template("labs/index.html", labs=list(labs.values()), progress=progress,
-                           lang=lang())
+                           lang=current_lang())
 
 
 @bp.get("/labs/<lab_id>")
 def lab(lab_id: str):
     lab = _lab_or_404(lab_id)
-    context = {"lab": lab, "lang": lang(), "note_link": catalog.note_link(lab),
+    context = {"lab": lab, "lang": current_lang(), "note_link": catalog.note_link(lab),
                "note_section": catalog.note_section(lab), "attempt": None, "history": [],
                "form": None, "local_enabled": settings.current().local_engine,
                "local_url": settings.current().local_engine_url,
@@ -108,17 +104,17 @@ def check(lab_id: str):
     target = SANDBOX if form.host.data == SANDBOX else ("host" if host_id else None)
     user_id = current_user.id
     try:
-        attempt, _result = services.run_check(user_id, lab, host_id, lang(), target)
+        attempt, _result = services.run_check(user_id, lab, host_id, current_lang(), target)
     except services.UnknownHost:
         abort(404)
     except (services.RateLimited, outbound.Busy, outbound.AlreadyRunning) as refused:
         code = 503 if isinstance(refused, outbound.Busy) else 429
         if _wants_json():
             response = jsonify(error="busy" if code == 503 else "rate_limited",
-                               message=refused.message(lang()))
+                               message=refused.message(current_lang()))
             response.headers["Retry-After"] = str(getattr(refused, "retry_after", 10))
             return response, code
-        flash(refused.message(lang()), "error")
+        flash(refused.message(current_lang()), "error")
         return redirect(url_for("labs.lab", lab_id=lab.id)), 303
     if _wants_json():
         return _attempt_json(attempt, lab)
@@ -128,9 +124,10 @@ def check(lab_id: str):
 def _attempt_json(attempt, lab):
     """What labs.js shows; 202 with the URL to poll while the check is still running."""
     history = services.attempts_of(attempt.user_id, lab.id, limit=50)
-    body = {"attempt": attempt.to_dict(lang()), "status": attempt.status,
+    body = {"attempt": attempt.to_dict(current_lang()), "status": attempt.status,
             "summary": summary_text(attempt),
-            "html": render_template("labs/_result.html", attempt=attempt, lab=lab, lang=lang()),
+            "html": render_template("labs/_result.html", attempt=attempt, lab=lab,
+                                    lang=current_lang()),
             "history_html": render_template("labs/_history.html", history=history, lab=lab,
                                             current=attempt)}
     if attempt.status != PENDING:
@@ -174,7 +171,7 @@ def _review_note(attempt) -> dict:
 
     def prompts(ids):
         found = (quiz.question(qid) for qid in ids)
-        return [q.prompt.get(lang()) for q in found if q is not None]
+        return [q.prompt.get(current_lang()) for q in found if q is not None]
 
     return {"added": prompts(entry.get("q") for entry in record.get("added", [])),
             "cap": services.review_cap(),
@@ -196,7 +193,7 @@ def attempt(attempt_id: int):
     lab = catalog.lab(found.lab_id)
     if _wants_json() and lab is not None:
         return _attempt_json(found, lab)
-    return render_template("labs/attempt.html", attempt=found, lab=lab, lang=lang())
+    return render_template("labs/attempt.html", attempt=found, lab=lab, lang=current_lang())
 
 
 @bp.get("/labs/progress")
@@ -206,4 +203,4 @@ def progress():
     quiz_link = url_for("quiz.progress")
     return render_template("labs/progress.html", progress=services.progress(current_user.id, labs),
                            timeline=services.attempts_of(current_user.id, limit=200), labs=labs,
-                           lang=lang(), quiz_link=quiz_link)
+                           lang=current_lang(), quiz_link=quiz_link)

@@ -7,19 +7,42 @@ from grader.deadline import Deadline
 from grader.model import Text
 from grader.result import CheckResult, LabResult
 
-GRADER_FAILED = Text("채점 중 내부 오류가 났습니다: {detail}",
-                     "The grader failed internally: {detail}")
-HOST_SKIPPED = Text("호스트에 접속하지 못해 건너뛰었습니다.",
-                    "skipped: the host could not be reached.")
+from ..errors import DocklabError
+from ..i18n import N_
 
 
-def error_result(lab: grader.Lab, message: str | Text, lang: str,
+class NotChecked(DocklabError):
+    """Why a lab's checks did not run: the first check of an `error` attempt carries the
+    reason, the others are `host_skipped`. Never raised to a page: it is stored, in both
+    languages, on the attempt."""
+
+    status = 500
+    STATUSES = {"no_sandbox": 409, "host_skipped": 502}
+    MESSAGES = {
+        "no_sandbox": N_("Your sandbox is not running. Start it on the lab page, then check "
+                         "again."),
+        "interrupted": N_("The check was interrupted by a server restart. Check again."),
+        "grader_failed": N_("The grader failed internally: %(detail)s"),
+        "host_skipped": N_("skipped: the host could not be reached."),
+    }
+
+
+def both_languages(reason: DocklabError) -> Text:
+    """The reason as the grader's bilingual Text, for an attempt read later in either language."""
+    return Text(reason.message("ko"), reason.message("en"))
+
+
+def error_result(lab: grader.Lab, message: str | Text | DocklabError, lang: str,
                  duration_ms: int = 0) -> LabResult:
     """An `error` attempt: the first check carries the reason (in both languages when given as
-    a Text), the others are skipped (the grader's own shape for an unreachable host)."""
+    a Text or a DocklabError), the others are skipped (the grader's own shape for an unreachable
+    host)."""
+    if isinstance(message, DocklabError):
+        message = both_languages(message)
+    skipped = both_languages(NotChecked("host_skipped")) if len(lab.checks) > 1 else None
     checks = []
     for index, spec in enumerate(lab.checks):
-        text = message if index == 0 else HOST_SKIPPED
+        text = message if index == 0 else skipped
         texts = text if isinstance(text, Text) else None
         checks.append(CheckResult(spec.id, "error" if index == 0 else "skip",
                                   texts.get(lang) if texts else text, spec.hint.get(lang),
@@ -34,4 +57,4 @@ def grade(lab: grader.Lab, spec: grader.HostSpec, lang: str, versions: grader.Ve
         return grader.grade(lab, spec, lang, versions, deadline)
     except Exception as exc:  # noqa: BLE001 - a grader bug is an error attempt, never a 500
         detail = f"{type(exc).__name__}: {exc}"[:300]
-        return error_result(lab, GRADER_FAILED.format(detail=detail), lang)
+        return error_result(lab, NotChecked("grader_failed", detail=detail), lang)

@@ -18,49 +18,48 @@ from flask import current_app
 from sqlalchemy import select
 
 import grader
-from grader.model import Text
 
 from .. import ratelimit, settings
 from ..crypto import SecretUnreadable
+from ..errors import DocklabError
 from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
 from ..hosts.policy import HostRefused
+from ..i18n import N_
 from ..models import utcnow
 from ..quiz import services as quiz
 from ..sandboxes import services as sandboxes
 from . import catalog, runner
-from .models import ERROR, FAILED, PASSED, PENDING, SELF_REPORTED, SERVER, LabAttempt, as_utc
+from .models import ERROR, FAILED, PASSED, PENDING, SELF_REPORTED, SERVER, LabAttempt
 
 MAX_MESSAGE = 2000
 
 SANDBOX = "sandbox"
-NO_SANDBOX = ("샌드박스가 실행 중이 아닙니다. 실습 페이지에서 샌드박스를 시작한 뒤 "
-              "다시 채점하세요.",
-              "Your sandbox is not running. Start it on the lab page, then check again.")
-INTERRUPTED = ("서버가 다시 시작되어 채점이 끝나지 않았습니다. 다시 채점하세요.",
-               "The check was interrupted by a server restart. Check again.")
-SECRET_UNREADABLE = ("저장된 호스트 키를 풀 수 없습니다 (서버의 비밀 키가 바뀌었습니다). "
-                     "호스트를 다시 등록하세요.",
-                     "The stored host keys cannot be decrypted (the server's secret key changed). "
-                     "Register the host again.")
 
 
-class RateLimited(Exception):
+class RateLimited(DocklabError):
+    """Too many checks by one learner within DOCKLAB_CHECK_WINDOW seconds (429)."""
+
+    status = 429
+    code = "rate_limited"
+    MESSAGES = {"rate_limited": N_("Too many checks in a short time. You can check again in "
+                                   "%(window)s s at the latest.")}
+
     def __init__(self, window: int) -> None:
-        super().__init__(f"too many checks; wait up to {window} s")
+        super().__init__(details={"retry_after": window}, window=window)
         self.window = window
 
-    def message(self, lang: str = "ko") -> str:
-        if lang == "en":
-            return (f"Too many checks in a short time. You can check again in {self.window} s "
-                    "at the latest.")
-        return (f"짧은 시간에 채점을 너무 많이 했습니다. 늦어도 {self.window}초 뒤에는 다시 "
-                "채점할 수 있습니다.")
 
+class UnknownHost(DocklabError, LookupError):
+    """A host id that is not this learner's (404, the same as one that does not exist)."""
 
-class UnknownHost(LookupError):
-    """A host id that is not this learner's (404)."""
+    status = 404
+    code = "not_found"
+    MESSAGES = {"not_found": N_("No host with id %(host_id)s.")}
+
+    def __init__(self, host_id: int) -> None:
+        super().__init__(host_id=host_id)
 
 
 def _limit(key: str) -> None:
@@ -87,7 +86,7 @@ def run_check(user_id: int, lab: grader.Lab, host_id: int | None, lang: str = "k
         if connection is not None:
             return _grade_on_pool(user_id, lab, connection, lang)
         if target == SANDBOX:
-            result = runner.error_result(lab, Text(*NO_SANDBOX), lang)
+            result = runner.error_result(lab, runner.NotChecked("no_sandbox"), lang)
             return _store(user_id, lab, result, SERVER, None, "sandbox", lang), result
         return _check_host(user_id, lab, hosts.default_host(user_id), lang)
     host = hosts.host_of(user_id, host_id) if host_id is not None else hosts.default_host(user_id)
@@ -102,11 +101,8 @@ def _check_host(user_id: int, lab: grader.Lab, host, lang: str):
     label, stored_host_id = (host.label, host.id) if host else ("", None)
     try:
         connection = hosts.connection_for(user_id, host)
-    except (HostRefused, hosts.NoHost, hosts.RegistrationError) as problem:
-        result = runner.error_result(lab, Text(problem.message("ko"), problem.message("en")),
-                                     lang)
-    except SecretUnreadable:
-        result = runner.error_result(lab, Text(*SECRET_UNREADABLE), lang)
+    except (HostRefused, hosts.NoHost, hosts.RegistrationError, SecretUnreadable) as problem:
+        result = runner.error_result(lab, problem, lang)
     else:
         return _grade_on_pool(user_id, lab, connection, lang)
     attempt = _store(user_id, lab, result, SERVER, stored_host_id, label, lang)
@@ -268,13 +264,14 @@ def attempt_of(user_id: int, attempt_id: int) -> LabAttempt | None:
         # Its process ended (a restart, a crash) before the check finished: say so.
         lab = catalog.lab(attempt.lab_id)
         if lab is not None:
-            _fill(attempt, runner.error_result(lab, Text(*INTERRUPTED), attempt.lang))
+            _fill(attempt, runner.error_result(lab, runner.NotChecked("interrupted"),
+                                               attempt.lang))
             db.session.commit()
     return attempt
 
 
 def _stale(attempt: LabAttempt) -> bool:
-    age = (utcnow() - as_utc(attempt.created_at)).total_seconds()
+    age = (utcnow() - attempt.created_at).total_seconds()
     site = settings.current()
     return age > site.check_deadline + site.request_wait + 60
 

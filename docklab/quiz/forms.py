@@ -11,11 +11,6 @@ from wtforms.validators import AnyOf
 from ..content import Question, kind_of
 from .models import MODES, PRACTICE, TEST
 
-
-class CsrfForm(FlaskForm):
-    """Answer and button forms: the CSRF token; fields are read per question type."""
-
-
 MODE_CHOICES = [
     (PRACTICE, _l("Practice: feedback after each answer")),
     (TEST, _l("Test: feedback at the end, score recorded")),

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, Boolean, Float, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..dbtypes import UTCDateTime
 from ..extensions import db
 from ..models import utcnow
 
@@ -37,8 +38,8 @@ class QuizRun(db.Model):
     results: Mapped[list] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)
     correct_count: Mapped[int] = mapped_column(Integer, default=0)
-    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @property
     def total(self) -> int:
@@ -63,7 +64,7 @@ class QuizAnswer(db.Model):
     question_id: Mapped[str] = mapped_column(String(120), index=True)
     answer: Mapped[object] = mapped_column(JSON)
     correct: Mapped[bool] = mapped_column(Boolean)
-    answered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
                                                   index=True)
     mode: Mapped[str] = mapped_column(String(16), default=PRACTICE)
     source: Mapped[str] = mapped_column(String(16), default="web")  # web, api, anonymous
@@ -83,11 +84,11 @@ class ReviewCard(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     question_id: Mapped[str] = mapped_column(String(120))
     card: Mapped[dict] = mapped_column(JSON)
-    due: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    due: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     stability: Mapped[float | None] = mapped_column(Float)
     reviews: Mapped[int] = mapped_column(Integer, default=0)
     lapses: Mapped[int] = mapped_column(Integer, default=0)
-    last_review: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_review: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class QuizSettings(db.Model):
@@ -99,5 +100,5 @@ class QuizSettings(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"),
                                          primary_key=True)
     include_retired: Mapped[bool] = mapped_column(Boolean, default=False)
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow,
                                                  onupdate=utcnow)

@@ -3,7 +3,7 @@ keyboard shortcuts and in-place reordering."""
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, session, url_for
-from flask_babel import format_timedelta, get_locale
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -18,11 +18,12 @@ from ..content import (
 )
 from ..content.annotations import section_blocks
 from ..extensions import db
+from ..forms import EmptyForm
+from ..i18n import current_lang
 from ..models import utcnow
 from . import anonymous, bp, services
 from .forms import (
     MODE_CHOICES,
-    CsrfForm,
     QuizSettingsForm,
     StartForm,
     answer_from_form,
@@ -30,10 +31,6 @@ from .forms import (
 )
 from .models import PRACTICE, TEST, QuizRun
 from .rendering import as_lines, inline_html, markdown_html
-
-
-def _lang() -> str:
-    return "en" if str(get_locale()) == "en" else "ko"
 
 
 def _user_id() -> int | None:
@@ -87,7 +84,7 @@ def _begin(run: QuizRun | None):
 def notes():
     content = library.current()
     counts = {section.anchor: count for section, count in content.bank.section_counts()}
-    lang = _lang()
+    lang = current_lang()
     blocks = {section.anchor: section_blocks(section, list(content.callouts), lang)
               for section in content.notes.sections}
     return render_template("quiz/notes.html", sections=content.notes.sections, counts=counts,
@@ -145,12 +142,12 @@ def start():
 # --- answering ---------------------------------------------------------------------------------
 def _question_page(run: QuizRun, question, *, order=None, error=None, previous=None,
                    status: int = 200):
-    public = public_dict(question, _lang())
+    public = public_dict(question, current_lang())
     if order:
         public = kind_of(question).arranged(public, order)
     section = services.section(question.anchor)
     return render_template("quiz/question.html", run=run, question=question, public=public,
-                           section=section, form=CsrfForm(), error=error,
+                           section=section, form=EmptyForm(), error=error,
                            previous=previous or {}, number=run.position + 1), status
 
 
@@ -167,7 +164,7 @@ def run(run_id: int):
 @bp.post("/quiz/runs/<int:run_id>/answer")
 def answer(run_id: int):
     quiz_run = _owned_run(run_id)
-    if not CsrfForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     question = services.current_question(quiz_run)
     if question is None:
@@ -182,13 +179,13 @@ def answer(run_id: int):
         return _question_page(quiz_run, question, order=order, previous=previous)
     try:
         given = answer_from_form(question, request.form)
-        result = services.answer_in_run(quiz_run, question, given, _lang())
+        result = services.answer_in_run(quiz_run, question, given, current_lang())
     except NoAnswer as error:
-        return _question_page(quiz_run, question, error=error.message.get(_lang()),
+        return _question_page(quiz_run, question, error=error.message.get(current_lang()),
                               previous=previous,
                               order=request.form.getlist("answer"), status=422)
     except AnswerFormatError as error:
-        reason = error.reason if _lang() == "en" else error.reason_ko
+        reason = error.reason if current_lang() == "en" else error.reason_ko
         return _question_page(quiz_run, question, error=reason, previous=previous,
                               order=request.form.getlist("answer"), status=422)
     if quiz_run.user_id is None:
@@ -204,7 +201,7 @@ def _review_item(quiz_run: QuizRun, index: int) -> dict | None:
     given = quiz_run.given[index]
     if question is None or given is None:
         return None
-    lang = _lang()
+    lang = current_lang()
     try:
         expected = as_lines(check_answer(question, given, lang).correct_answer)
     except AnswerFormatError:  # the question changed since it was answered
@@ -220,7 +217,7 @@ def _review_item(quiz_run: QuizRun, index: int) -> dict | None:
     if quiz_run.user_id is not None:
         card = services.card_for(quiz_run.user_id, question.id)
         if card is not None:
-            item["next_review"] = format_timedelta(services.aware(card.due) - utcnow(),
+            item["next_review"] = format_timedelta(card.due - utcnow(),
                                                    add_direction=True,
                                                    threshold=1.0)
     return item
@@ -245,7 +242,7 @@ def result(run_id: int):
     items = [item for index in range(quiz_run.total)
              if (item := _review_item(quiz_run, index)) is not None]
     return render_template("quiz/result.html", run=quiz_run, items=items,
-                           missed=len(services.missed_ids(quiz_run)), form=CsrfForm(),
+                           missed=len(services.missed_ids(quiz_run)), form=EmptyForm(),
                            section=services.section(quiz_run.section_anchor),
                            pending=len(anonymous.pending_answers()))
 
@@ -253,7 +250,7 @@ def result(run_id: int):
 @bp.post("/quiz/runs/<int:run_id>/retry")
 def retry(run_id: int):
     quiz_run = _owned_run(run_id)
-    if not CsrfForm().validate_on_submit():
+    if not EmptyForm().validate_on_submit():
         abort(400)
     return _begin(services.start_retry_run(quiz_run))
 
@@ -265,8 +262,8 @@ def due():
     now = utcnow()
     queue = []
     for card, question in services.due_queue(current_user.id, now):
-        moment = services.aware(card.due)
-        queue.append({"question": question, "public": public_dict(question, _lang()),
+        moment = card.due
+        queue.append({"question": question, "public": public_dict(question, current_lang()),
                       "due_now": moment <= now,
                       "when": format_timedelta(moment - now, add_direction=True, threshold=1.0)})
     return render_template("quiz/due.html", queue=queue,
@@ -307,7 +304,7 @@ def progress():
 @login_required
 def save_answers():
     pending = anonymous.pending_answers()
-    form = CsrfForm()
+    form = EmptyForm()
     if form.validate_on_submit():
         if request.form.get("action") == "save":
             saved = services.save_anonymous_answers(current_user.id, pending)
@@ -316,7 +313,7 @@ def save_answers():
             flash(_("The answers from before you logged in were discarded."), "info")
         anonymous.forget_answers()
         return redirect(url_for("quiz.progress"))
-    lang = _lang()
+    lang = current_lang()
     rows = []
     for entry in pending:
         question = services.question(entry.get("q", ""))

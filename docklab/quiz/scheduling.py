@@ -17,11 +17,6 @@ STEP = timedelta(minutes=10)
 SCHEDULER = Scheduler(learning_steps=(STEP,), relearning_steps=(STEP,))
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def new_card_state(now: datetime) -> dict:
     # card_id is FSRS's own bookkeeping; a constant avoids its 1 ms sleep per new Card.
     return Card(card_id=1, due=now).to_dict()
@@ -63,4 +58,4 @@ def retrievability(row: ReviewCard, now: datetime) -> float:
 
 
 def is_due(row: ReviewCard, until: datetime) -> bool:
-    return _aware(row.due) <= until
+    return row.due <= until

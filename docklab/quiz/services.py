@@ -262,13 +262,13 @@ def queue_for_failed_lab(user_id: int, section_title: str, cap: int) -> list[dic
     cards = {card.question_id: card for card in db.session.scalars(
         select(ReviewCard).where(ReviewCard.user_id == user_id,
                                  ReviewCard.question_id.in_(ids)))}
-    due_now = [qid for qid in ids if qid in cards and aware(cards[qid].due) <= now]
+    due_now = [qid for qid in ids if qid in cards and cards[qid].due <= now]
     room = cap - len(due_now)
     if room <= 0:
         return []
     latest = latest_results(user_id)
     seen = sorted((qid for qid in ids if qid in cards and qid not in due_now),
-                  key=lambda qid: (latest.get(qid, False), aware(cards[qid].due)))
+                  key=lambda qid: (latest.get(qid, False), cards[qid].due))
     unseen = [qid for qid in ids if qid not in cards]
     added = []
     for qid in (seen + unseen)[:room]:
@@ -277,7 +277,7 @@ def queue_for_failed_lab(user_id: int, section_title: str, cap: int) -> list[dic
             _new_card(user_id, qid, now)
             added.append({"q": qid, "new": True, "due": None, "reviews": 0})
         else:
-            added.append({"q": qid, "new": False, "due": aware(card.due).isoformat(),
+            added.append({"q": qid, "new": False, "due": card.due.isoformat(),
                           "reviews": card.reviews})
             scheduling.make_due(card, now)
     db.session.commit()
@@ -309,12 +309,7 @@ def due_now_count(user_id: int, now: datetime | None = None) -> int:
     """Questions due at this moment (the queue's headline; later today is listed, not counted)."""
     moment = now or utcnow()
     return sum(1 for card, _question in due_queue(user_id, moment)
-               if aware(card.due) <= moment)
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite returns naive datetimes; everything docklab stores is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+               if card.due <= moment)
 
 
 def end_of_today(now: datetime | None = None) -> datetime:

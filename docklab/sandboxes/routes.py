@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import requests
 from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..access import admin_required
-from ..hosts.forms import EmptyForm
+from ..forms import EmptyForm
 from . import bp, services
 from .models import RUNNING_STATES
 
@@ -17,10 +16,6 @@ from .models import RUNNING_STATES
 PORT_PROXY_LIMIT = 8 * 1024 * 1024
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te",
               "trailers", "transfer-encoding", "upgrade", "content-encoding", "content-length"}
-
-
-def lang() -> str:
-    return "en" if str(get_locale()) == "en" else "ko"
 
 
 def state_json(user_id: int) -> dict:

@@ -18,7 +18,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from flask import Flask, current_app
 from sqlalchemy import func, select
@@ -29,9 +29,11 @@ from grader.hosts import HostSpec, connect
 from grader.snapshot import TOOL_LABEL
 
 from .. import settings
+from ..errors import DocklabError
 from ..extensions import db
 from ..hosts import outbound
 from ..hosts import services as hosts
+from ..i18n import N_
 from ..models import utcnow
 from .driver import Limits, SandboxError
 from .local import LocalRootlessDriver
@@ -49,16 +51,28 @@ _last_reap = [0.0]
 _reaping = threading.Lock()
 
 
-class Unavailable(Exception):
-    """This server runs no sandboxes (turned off, or the machine cannot)."""
+class Unavailable(DocklabError):
+    """This server runs no sandboxes (turned off, or the machine cannot); `reason` is the
+    administrator's explanation (English, from the driver)."""
+
+    status = 409
+    code = "sandboxes_unavailable"
+    MESSAGES = {"sandboxes_unavailable": N_("Sandboxes cannot run on this server: %(reason)s")}
 
     def __init__(self, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(reason=reason)
         self.reason = reason
 
 
-class NoSandbox(LookupError):
-    """The learner has no sandbox yet."""
+class NoSandbox(DocklabError, LookupError):
+    """The learner has no sandbox yet (`not_found`), or it is not running where it has to be
+    (`sandbox_not_ready`)."""
+
+    status = 404
+    code = "not_found"
+    STATUSES = {"sandbox_not_ready": 409}
+    MESSAGES = {"not_found": N_("You have no sandbox yet."),
+                "sandbox_not_ready": N_("Your sandbox is not running. Start it first.")}
 
 
 # --- settings and the driver ------------------------------------------------------------------
@@ -113,7 +127,7 @@ def _estimate_seconds(position: int) -> int:
                               .order_by(Sandbox.last_used_at).limit(position)).all()
     if len(used) < position:
         return 30  # sandboxes are starting or stopping: a moment
-    free_at = _aware(used[-1]) + _idle()
+    free_at = used[-1] + _idle()
     return max(30, int((free_at - utcnow()).total_seconds()))
 
 
@@ -314,7 +328,7 @@ def exec_command(user_id: int, command: str) -> tuple[int | None, str]:
     """Run one shell command in the learner's workstation, as its terminal would."""
     connection = connection_for(user_id)
     if connection is None:
-        raise NoSandbox()
+        raise NoSandbox("sandbox_not_ready")
     timeout = settings.current().sandbox_exec_timeout
     spec = HostSpec(url=connection.spec.url, connect_timeout=5, read_timeout=timeout,
                     total_timeout=timeout)
@@ -369,14 +383,14 @@ def reap() -> dict[str, int]:
     done = {"idle_stopped": 0, "paused": 0, "repaired": 0, "orphans_stopped": 0, "admitted": 0}
     rows = list(db.session.scalars(select(Sandbox)))
     for row in rows:
-        if row.state == READY and now - _aware(row.last_used_at) > _idle():
+        if row.state == READY and now - row.last_used_at > _idle():
             run.stop(row.slot)
             row.state, row.message = STOPPED, ""
             done["idle_stopped"] += 1
         elif row.state == READY and not run.running(row.slot):
             row.state, row.message = STOPPED, "the sandbox's engine had stopped"
             done["repaired"] += 1
-        elif row.state == STARTING and now - _aware(row.started_at or now) > START_GIVE_UP:
+        elif row.state == STARTING and now - (row.started_at or now) > START_GIVE_UP:
             run.stop(row.slot)
             row.state, row.message = STOPPED, "the start did not finish"
             done["repaired"] += 1
@@ -415,8 +429,3 @@ def stop(user_id: int) -> None:
 
 def all_sandboxes() -> list[Sandbox]:
     return list(db.session.scalars(select(Sandbox).order_by(Sandbox.slot)))
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; docklab stores UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
