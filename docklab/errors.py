@@ -23,7 +23,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .i18n import current_lang, request_lang, translate
+from .i18n import N_, current_lang, request_lang, translate
 
 # What a person reads on an error page (werkzeug's names are English only).
 REASONS = {
@@ -40,19 +40,15 @@ REASONS = {
 # What an API client reads for an HTTP error that no view worded (an unknown URL, a method the
 # URL does not take, a body over the size limit, ...).
 HTTP_TEXTS = {
-    400: ("요청이 올바르지 않습니다.", "The request is not valid."),
-    401: ("유효한 API 토큰이 필요합니다 (Authorization: Bearer <토큰>).",
-          "A valid API token is required (Authorization: Bearer <token>)."),
-    403: ("이 작업을 할 권한이 없습니다.", "You may not do this."),
-    404: ("찾을 수 없습니다.", "Not found."),
-    405: ("이 주소는 이 HTTP 메서드를 받지 않습니다.", "This URL does not take this HTTP method."),
-    413: ("요청 본문이 너무 큽니다.", "The request body is too large."),
-    415: ("이 형식의 본문은 받지 않습니다 (JSON 을 보내세요).",
-          "This kind of body is not accepted (send JSON)."),
-    429: ("요청이 너무 많습니다. 잠시 후 다시 시도하세요.",
-          "Too many requests. Wait a moment and try again."),
-    500: ("서버에 문제가 생겼습니다. 다시 시도하세요.",
-          "Something went wrong on our side. Please try again."),
+    400: N_("The request is not valid."),
+    401: N_("A valid API token is required (Authorization: Bearer <token>)."),
+    403: N_("You may not do this."),
+    404: N_("Not found."),
+    405: N_("This URL does not take this HTTP method."),
+    413: N_("The request body is too large."),
+    415: N_("This kind of body is not accepted (send JSON)."),
+    429: N_("Too many requests. Wait a moment and try again."),
+    500: N_("Something went wrong on our side. Please try again."),
 }
 
 
@@ -98,23 +94,43 @@ class DocklabError(Exception):
 
 
 class ApiError(DocklabError):
-    """A failure worded where it is raised: an API input check, a 404 that names the id, a
-    token that is missing. `details` become the body's `details`."""
+    """A failure of the API's own rules (a token, an id that is not there, a retired path):
+    `code` is what clients read (`not_found`, `unauthorized`...), and `sentence` picks one of
+    MESSAGES, since one code has several sentences (no such lab, no such attempt...).
+    `params` fill the sentence; `details` become the body's `details`."""
 
-    def __init__(self, status: int, code: str, ko: str, en: str, **details: Any) -> None:
-        super().__init__(code, status=status, details=details)
-        self.ko, self.en = ko, en
+    MESSAGES = {
+        "unauthorized": N_("A valid API token is required (Authorization: Bearer <token>)."),
+        "forbidden": N_("Your role may not use this endpoint."),
+        "join_limited": N_("Too many wrong codes. Try again later."),
+        "no_class_with_code": N_("No class has this join code."),
+        "no_class": N_("No such class."),
+        "no_question": N_("No question with id '%(question_id)s'."),
+        "no_lab": N_("No lab with id '%(lab_id)s'."),
+        "no_host": N_("No host with id %(host_id)s."),
+        "no_attempt": N_("No attempt with id %(attempt_id)s."),
+        "no_sandbox": N_("You have no sandbox yet: PUT /api/v1/me/sandbox starts one."),
+        "sandbox_not_running": N_("Your sandbox is not running: PUT /api/v1/me/sandbox first."),
+        "self_report_retired": N_(
+            "This path (/self-report) is retired. Instead of sending a verdict, get a code and "
+            "its plan with POST /api/v1/labs/%(lab)s/own-machine and upload the docker reads the "
+            "plan names to /api/v1/own-machine/<code>/upload (the line pasted from the lab page "
+            "and `python -m grader check --submit` do this)."),
+        "too_deep": N_("The JSON is nested too deeply (more than %(depth)d levels)."),
+        "nul": N_("Text may not contain NUL characters."),
+    }
+
+    def __init__(self, status: int, code: str, sentence: str, *,
+                 details: dict | None = None, **params: object) -> None:
+        super().__init__(code, status=status, details=details, **params)
+        self.sentence = sentence
 
     def message(self, lang: str = "ko") -> str:
-        return self.en if lang == "en" else self.ko
+        return translate(self.MESSAGES[self.sentence], lang, **self.params)
 
 
-def not_found(ko: str, en: str, **details: Any) -> ApiError:
-    return ApiError(404, "not_found", ko, en, **details)
-
-
-def bad_request(ko: str, en: str, **details: Any) -> ApiError:
-    return ApiError(400, "bad_request", ko, en, **details)
+def not_found(sentence: str, **params: object) -> ApiError:
+    return ApiError(404, "not_found", sentence, **params)
 
 
 def error_body(code: str, ko: str, en: str, lang: str,
@@ -142,7 +158,8 @@ def http_error_body(error: HTTPException, lang: str) -> dict[str, Any]:
     """An HTTP error in the one shape: a description given to abort() is the English message
     (werkzeug's stock descriptions are replaced by ours, in both languages)."""
     status = error.code or 500
-    ko, en = HTTP_TEXTS.get(status, (error.name, error.name))
+    text = HTTP_TEXTS.get(status)
+    ko, en = (translate(text, "ko"), translate(text, "en")) if text else (error.name, error.name)
     if error.description and error.description != type(error).description:
         en = error.description
     code = error.name.lower().replace(" ", "_")

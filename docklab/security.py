@@ -4,8 +4,6 @@ from typing import NoReturn
 from urllib.parse import urlsplit
 
 from flask import Flask, abort, request
-from flask_babel import force_locale
-from flask_babel import gettext as _
 
 from . import settings
 from .errors import ApiError
@@ -59,24 +57,16 @@ def _has_nul(value) -> bool:
 
 
 def _refuse_deep_json() -> NoReturn:
-    message = "The JSON is nested too deeply (more than %(depth)d levels)."
+    refused = ApiError(400, "bad_request", "too_deep", depth=MAX_JSON_DEPTH)
     if not request.path.startswith("/api/"):
-        abort(400, message % {"depth": MAX_JSON_DEPTH})
-    texts = {}
-    for lang in ("ko", "en"):
-        with force_locale(lang):
-            texts[lang] = _("The JSON is nested too deeply (more than %(depth)d levels).",
-                            depth=MAX_JSON_DEPTH)
-    raise ApiError(400, "bad_request", texts["ko"], texts["en"])
-
-
-NUL_KO, NUL_EN = ("글에 NUL 문자가 들어 있을 수 없습니다.", "Text may not contain NUL characters.")
+        abort(400, refused.message("en"))
+    raise refused
 
 
 def _refuse_nul() -> NoReturn:
     if request.path.startswith("/api/"):
-        raise ApiError(400, "bad_request", NUL_KO, NUL_EN)
-    abort(400, NUL_EN)
+        raise ApiError(400, "bad_request", "nul")
+    abort(400, ApiError(400, "bad_request", "nul").message("en"))
 
 
 def refuse_nul_characters():

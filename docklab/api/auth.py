@@ -10,10 +10,6 @@ from ..errors import ApiError
 from ..extensions import db
 from ..models import ApiToken, User, utcnow
 
-UNAUTHORIZED = ("유효한 API 토큰이 필요합니다 (Authorization: Bearer <토큰>).",
-                "A valid API token is required (Authorization: Bearer <token>).")
-FORBIDDEN = ("이 역할로는 이 API 를 쓸 수 없습니다.", "Your role may not use this endpoint.")
-
 
 def token_user() -> User | None:
     header = request.headers.get("Authorization", "")
@@ -49,9 +45,9 @@ def token_required(*roles: str):
         def wrapped(*args, **kwargs):
             user = token_user()
             if user is None:
-                raise ApiError(401, "unauthorized", *UNAUTHORIZED)
+                raise ApiError(401, "unauthorized", "unauthorized")
             if roles and user.role not in roles:
-                raise ApiError(403, "forbidden", *FORBIDDEN)
+                raise ApiError(403, "forbidden", "forbidden")
             g.api_user = user
             return view(*args, **kwargs)
 

@@ -47,11 +47,9 @@ def create_class(body: ClassRequest):
 def join_class(body: JoinRequest):
     joining = services.join_with_code(g.api_user, body.code)
     if joining.limited:
-        raise ApiError(429, "rate_limited",
-                       "틀린 코드를 너무 많이 입력했습니다. 나중에 다시 하세요.",
-                       "Too many wrong codes. Try again later.")
+        raise ApiError(429, "rate_limited", "join_limited")
     if joining.classroom is None:
-        raise not_found("이 참여 코드의 수업이 없습니다.", "No class has this join code.")
+        raise not_found("no_class_with_code")
     return jsonify(id=joining.classroom.id, name=joining.classroom.name,
                    joined=joining.joined), 200
 
@@ -64,7 +62,7 @@ def join_class(body: JoinRequest):
 def class_progress(class_id: int):
     classroom = services.class_for_staff(class_id, g.api_user) if class_id <= MAX_ID else None
     if classroom is None:
-        raise not_found("그런 수업이 없습니다.", "No such class.")
+        raise not_found("no_class")
     args = request.args
     board = build_board(classroom, query=args.get("q", ""), item_key=args.get("item", ""),
                         state=args.get("state", ""), sort=args.get("sort", "name"),

@@ -22,11 +22,11 @@ BUSY = refused("Every thread that calls learners' hosts is busy: try again after
 
 
 def no_lab(lab_id: str) -> ApiError:
-    return not_found(f"'{lab_id}' 실습이 없습니다.", f"No lab with id '{lab_id}'.")
+    return not_found("no_lab", lab_id=lab_id)
 
 
 def no_host(host_id: int | None) -> ApiError:
-    return not_found(f"{host_id} 번 호스트가 없습니다.", f"No host with id {host_id}.")
+    return not_found("no_host", host_id=host_id)
 
 
 @bp.get("/labs")
@@ -85,14 +85,6 @@ def check_lab(lab_id: str, body: CheckRequest):
 # The older self-reported path, where a client posted its own verdict per check, is retired: the
 # own-machine plan and upload (own_machine.py) is the one self-reported path, and there docklab
 # grades what the engine showed. The URL stays only to tell old clients where to go.
-RETIRED_KO = ("이 경로(/self-report)는 더 이상 쓰지 않습니다. 채점 결과를 직접 보내는 대신 "
-              "POST /api/v1/labs/{lab}/own-machine 으로 코드와 계획을 받아, 계획이 말하는 "
-              "docker 읽기 결과를 /api/v1/own-machine/<code>/upload 로 올리세요 (실습 페이지의 "
-              "붙여 넣는 명령과 `python -m grader check --submit` 이 이렇게 합니다).")
-RETIRED_EN = ("This path (/self-report) is retired. Instead of sending a verdict, get a code and "
-              "its plan with POST /api/v1/labs/{lab}/own-machine and upload the docker reads the "
-              "plan names to /api/v1/own-machine/<code>/upload (the line pasted from the lab page "
-              "and `python -m grader check --submit` do this).")
 
 
 @bp.post("/labs/<lab_id>/self-report")
@@ -116,8 +108,8 @@ RETIRED_EN = ("This path (/self-report) is retired. Instead of sending a verdict
                  "details": {"own_machine": "/api/v1/labs/nginx-port/own-machine"}})})
 def self_report_retired(lab_id: str):
     """410 Gone for everyone, with or without a token: nothing is read or stored."""
-    raise ApiError(410, "gone", RETIRED_KO.format(lab=lab_id), RETIRED_EN.format(lab=lab_id),
-                   own_machine=f"{bp.url_prefix}/labs/{lab_id}/own-machine")
+    raise ApiError(410, "gone", "self_report_retired", lab=lab_id,
+                   details={"own_machine": f"{bp.url_prefix}/labs/{lab_id}/own-machine"})
 
 
 @bp.get("/attempts/<int:attempt_id>")
@@ -127,8 +119,7 @@ def self_report_retired(lab_id: str):
 def get_attempt(attempt_id: int):
     attempt = labs.attempt_of(g.api_user.id, attempt_id) if attempt_id <= MAX_ID else None
     if attempt is None:
-        raise not_found(f"{attempt_id} 번 채점 기록이 없습니다.",
-                        f"No attempt with id {attempt_id}.")
+        raise not_found("no_attempt", attempt_id=attempt_id)
     return jsonify(attempt.to_dict(request_lang()))
 
 

@@ -16,7 +16,7 @@ from ..i18n import request_lang
 from ..labs import catalog
 from ..labs import own_machine as own
 from . import bp
-from .auth import UNAUTHORIZED, token_required, token_user
+from .auth import token_required, token_user
 from .contract import NOT_FOUND, RATE_LIMITED, contract, ok, refused
 from .labs import no_lab
 from .models import Attempt, OwnMachineCommand, OwnMachinePlan, OwnMachineUpload
@@ -35,7 +35,7 @@ def _caller() -> int | None:
         return None
     user = token_user()
     if user is None:
-        raise ApiError(401, "unauthorized", *UNAUTHORIZED)
+        raise ApiError(401, "unauthorized", "unauthorized")
     return user.id
 
 

@@ -30,8 +30,7 @@ def list_quizzes():
 def _question(question_id: str):
     question = services.question(question_id)
     if question is None:
-        raise not_found(f"'{question_id}' 문제가 없습니다.",
-                        f"No question with id '{question_id}'.")
+        raise not_found("no_question", question_id=question_id)
     return question
 
 

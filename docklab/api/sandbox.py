@@ -12,9 +12,6 @@ from .auth import token_required
 from .contract import contract, ok, refused
 from .models import ExecRequest, ExecResult, Sandbox
 
-NO_SANDBOX = ("샌드박스가 아직 없습니다. PUT /api/v1/me/sandbox 로 시작하세요.",
-              "You have no sandbox yet: PUT /api/v1/me/sandbox starts one.")
-
 
 def _answer(found: sandboxes.Status):
     body = found.to_dict()
@@ -49,7 +46,7 @@ def start_sandbox():
 def sandbox_status():
     found = sandboxes.status(g.api_user.id, usage=True)
     if found.state == "none":
-        raise not_found(*NO_SANDBOX)
+        raise not_found("no_sandbox")
     return jsonify(found.to_dict())
 
 
@@ -61,7 +58,7 @@ def wipe_sandbox():
     try:
         sandboxes.wipe(g.api_user.id)
     except sandboxes.NoSandbox:
-        raise not_found(*NO_SANDBOX) from None
+        raise not_found("no_sandbox") from None
     return "", 204
 
 
@@ -81,8 +78,6 @@ def exec_in_sandbox(body: ExecRequest):
     try:
         exit_code, output = sandboxes.exec_command(g.api_user.id, body.command)
     except sandboxes.NoSandbox:
-        raise ApiError(409, "sandbox_not_ready",
-                       "샌드박스가 실행 중이 아닙니다. 먼저 PUT /api/v1/me/sandbox 하세요.",
-                       "Your sandbox is not running: PUT /api/v1/me/sandbox first.") from None
+        raise ApiError(409, "sandbox_not_ready", "sandbox_not_running") from None
     # HostError (502, or 504 for a time-out) is the error handler's.
     return jsonify(exit_code=exit_code, output=output)

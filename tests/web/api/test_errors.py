@@ -100,8 +100,9 @@ def test_an_upload_asked_as_text_fails_as_text(client):
     answer = client.post("/api/v1/own-machine/0123/upload", data=b"{}",
                          headers={"Accept": "text/plain", "Content-Type": "application/json"})
     assert answer.status_code == 404 and answer.mimetype == "text/plain"
-    assert answer.get_data(as_text=True) == (f"docklab: {own_machine.UNKNOWN.ko}\n"
-                                             f"docklab: {own_machine.UNKNOWN.en}\n")
+    unknown = own_machine.Refused("unknown_code")
+    assert answer.get_data(as_text=True) == (f"docklab: {unknown.message('ko')}\n"
+                                             f"docklab: {unknown.message('en')}\n")
 
 
 def test_retry_after_in_details_is_also_the_header(app):
