@@ -10,7 +10,9 @@ Other areas call:
   a minute per process.
 
 Starting runs on a small pool of its own (a cold start takes ~0.3 s, a first workstation pull a
-few seconds): a request never waits for it, it answers `starting` and the page polls.
+few seconds): a request never waits for it, it answers `starting` and the page polls. A new or
+reset sandbox starts from the seed (`ensure_seed`: its engine already holds the workstation image,
+so nothing is pulled); without a usable seed it pulls the image as before.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ from ..hosts import outbound
 from ..hosts import services as hosts
 from ..models import utcnow
 from .driver import Limits, SandboxError
+from .images import registry_digest
 from .local import LocalRootlessDriver
 from .models import PAUSED, QUEUED, READY, RUNNING_STATES, STARTING, STOPPED, Sandbox
 from .terminal import TerminalTarget
@@ -208,7 +211,9 @@ def _start_job(app: Flask, sandbox_id: int) -> None:
         db.session.commit()
         db.session.close()  # no transaction while the engine starts
         try:
-            endpoint = driver(app).start(slot)
+            run = driver(app)
+            seed = _seed_for_start(run, slot, app)
+            endpoint = run.start(slot, seed=seed)
             _ensure_workstation(endpoint.socket_url, endpoint.work_dir)
         except Exception as problem:  # noqa: BLE001 - shown to the learner, never a 500
             app.logger.warning("sandbox %s did not start: %s", slot, problem)
@@ -278,6 +283,56 @@ def _pull_workstation(client: docker.APIClient, tries: int = 2) -> None:
             return
     raise RuntimeError(f"the terminal image {WORKSTATION_IMAGE} could not be pulled from the "
                        f"course registry: {problem}")
+
+
+# --- the seed: the workstation image, pulled once per version ------------------------------------
+def _workstation_digest(run: LocalRootlessDriver) -> str | None:
+    """What a pull of the workstation image would get from the course registry now (the host's
+    loopback, where the sandboxes' mirror is), or None when the registry cannot say."""
+    name, tag = WORKSTATION_IMAGE.rsplit(":", 1)
+    try:
+        return registry_digest(f"http://127.0.0.1:{run.registry_port}", name, tag)
+    except (OSError, ValueError):
+        return None
+
+
+def ensure_seed(run: LocalRootlessDriver, force: bool = False) -> str | None:
+    """The key of a seed holding the registry's current workstation image (made when missing,
+    broken or out of date: about as long as one pull); None when the registry does not have the
+    image or does not answer (starts then pull, and say why when that fails).
+
+    The key is the image's reference and digest, so a new version (a new tag, or the same tag
+    pushed again by `flask labs prepare-images`) makes a new seed."""
+    digest = _workstation_digest(run)
+    if digest is None:
+        return None
+    wanted = f"{WORKSTATION_IMAGE}@{digest}"
+    if not force and run.seed_key() == wanted:
+        return wanted
+
+    def fill(endpoint) -> str:
+        client = docker.APIClient(base_url=endpoint.socket_url, version="1.41", timeout=120)
+        try:
+            _pull_workstation(client)
+            pulled = client.inspect_image(WORKSTATION_IMAGE).get("RepoDigests") or []
+        finally:
+            client.close()
+        digests = [ref.split("@", 1)[1] for ref in pulled if "@" in ref]
+        return f"{WORKSTATION_IMAGE}@{digests[0] if digests else digest}"
+
+    return run.make_seed(fill, wanted=None if force else wanted)
+
+
+def _seed_for_start(run: LocalRootlessDriver, slot: int, app: Flask) -> str | None:
+    """The seed a fresh sandbox starts from, or None (a resume, or no seed can be had: the start
+    then pulls as before)."""
+    if not run.fresh(slot):
+        return None
+    try:
+        return ensure_seed(run)
+    except Exception as problem:  # noqa: BLE001 - the start goes on without a seed
+        app.logger.warning("no sandbox seed, the workstation is pulled: %s", problem)
+        return None
 
 
 # --- using ----------------------------------------------------------------------------------
