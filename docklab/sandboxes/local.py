@@ -22,6 +22,7 @@ The recipe is ENGINE.md's, verified on this machine kind:
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import hashlib
 import json
@@ -144,16 +145,15 @@ class LocalRootlessDriver:
         runtime.mkdir(parents=True, exist_ok=True)
         os.chown(runtime, account.pw_uid, account.pw_gid)
         runtime.chmod(0o700)
+        # Every process of the sandbox's user is gone now (stop), so what root finds in its
+        # folders stays as found while root works there; still, nothing there is followed.
+        log = _open_own_file(runtime / "engine.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
         if seed and slot != TEMPLATE_SLOT and self.fresh(slot):
-            note = self._plant_seed(slot, seed)
-            with open(runtime / "engine.log", "a") as log:
-                log.write(f"docklab: {note}\n")
+            os.write(log, f"docklab: {self._plant_seed(slot, seed)}\n".encode())
         work = self._work(slot)
-        work.mkdir(exist_ok=True)
-        os.chown(work, account.pw_uid, account.pw_gid)
+        _own_directory(work, account.pw_uid, account.pw_gid)
         self._ensure_cgroups(slot)
         self._ensure_egress_rules(account.pw_uid)
-        log = open(runtime / "engine.log", "ab")  # noqa: SIM115 - handed to the child
         joins = " ".join(f"echo $$ > {group}/cgroup.procs;" for group in self._cgroups(slot))
         command = ["sh", "-c", f'{joins} exec "$@"', "sandbox",
                    "setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}",
@@ -167,7 +167,7 @@ class LocalRootlessDriver:
                 command, env=env, cwd=home, stdin=subprocess.DEVNULL, stdout=log, stderr=log,
                 start_new_session=True)
         finally:
-            log.close()
+            os.close(log)
         until = time.monotonic() + self.start_timeout
         while time.monotonic() < until:
             if self._answers(endpoint):
@@ -226,8 +226,8 @@ class LocalRootlessDriver:
         """Stop it and delete everything the learner made in it (its next start is fresh, and
         seeded again)."""
         self.stop(slot)
-        shutil.rmtree(self._home(slot) / ".local", ignore_errors=True)
-        shutil.rmtree(self._work(slot), ignore_errors=True)
+        _remove(self._home(slot) / ".local")
+        _remove(self._work(slot))
 
     def remove(self, slot: int) -> None:
         """Wipe it and delete its Unix user, cgroups and firewall rules (tests, decommissioning).
@@ -279,15 +279,25 @@ class LocalRootlessDriver:
                 client.close()
         except Exception:  # noqa: BLE001 - a sandbox that cannot say simply resumes stopped
             return
-        (self._home(slot) / RUNNING_LIST).write_text("\n".join(running))
+        # The engine still runs: a learner's container could put a link here meanwhile, so the
+        # list is only ever made new (O_EXCL), never written through what is found.
+        listed = self._home(slot) / RUNNING_LIST
+        _remove(listed)
+        try:
+            handle = _open_own_file(listed, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
+        except OSError:
+            return
+        try:
+            os.write(handle, "\n".join(running).encode())
+        finally:
+            os.close(handle)
 
     def _restart_what_ran(self, slot: int, endpoint: Endpoint) -> None:
         listed = self._home(slot) / RUNNING_LIST
-        try:
-            ids = listed.read_text().split()
-        except OSError:
+        ids = _read_own_file(listed).split()
+        _remove(listed)
+        if not ids:
             return
-        listed.unlink(missing_ok=True)
         client = docker.APIClient(base_url=endpoint.socket_url, version="1.41", timeout=10)
         try:
             for container_id in ids:
@@ -392,9 +402,8 @@ class LocalRootlessDriver:
                     return f"the seed holds {meta['key']}, not {key}: the engine starts empty"
                 ids = self._ids(slot)
                 for parent in (target.parent.parent, target.parent):
-                    parent.mkdir(mode=0o711, exist_ok=True)
-                    os.chown(parent, ids.uid, ids.gid)
-                shutil.rmtree(staging, ignore_errors=True)
+                    _own_directory(parent, ids.uid, ids.gid, mode=0o711)
+                _remove(staging)
                 subprocess.run(["cp", "-a", "--", str(folder / "docker"), str(staging)],
                                check=True, capture_output=True)
             shifted = _shift_ids(staging, Ids(**meta["ids"]), ids)
@@ -441,10 +450,7 @@ class LocalRootlessDriver:
                      disk_bytes=_disk_bytes(self._home(slot)))
 
     def log_tail(self, slot: int, lines: int = 8) -> str:
-        try:
-            text = (self._runtime(slot) / "engine.log").read_text(errors="replace")
-        except OSError:
-            return ""
+        text = _read_own_file(self._runtime(slot) / "engine.log")
         return " | ".join(text.strip().splitlines()[-lines:])[-1500:]
 
     # -- the machine's side ---------------------------------------------------------------------
@@ -545,6 +551,56 @@ def _disk_bytes(home: Path) -> int:
         return int(done.stdout.split()[0])
     except (IndexError, ValueError):
         return 0
+
+
+# Root writes and reads a few files in folders the sandbox's user owns (its home and runtime
+# folder), which the learner's containers can reach: the learner could put a symlink there (to
+# /etc/passwd, say), a FIFO (to hang a read) or a hard link. Root never follows or uses any of it.
+def _remove(path: Path) -> None:
+    """Delete what is at `path` (a folder with what is in it, a file, a symlink itself)."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink(missing_ok=True)
+    elif path.is_dir():
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _own_directory(path: Path, uid: int, gid: int, mode: int | None = None) -> None:
+    """A real folder at `path` owned by uid:gid (whatever else was there is removed)."""
+    if path.is_symlink() or (path.exists() and not path.is_dir()):
+        path.unlink()
+    path.mkdir(exist_ok=True, **({"mode": mode} if mode is not None else {}))
+    os.chown(path, uid, gid, follow_symlinks=False)
+
+
+def _open_own_file(path: Path, flags: int, mode: int = 0o600) -> int:
+    """Open the regular file at `path` without following a symlink, blocking on a FIFO or
+    writing through a hard link; anything else found there is removed first. Returns the fd."""
+    for _ in range(2):
+        try:
+            fd = os.open(path, flags | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC, mode)
+        except OSError as problem:
+            if not path.is_symlink() and \
+                    problem.errno not in (errno.ENXIO, errno.ELOOP, errno.EISDIR):
+                raise
+            _remove(path)
+            continue
+        found = os.fstat(fd)
+        if stat.S_ISREG(found.st_mode) and found.st_nlink == 1:
+            os.set_blocking(fd, True)
+            return fd
+        os.close(fd)
+        _remove(path)
+    raise OSError(errno.EEXIST, f"{path} keeps being replaced")
+
+
+def _read_own_file(path: Path) -> str:
+    """The text of the regular file at `path` ("" when there is none), as `_open_own_file`."""
+    try:
+        fd = _open_own_file(path, os.O_RDONLY)
+    except OSError:
+        return ""
+    with os.fdopen(fd, "rb") as handle:
+        return handle.read().decode(errors="replace")
 
 
 def _subordinate(path: Path, name: str, uid: int) -> tuple[int, int]:
