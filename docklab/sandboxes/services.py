@@ -16,6 +16,7 @@ so nothing is pulled); without a usable seed it pulls the image as before.
 """
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -292,7 +293,7 @@ def _workstation_digest(run: LocalRootlessDriver) -> str | None:
     name, tag = WORKSTATION_IMAGE.rsplit(":", 1)
     try:
         return registry_digest(f"http://127.0.0.1:{run.registry_port}", name, tag)
-    except (OSError, ValueError):
+    except (OSError, ValueError, http.client.HTTPException):
         return None
 
 
