@@ -410,7 +410,6 @@ class LocalRootlessDriver:
             os.rename(staging, target)
         except (OSError, subprocess.CalledProcessError, SandboxError) as problem:
             shutil.rmtree(staging, ignore_errors=True)
-            shutil.rmtree(target, ignore_errors=True)
             detail = getattr(problem, "stderr", b"") or b""
             return (f"the seed could not be copied ({problem} {detail.decode(errors='replace')})"
                     f": the engine starts empty").strip()
