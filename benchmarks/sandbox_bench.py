@@ -422,7 +422,7 @@ def run_lab(kind, i: int) -> tuple[float, bool, str]:
 def measure_echo(server_url: str, username: str, keystrokes: int) -> list[float]:
     import simple_websocket
 
-    from tests.web.terminal_helpers import log_in, open_terminal, read_until, send_input, send_size
+    from tests.web.terminal.terminal_helpers import log_in, open_terminal, read_until, send_input, send_size
     session = log_in(server_url, username)
     ws = open_terminal(server_url, session)
     try:
@@ -611,7 +611,7 @@ class Bench:
     # -- terminal echo -------------------------------------------------------------------------
     def echo(self) -> None:
         from tests.support.webapp import _migrate, create_user
-        from tests.web.terminal_helpers import live_terminal_app
+        from tests.web.terminal.terminal_helpers import live_terminal_app
         log(f"terminal echo: {self.args.keystrokes} single keystrokes over /sandbox/terminal")
         database = self.work / "bench.sqlite3"
         _migrate(database)
