@@ -99,7 +99,8 @@ def test_a_first_start_from_the_seed_pulls_nothing_and_its_terminal_works(
     endpoint = seed_driver.start(1, seed=key)
     services._ensure_workstation(endpoint.socket_url, endpoint.work_dir)
     took = time.monotonic() - started
-    print(f"\nterminal ready {took:.2f} s after a first start from the seed")
+    print(f"\nterminal ready {took:.2f} s after a first start from the seed; "
+          + engine_log(seed_driver, 1).split("docklab: ")[-1].split("\n")[0])
     assert key == seed_key
     assert requests_since(course_registry, offset, LAYERS) == []
     assert pulls_since(endpoint.socket_url, since) == []
