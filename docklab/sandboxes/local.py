@@ -140,16 +140,17 @@ class LocalRootlessDriver:
         if self.running(slot) and self._answers(endpoint):
             return endpoint
         self.stop(slot)  # a half-started or crashed one leaves processes and a stale pid file
-        account = self._ensure_user(slot)
-        runtime, home = self._runtime(slot), self._home(slot)
-        runtime.mkdir(parents=True, exist_ok=True)
-        os.chown(runtime, account.pw_uid, account.pw_gid)
-        runtime.chmod(0o700)
-        # Every process of the sandbox's user is gone now (stop), so what root finds in its
-        # folders stays as found while root works there; still, nothing there is followed.
-        log = _open_own_file(runtime / "engine.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-        if seed and slot != TEMPLATE_SLOT and self.fresh(slot):
-            os.write(log, f"docklab: {self._plant_seed(slot, seed)}\n".encode())
+        with self._slot_lock(slot):  # not while `prepare` copies the seed in
+            account = self._ensure_user(slot)
+            runtime, home = self._runtime(slot), self._home(slot)
+            runtime.mkdir(parents=True, exist_ok=True)
+            os.chown(runtime, account.pw_uid, account.pw_gid)
+            runtime.chmod(0o700)
+            # Every process of the sandbox's user is gone now (stop), so what root finds in its
+            # folders stays as found while root works there; still, nothing there is followed.
+            log = _open_own_file(runtime / "engine.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
+            if seed and slot != TEMPLATE_SLOT and self.fresh(slot):
+                os.write(log, f"docklab: {self._plant_seed(slot, seed)}\n".encode())
         work = self._work(slot)
         _own_directory(work, account.pw_uid, account.pw_gid)
         self._ensure_cgroups(slot)
@@ -178,6 +179,30 @@ class LocalRootlessDriver:
         self.stop(slot)
         raise SandboxError(f"the sandbox engine did not answer within {self.start_timeout:g} s: "
                            f"{tail}")
+
+    def prepare(self, slot: int, seed: str) -> str:
+        """Make a fresh sandbox ready to start from the seed, without starting it: a server
+        does this ahead of the learner (the next free slots, a slot just reset), so the copy is
+        not part of their wait. Returns what was done."""
+        if slot == TEMPLATE_SLOT or self.running(slot):
+            return "running: nothing to prepare"
+        with self._slot_lock(slot):
+            self._ensure_user(slot)
+            if not self.fresh(slot):
+                return "has its data already"
+            return self._plant_seed(slot, seed)
+
+    @contextlib.contextmanager
+    def _slot_lock(self, slot: int) -> Iterator[None]:
+        """One of start and prepare at a time per sandbox (threads and processes); the lock file
+        is root's, in the root-owned runtime parent folder."""
+        self.run_dir.mkdir(parents=True, exist_ok=True)
+        with open(self.run_dir / f".{self.user(slot)}.lock", "a") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
     def _rootlesskit_args(self, runtime: Path) -> list[str]:
         # --pidns: the sandbox sees only its own processes, even with `docker run --pid=host`.
@@ -226,8 +251,9 @@ class LocalRootlessDriver:
         """Stop it and delete everything the learner made in it (its next start is fresh, and
         seeded again)."""
         self.stop(slot)
-        _remove(self._home(slot) / ".local")
-        _remove(self._work(slot))
+        with self._slot_lock(slot):
+            _remove(self._home(slot) / ".local")
+            _remove(self._work(slot))
 
     def remove(self, slot: int) -> None:
         """Wipe it and delete its Unix user, cgroups and firewall rules (tests, decommissioning).

@@ -12,7 +12,8 @@ Other areas call:
 Starting runs on a small pool of its own (a cold start takes ~0.3 s, a first workstation pull a
 few seconds): a request never waits for it, it answers `starting` and the page polls. A new or
 reset sandbox starts from the seed (`ensure_seed`: its engine already holds the workstation image,
-so nothing is pulled); without a usable seed it pulls the image as before.
+so nothing is pulled), copied in ahead of time for the next free slots and a slot just reset
+(`_warm_soon`); without a usable seed it pulls the image as before.
 """
 from __future__ import annotations
 
@@ -49,6 +50,12 @@ EXEC_OUTPUT_LIMIT = 64 * 1024
 START_GIVE_UP = timedelta(seconds=120)
 
 _starts = ThreadPoolExecutor(max_workers=2, thread_name_prefix="docklab-sandbox-start")
+# Copying the seed into a sandbox takes ~1 s on a quiet machine and several under load, so it is
+# done ahead, off the learner's wait: for the next free slots (a new learner gets the lowest) and
+# for a slot just reset. One thread: it never competes with starts for more than one core.
+WARM_SPARES = 2
+_warming = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docklab-sandbox-warm")
+_warm_queued = threading.BoundedSemaphore(3)
 _last_reap = [0.0]
 _reaping = threading.Lock()
 
@@ -222,6 +229,7 @@ def _start_job(app: Flask, sandbox_id: int) -> None:
             _set_state(sandbox_id, STOPPED, f"{type(problem).__name__}: {problem}"[:500])
             return
         _set_state(sandbox_id, READY, "")
+        _warm_soon(app)  # the next learner's slot
 
 
 def _set_state(sandbox_id: int, state: str, message: str) -> None:
@@ -324,6 +332,32 @@ def ensure_seed(run: LocalRootlessDriver, force: bool = False) -> str | None:
     return run.make_seed(fill, wanted=None if force else wanted)
 
 
+def _warm_soon(app: Flask, slots: tuple[int, ...] = ()) -> None:
+    """Prepare from the seed, in the background, `slots` and the next free ones."""
+    if _warm_queued.acquire(blocking=False):
+        _warming.submit(_warm_job, app, slots)
+
+
+def _warm_job(app: Flask, slots: tuple[int, ...]) -> None:
+    try:
+        with app.app_context():
+            if unavailable():
+                return
+            run = driver(app)
+            used = set(db.session.scalars(select(Sandbox.slot)))
+            db.session.close()
+            spare = [n for n in range(1, len(used) + WARM_SPARES + 1) if n not in used]
+            seed = ensure_seed(run)
+            if seed is None:
+                return
+            for slot in (*slots, *spare[:WARM_SPARES]):
+                run.prepare(slot, seed)
+    except Exception:  # noqa: BLE001 - logged; a start copies the seed itself then
+        app.logger.exception("preparing sandboxes from the seed failed")
+    finally:
+        _warm_queued.release()
+
+
 def _seed_for_start(run: LocalRootlessDriver, slot: int, app: Flask) -> str | None:
     """The seed a fresh sandbox starts from, or None (a resume, or no seed can be had: the start
     then pulls as before)."""
@@ -396,6 +430,7 @@ def wipe(user_id: int) -> None:
     sandbox.state, sandbox.message = STOPPED, ""
     db.session.commit()
     driver().wipe(slot)
+    _warm_soon(current_app._get_current_object(), (slot,))  # their next start: seeded, at once
 
 
 # --- housekeeping ---------------------------------------------------------------------------
@@ -456,6 +491,7 @@ def reap() -> dict[str, int]:
         if not _admit(row):
             break
         done["admitted"] += 1
+    _warm_soon(current_app._get_current_object())
     return done
 
 
