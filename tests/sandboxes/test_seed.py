@@ -105,7 +105,9 @@ def test_a_first_start_from_the_seed_pulls_nothing_and_its_terminal_works(
     assert requests_since(course_registry, offset, LAYERS) == []
     assert pulls_since(endpoint.socket_url, since) == []
     assert f"seeded from {key}" in engine_log(seed_driver, 1)
-    assert took < 10, took  # ~1-2 s on a quiet machine; 14 s with a pull
+    # The copy (190 MB) takes ~1-3 s on a quiet machine and ~10 s with the disk shared by other
+    # test runs: so the server copies ahead (`prepare`, next test). Only a gross bound here.
+    assert took < 40, took
     code, output = workstation_exec(
         endpoint.socket_url, "echo 안녕 && docker info --format '{{.Driver}}' && "
                              "docker run --rm busybox:latest echo ran 2>/dev/null")
@@ -114,6 +116,28 @@ def test_a_first_start_from_the_seed_pulls_nothing_and_its_terminal_works(
     assert requests_since(course_registry, offset, "/v2/library/busybox/blobs/")
     pulled = [event["id"] for event in pulls_since(endpoint.socket_url, since)]
     assert len(pulled) == 1 and "busybox" in pulled[0], pulled
+
+
+def test_a_slot_prepared_ahead_starts_at_once_without_a_pull(
+        seed_driver, seed_key, course_registry):
+    seed_driver.used.append(6)
+    seed_driver.wipe(6)
+    note = seed_driver.prepare(6, seed_key)  # what the server's warmer does ahead of a learner
+    assert note.startswith(f"seeded from {seed_key}"), note
+    assert not seed_driver.fresh(6) and not seed_driver.running(6)
+    offset, since = log_size(course_registry), time.time() - 1
+    started = time.monotonic()
+    seed = services.ensure_seed(seed_driver) if seed_driver.fresh(6) else None
+    endpoint = seed_driver.start(6, seed=seed)
+    services._ensure_workstation(endpoint.socket_url, endpoint.work_dir)
+    took = time.monotonic() - started
+    print(f"\nterminal ready {took:.2f} s after a first start of a prepared slot")
+    assert seed is None and "seeded from" not in engine_log(seed_driver, 6)  # no copy now
+    assert requests_since(course_registry, offset, LAYERS) == []
+    assert pulls_since(endpoint.socket_url, since) == []
+    assert workstation_exec(endpoint.socket_url, "echo 안녕") == (0, "안녕\n")
+    assert took < 15, took  # ~1 s on a quiet machine
+    assert seed_driver.prepare(6, seed_key).startswith("running")  # never under an engine
 
 
 def walk(root: Path) -> dict[str, os.stat_result]:
@@ -266,9 +290,11 @@ def seeded_app(database_url, tmp_path, seed_driver, seed_key, course_registry):
                    DOCKLAB_SANDBOX_EXEC_TIMEOUT=120, DOCKLAB_REQUEST_WAIT=130)
     app.instance_path = str(tmp_path / "instance")
     app.extensions["docklab_sandbox_driver"] = seed_driver
-    seed_driver.used.append(1)
-    seed_driver.wipe(1)  # the learner's slot: new
+    seed_driver.used += [1, 2, 3]
+    for slot in (1, 2, 3):
+        seed_driver.wipe(slot)  # the learner's slot and the spares: new
     yield app
+    services._warming.submit(lambda: None).result(timeout=120)
     seed_driver.wipe(1)
 
 
@@ -282,7 +308,8 @@ def until_ready(client, headers, seconds: float = 60) -> float:
     return time.monotonic() - started
 
 
-def test_a_learners_first_start_and_reset_come_from_the_seed(seeded_app, course_registry):
+def test_a_learners_first_start_and_reset_come_from_the_seed(seeded_app, seed_driver, seed_key,
+                                                             course_registry):
     runner = seeded_app.test_cli_runner()
     said = runner.invoke(args=["sandboxes", "seed"])
     assert said.exit_code == 0 and f"seed: up to date ({services.WORKSTATION_IMAGE}@" \
@@ -298,8 +325,12 @@ def test_a_learners_first_start_and_reset_come_from_the_seed(seeded_app, course_
                            json={"command": command}).get_json()
 
     assert run("docker run -d --name keep busybox:latest sleep 600")["exit_code"] == 0
-    # Reset: a fresh sandbox again, seeded again (the learner's container is gone).
+    # Reset: a fresh sandbox again, seeded again (the learner's container is gone); the copy is
+    # made right after the reset, in the background, so the next start does not wait for it.
     assert client.delete("/api/v1/me/sandbox", headers=kim).status_code == 204
+    services._warming.submit(lambda: None).result(timeout=120)  # the warmer is done
+    assert not seed_driver.fresh(1) and not seed_driver.running(1)
+    assert seed_driver.prepare(2, seed_key) == "has its data already"  # a spare, prepared too
     assert client.put("/api/v1/me/sandbox", headers=kim).status_code in (200, 202)
     again = until_ready(client, kim)
     print(f"\nterminal ready {first:.2f} s after the first start, {again:.2f} s after reset")
@@ -307,7 +338,7 @@ def test_a_learners_first_start_and_reset_come_from_the_seed(seeded_app, course_
     assert listed["exit_code"] == 0 and listed["output"].split() == \
         ["한국어", services.WORKSTATION], listed
     assert requests_since(course_registry, offset, LAYERS) == []  # never pulled
-    assert first < 10 and again < 10, (first, again)
+    assert first < 40 and again < 15, (first, again)
 
 
 def test_removing_the_template_removes_the_seed(course_registry):
