@@ -1,8 +1,9 @@
-"""`flask --app app sandboxes registry [start|stop|status]` and
+"""`flask --app app sandboxes registry [start|stop|status]`, `flask --app app sandboxes seed` and
 `flask --app app labs prepare-images` (registered on the labs blueprint's group)."""
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import click
@@ -94,6 +95,43 @@ def prepare_images_command(engine: str | None, only: tuple[str, ...], force: boo
     pushed = sum(result.status == "pushed" for result in results)
     click.echo(f"prepare-images: {pushed} pushed, {len(results) - pushed} up to date; "
                f"sandboxes pull them from {registry.url}")
+    from .services import WORKSTATION_IMAGE
+
+    if any(spec.ref == WORKSTATION_IMAGE for spec in specs):
+        _seed(force=False)
+
+
+def _seed(force: bool) -> None:
+    """Make the sandboxes' seed when this server runs sandboxes (never fatal: without a seed a
+    first start pulls the workstation image instead)."""
+    from . import services
+
+    reason = services.unavailable()
+    if reason:
+        click.echo(f"seed: none made ({reason})")
+        return
+    run = services.driver()
+    before = run.seed_key()
+    started = time.monotonic()
+    try:
+        key = services.ensure_seed(run, force=force)
+    except Exception as problem:  # noqa: BLE001 - reported; starts then pull instead
+        click.echo(f"seed: could not be made ({problem}); first starts pull the workstation")
+        return
+    if key is None:
+        click.echo(f"seed: none made (the registry has no {services.WORKSTATION_IMAGE})")
+    elif key == before and not force:
+        click.echo(f"seed: up to date ({key})")
+    else:
+        click.echo(f"seed: made in {time.monotonic() - started:.1f} s ({key})")
+
+
+@bp.cli.command("seed")
+@click.option("--force", is_flag=True, help="Make it again even when it is up to date.")
+def seed_command(force: bool) -> None:
+    """Make the seed new sandboxes start from: the workstation image, pulled once in a template
+    sandbox (done by prepare-images too, and by the first start that finds it missing)."""
+    _seed(force)
 
 
 @bp.cli.command("reap")

@@ -49,7 +49,12 @@ class Driver(Protocol):
     def unavailable(self) -> str | None:
         """Why this machine cannot run sandboxes (None when it can)."""
 
-    def start(self, slot: int) -> Endpoint: ...
+    def start(self, slot: int, seed: str | None = None) -> Endpoint:
+        """Start or resume; a fresh sandbox may start from the seed with key `seed` (a data
+        root that already holds the workstation image), else it starts empty."""
+
+    def fresh(self, slot: int) -> bool:
+        """The sandbox has no data yet (new or reset)."""
 
     def stop(self, slot: int) -> None: ...
 

@@ -452,6 +452,23 @@ def registry_label(registry_url: str, name: str, tag: str) -> str | None:
     return ((config or {}).get("config") or {}).get("Labels", {}).get(CONTENT_LABEL)
 
 
+def registry_digest(registry_url: str, name: str, tag: str, timeout: float = 2.0) -> str | None:
+    """The manifest digest of NAME:TAG in the registry (what a pull of it gets), or None when the
+    registry has no such image."""
+    # Only ever http://HOST:PORT/v2/... of the registry (no file: or other schemes).
+    request = urllib.request.Request(  # noqa: S310
+        f"{registry_url}/v2/{name}/manifests/{tag}", method="HEAD",
+        headers={"Accept": MANIFEST_TYPES})
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never via a proxy
+    try:
+        with opener.open(request, timeout=timeout) as response:
+            return response.headers.get("Docker-Content-Digest") or None
+    except urllib.error.HTTPError as exc:
+        if exc.code == 404:
+            return None
+        raise
+
+
 @dataclass
 class Prepared:
     ref: str  # as a learner pulls it: nginx:latest

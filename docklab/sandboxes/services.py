@@ -10,10 +10,14 @@ Other areas call:
   a minute per process.
 
 Starting runs on a small pool of its own (a cold start takes ~0.3 s, a first workstation pull a
-few seconds): a request never waits for it, it answers `starting` and the page polls.
+few seconds): a request never waits for it, it answers `starting` and the page polls. A new or
+reset sandbox starts from the seed (`ensure_seed`: its engine already holds the workstation image,
+so nothing is pulled), copied in ahead of time for the next free slots and a slot just reset
+(`_warm_soon`); without a usable seed it pulls the image as before.
 """
 from __future__ import annotations
 
+import http.client
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -36,6 +40,7 @@ from ..hosts import services as hosts
 from ..i18n import N_
 from ..models import utcnow
 from .driver import Limits, SandboxError
+from .images import registry_digest
 from .local import LocalRootlessDriver
 from .models import PAUSED, QUEUED, READY, RUNNING_STATES, STARTING, STOPPED, Sandbox
 from .terminal import TerminalTarget
@@ -47,6 +52,12 @@ EXEC_OUTPUT_LIMIT = 64 * 1024
 START_GIVE_UP = timedelta(seconds=120)
 
 _starts = ThreadPoolExecutor(max_workers=2, thread_name_prefix="docklab-sandbox-start")
+# Copying the seed into a sandbox takes ~1 s on a quiet machine and several under load, so it is
+# done ahead, off the learner's wait: for the next free slots (a new learner gets the lowest) and
+# for a slot just reset. One thread: it never competes with starts for more than one core.
+WARM_SPARES = 2
+_warming = ThreadPoolExecutor(max_workers=1, thread_name_prefix="docklab-sandbox-warm")
+_warm_queued = threading.BoundedSemaphore(3)
 _last_reap = [0.0]
 _reaping = threading.Lock()
 
@@ -222,7 +233,9 @@ def _start_job(app: Flask, sandbox_id: int) -> None:
         db.session.commit()
         db.session.close()  # no transaction while the engine starts
         try:
-            endpoint = driver(app).start(slot)
+            run = driver(app)
+            seed = _seed_for_start(run, slot, app)
+            endpoint = run.start(slot, seed=seed)
             _ensure_workstation(endpoint.socket_url, endpoint.work_dir)
         except Exception as problem:  # noqa: BLE001 - shown to the learner, never a 500
             app.logger.warning("sandbox %s did not start: %s", slot, problem)
@@ -230,6 +243,7 @@ def _start_job(app: Flask, sandbox_id: int) -> None:
             _set_state(sandbox_id, STOPPED, f"{type(problem).__name__}: {problem}"[:500])
             return
         _set_state(sandbox_id, READY, "")
+        _warm_soon(app)  # the next learner's slot
 
 
 def _set_state(sandbox_id: int, state: str, message: str) -> None:
@@ -294,6 +308,82 @@ def _pull_workstation(client: docker.APIClient, tries: int = 2) -> None:
                        f"course registry: {problem}")
 
 
+# --- the seed: the workstation image, pulled once per version ------------------------------------
+def _workstation_digest(run: LocalRootlessDriver) -> str | None:
+    """What a pull of the workstation image would get from the course registry now (the host's
+    loopback, where the sandboxes' mirror is), or None when the registry cannot say."""
+    name, tag = WORKSTATION_IMAGE.rsplit(":", 1)
+    try:
+        return registry_digest(f"http://127.0.0.1:{run.registry_port}", name, tag)
+    except (OSError, ValueError, http.client.HTTPException):
+        return None
+
+
+def ensure_seed(run: LocalRootlessDriver, force: bool = False) -> str | None:
+    """The key of a seed holding the registry's current workstation image (made when missing,
+    broken or out of date: about as long as one pull); None when the registry does not have the
+    image or does not answer (starts then pull, and say why when that fails).
+
+    The key is the image's reference and digest, so a new version (a new tag, or the same tag
+    pushed again by `flask labs prepare-images`) makes a new seed."""
+    digest = _workstation_digest(run)
+    if digest is None:
+        return None
+    wanted = f"{WORKSTATION_IMAGE}@{digest}"
+    if not force and run.seed_key() == wanted:
+        return wanted
+
+    def fill(endpoint) -> str:
+        client = docker.APIClient(base_url=endpoint.socket_url, version="1.41", timeout=120)
+        try:
+            _pull_workstation(client)
+            pulled = client.inspect_image(WORKSTATION_IMAGE).get("RepoDigests") or []
+        finally:
+            client.close()
+        digests = [ref.split("@", 1)[1] for ref in pulled if "@" in ref]
+        return f"{WORKSTATION_IMAGE}@{digests[0] if digests else digest}"
+
+    return run.make_seed(fill, wanted=None if force else wanted)
+
+
+def _warm_soon(app: Flask, slots: tuple[int, ...] = ()) -> None:
+    """Prepare from the seed, in the background, `slots` and the next free ones."""
+    if _warm_queued.acquire(blocking=False):
+        _warming.submit(_warm_job, app, slots)
+
+
+def _warm_job(app: Flask, slots: tuple[int, ...]) -> None:
+    try:
+        with app.app_context():
+            if unavailable():
+                return
+            run = driver(app)
+            used = set(db.session.scalars(select(Sandbox.slot)))
+            db.session.close()
+            spare = [n for n in range(1, len(used) + WARM_SPARES + 1) if n not in used]
+            seed = ensure_seed(run)
+            if seed is None:
+                return
+            for slot in (*slots, *spare[:WARM_SPARES]):
+                run.prepare(slot, seed)
+    except Exception:  # noqa: BLE001 - logged; a start copies the seed itself then
+        app.logger.exception("preparing sandboxes from the seed failed")
+    finally:
+        _warm_queued.release()
+
+
+def _seed_for_start(run: LocalRootlessDriver, slot: int, app: Flask) -> str | None:
+    """The seed a fresh sandbox starts from, or None (a resume, or no seed can be had: the start
+    then pulls as before)."""
+    if not run.fresh(slot):
+        return None
+    try:
+        return ensure_seed(run)
+    except Exception as problem:  # noqa: BLE001 - the start goes on without a seed
+        app.logger.warning("no sandbox seed, the workstation is pulled: %s", problem)
+        return None
+
+
 # --- using ----------------------------------------------------------------------------------
 def touch(user_id: int) -> None:
     sandbox = sandbox_of(user_id)
@@ -354,6 +444,7 @@ def wipe(user_id: int) -> None:
     sandbox.state, sandbox.message = STOPPED, ""
     db.session.commit()
     driver().wipe(slot)
+    _warm_soon(current_app._get_current_object(), (slot,))  # their next start: seeded, at once
 
 
 # --- housekeeping ---------------------------------------------------------------------------
@@ -414,6 +505,7 @@ def reap() -> dict[str, int]:
         if not _admit(row):
             break
         done["admitted"] += 1
+    _warm_soon(current_app._get_current_object())
     return done
 
 

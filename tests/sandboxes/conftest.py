@@ -98,7 +98,7 @@ def _session_driver(driver: LocalRootlessDriver):
     used: list[int] = []
     driver.used = used  # the slots a test started, removed at the end
     yield driver
-    for slot in set(used) | set(range(1, 21)):
+    for slot in set(used) | set(range(0, 21)):  # 0: the seed's template
         if driver.running(slot) or (driver.home_dir / driver.user(slot)).exists():
             driver.remove(slot)
     shutil.rmtree(driver.run_dir, ignore_errors=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import pwd
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -193,3 +194,50 @@ def test_disk_use_is_measured(sandbox_driver, start_sandbox):
         assert after > sandbox_driver.limits.disk_mb << 20  # over this test's 64 MB budget
     finally:
         filler.remove(force=True)
+
+
+def test_links_a_learner_leaves_in_the_sandboxs_folders_are_never_followed(
+        sandbox_driver, start_sandbox, tmp_path):
+    """Tried: the learner's engine is their Unix user outside, so their containers can reach the
+    sandbox's home and runtime folder (their own), and they put symlinks where root writes and
+    reads: the list of running containers (root writes it on stop, reads it on start) and
+    engine.log (root opens it on start) point at a root-only file; `work` (root gives it to the
+    sandbox's user on start) and `.local` (root deletes it on reset) point at a root-owned folder.
+    Done here as that user directly (setpriv), which is what such a container is outside.
+    Held: root removed the links and made its own files; the targets kept content and owner."""
+    slot = 11
+    _, client = start_sandbox(slot)
+    user = sandbox_driver.user(slot)
+    home, runtime = sandbox_driver.home_dir / user, sandbox_driver.run_dir / user
+    precious = tmp_path / "precious"
+    precious.write_text("root only\n")
+    precious.chmod(0o600)
+    folder = tmp_path / "root-folder"
+    folder.mkdir(mode=0o755)
+    client.containers.run(BUSYBOX, ["sleep", "600"], name="sleeper", detach=True)
+    account = pwd.getpwnam(user)
+
+    def as_learner(code: str) -> None:
+        done = subprocess.run(
+            ["setpriv", f"--reuid={account.pw_uid}", f"--regid={account.pw_gid}",
+             "--clear-groups", sys.executable, "-c", "import os, sys\n" + code],
+            capture_output=True, text=True, timeout=30)
+        assert done.returncode == 0, done.stderr
+
+    as_learner(f"os.symlink({str(precious)!r}, {str(home / '.docklab-running')!r})\n"
+               f"os.symlink({str(precious)!r}, {str(runtime / 'link')!r})\n"
+               f"os.replace({str(runtime / 'link')!r}, {str(runtime / 'engine.log')!r})\n"
+               f"os.rmdir({str(home / 'work')!r})\n"
+               f"os.symlink({str(folder)!r}, {str(home / 'work')!r})\n")
+    sandbox_driver.stop(slot)  # writes the running list
+    _, client = start_sandbox(slot)  # opens engine.log, makes `work`, reads the list
+    assert client.containers.get("sleeper").status == "running"  # the list was made anew
+    assert (home / "work").is_dir() and not (home / "work").is_symlink()
+    sandbox_driver.stop(slot)
+    as_learner(f"os.rename({str(home / '.local')!r}, {str(home / 'old')!r})\n"
+               f"os.symlink({str(folder)!r}, {str(home / '.local')!r})\n")
+    sandbox_driver.wipe(slot)
+    assert not (home / ".local").exists()
+    assert precious.read_text() == "root only\n" and precious.stat().st_uid == 0
+    assert stat.S_IMODE(precious.stat().st_mode) == 0o600
+    assert folder.is_dir() and folder.stat().st_uid == 0 and folder.stat().st_gid == 0
