@@ -14,6 +14,7 @@ higher area register itself with the lower one), not the list, unless the list i
 from __future__ import annotations
 
 import ast
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -421,3 +422,11 @@ def test_grader_importing_flask_fails(tmp_path):
     assert grader_problems(read_imports(tmp_path)) == [
         "grader/web.py:1: grader imports flask", "grader/web.py:2: grader imports flask_login",
         "grader/web.py:6: grader imports docklab"]
+
+
+def test_the_architecture_doc_names_every_area_on_its_layer():
+    """docs/architecture.md's layer table says the same as LAYERS: row N names layer N's areas."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    rows = {int(number): set(re.findall(r"`([a-z0-9_]+)`", areas))
+            for number, areas in re.findall(r"^\| (\d+) \| ([^|]+) \|", doc, flags=re.M)}
+    assert rows == {number: set(areas) for number, (areas, _what) in enumerate(LAYERS)}
