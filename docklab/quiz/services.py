@@ -158,7 +158,8 @@ def _record_in_run(run: QuizRun, given, correct: bool | None) -> None:
         run.finished_at = utcnow()
 
 
-def answer_in_run(run: QuizRun, q: Question, answer, lang: str) -> AnswerResult:
+def answer_in_run(run: QuizRun, q: Question, answer, lang: str, *,
+                  retry: bool = True) -> AnswerResult:
     """Grade and record the answer to the run's current question (raises AnswerFormatError
     before anything is stored)."""
     result = check_answer(q, answer, lang)
@@ -166,7 +167,7 @@ def answer_in_run(run: QuizRun, q: Question, answer, lang: str) -> AnswerResult:
     _record_in_run(run, answer, result.correct)
     if run.user_id is not None:
         _store_answer(run.user_id, q.id, answer, result.correct, now, run.mode, "web", run.id)
-    _commit_or_retry(lambda: answer_in_run(run, q, answer, lang))
+    _commit_or_retry(lambda: answer_in_run(run, q, answer, lang, retry=False), retry)
     return result
 
 
@@ -198,21 +199,26 @@ def _store_answer(user_id: int, question_id: str, answer, correct: bool, when: d
 
 
 def answer_question(user_id: int, q: Question, answer, lang: str = "ko",
-                    source: str = "api", mode: str = PRACTICE) -> AnswerResult:
+                    source: str = "api", mode: str = PRACTICE, *,
+                    retry: bool = True) -> AnswerResult:
     """Grade one answer outside a run (the JSON API), store it and reschedule the question."""
     result = check_answer(q, answer, lang)
     _store_answer(user_id, q.id, answer, result.correct, utcnow(), mode, source, None)
-    _commit_or_retry(lambda: answer_question(user_id, q, answer, lang, source, mode))
+    _commit_or_retry(lambda: answer_question(user_id, q, answer, lang, source, mode,
+                                             retry=False), retry)
     return result
 
 
-def _commit_or_retry(again) -> None:
+def _commit_or_retry(again, retry: bool) -> None:
     """Two answers of one learner to one question at the same moment (two tabs, a script) may
-    both create its review card; the loser rolls back and runs again, now updating that card."""
+    both create its review card; the loser rolls back and runs `again` once, now updating that
+    card. A second IntegrityError is a real constraint problem: it is raised, not retried."""
     try:
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
+        if not retry:
+            raise
         again()
 
 
