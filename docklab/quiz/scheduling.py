@@ -50,12 +50,5 @@ def set_due(row: ReviewCard, when: datetime) -> None:
     row.due = when
 
 
-def retrievability(row: ReviewCard, now: datetime) -> float:
-    """FSRS's predicted chance the learner still knows the answer now (0 before any review)."""
-    if not row.card:
-        return 0.0
-    return float(SCHEDULER.get_card_retrievability(Card.from_dict(row.card), now))
-
-
 def is_due(row: ReviewCard, until: datetime) -> bool:
     return row.due <= until

@@ -134,10 +134,6 @@ def missed_ids(run: QuizRun) -> list[str]:
             if result is False and qid in bank()]
 
 
-def run_questions(run: QuizRun) -> list[Question | None]:
-    return [question(qid) for qid in run.question_ids]
-
-
 def current_question(run: QuizRun) -> Question | None:
     """The next unanswered question, skipping any that left the content since the run began."""
     while run.position < run.total and question(run.question_ids[run.position]) is None:
