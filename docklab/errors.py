@@ -93,6 +93,15 @@ class DocklabError(Exception):
         return translate(template, lang, **self.params)
 
 
+class DetailError(DocklabError):
+    """A DocklabError whose sentence names one thing the reader gave (`detail`): an address, a
+    file, a limit."""
+
+    def __init__(self, code: str, detail: object = "") -> None:
+        super().__init__(code, detail=detail)
+        self.detail = detail
+
+
 class ApiError(DocklabError):
     """A failure of the API's own rules (a token, an id that is not there, a retired path):
     `code` is what clients read (`not_found`, `unauthorized`...), and `sentence` picks one of

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DocklabError
+from ..errors import DetailError
 from ..i18n import N_
 
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -55,7 +55,7 @@ class PolicyError(ValueError):
         self.reason = reason
 
 
-class HostRefused(DocklabError, ValueError):
+class HostRefused(DetailError, ValueError):
     """A host address the policy does not allow; `code` says why (API clients read it) and
     `detail` names the address."""
 
@@ -80,10 +80,6 @@ class HostRefused(DocklabError, ValueError):
         "plain_tcp": N_("Unencrypted tcp:// is not allowed: upload the TLS certificates (ca.pem, "
                         "cert.pem, key.pem): %(detail)s"),
     }
-
-    def __init__(self, code: str, detail: str = "") -> None:
-        super().__init__(code, detail=detail)
-        self.detail = detail
 
 
 @dataclass(frozen=True)

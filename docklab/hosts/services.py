@@ -21,7 +21,7 @@ from sqlalchemy import delete, func, select, update
 from grader.hosts import HostError, HostSpec, engine_summary, fetch_ssh_host_key
 
 from .. import crypto, ratelimit, settings
-from ..errors import DocklabError
+from ..errors import DetailError, DocklabError
 from ..extensions import db
 from ..i18n import N_
 from . import outbound
@@ -43,7 +43,7 @@ MAX_PEM_BYTES = 16 * 1024
 MAX_RSA_BITS = 4096
 
 
-class RegistrationError(DocklabError, ValueError):
+class RegistrationError(DetailError, ValueError):
     """A host that cannot be registered (bad upload, unreachable SSH server...); `detail` is
     what the sentence names (a file, a limit, or the grader's HostError, read in the same
     language)."""
@@ -63,10 +63,6 @@ class RegistrationError(DocklabError, ValueError):
         "rate_limited": N_("Too many host registrations in a short time. Try again within "
                            "%(detail)s s."),
     }
-
-    def __init__(self, code: str, detail: object = "") -> None:
-        super().__init__(code, detail=detail)
-        self.detail = detail
 
 
 class NoHost(DocklabError):

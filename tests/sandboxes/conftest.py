@@ -137,3 +137,21 @@ def start_sandbox(sandbox_driver):
                                               tag="latest")
         return endpoint, client
     return start
+
+
+def sandbox_app_for(database_url, tmp_path, driver, registry, slots, **config):
+    """An app whose sandboxes are `driver`'s, pulling from the course registry, with `slots`
+    taken and wiped (new). The sandbox tests run once, on the SQLite pass."""
+    from tests.support.webapp import make_app
+
+    if not database_url.startswith("sqlite:///"):
+        pytest.skip("runs once, on the SQLite pass")
+    app = make_app(database_url, DOCKLAB_SANDBOXES=True, DOCKLAB_LOCAL_ENGINE=False,
+                   DOCKLAB_REGISTRY_ADDR=registry.local_address, DOCKLAB_CHECK_LIMIT=100,
+                   **config)
+    app.instance_path = str(tmp_path / "instance")
+    app.extensions["docklab_sandbox_driver"] = driver
+    for slot in slots:
+        driver.used.append(slot)
+        driver.wipe(slot)
+    return app

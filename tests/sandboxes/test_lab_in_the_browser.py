@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from tests.sandboxes.conftest import _driver, _session_driver
+from tests.sandboxes.conftest import _driver, _session_driver, sandbox_app_for
 from tests.support.browser import LiveServer
-from tests.support.webapp import PASSWORD, create_user, make_app
+from tests.support.webapp import PASSWORD, create_user
 from tests.web.terminal.terminal_helpers import SCREEN_TEXT
 
 
@@ -26,15 +26,7 @@ def class_driver(course_registry):
 
 @pytest.fixture
 def classroom(database_url, tmp_path, class_driver, course_registry):
-    if not database_url.startswith("sqlite:///"):
-        pytest.skip("runs once, on the SQLite pass")
-    app = make_app(database_url, DOCKLAB_SANDBOXES=True, DOCKLAB_LOCAL_ENGINE=False,
-                   DOCKLAB_REGISTRY_ADDR=course_registry.local_address, DOCKLAB_CHECK_LIMIT=100)
-    app.instance_path = str(tmp_path / "instance")
-    app.extensions["docklab_sandbox_driver"] = class_driver
-    for slot in (1, 2):
-        class_driver.used.append(slot)
-        class_driver.wipe(slot)
+    app = sandbox_app_for(database_url, tmp_path, class_driver, course_registry, (1, 2))
     create_user(app, "learner1")
     create_user(app, "learner2")
     with LiveServer(app) as server:

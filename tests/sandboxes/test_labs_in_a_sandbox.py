@@ -10,8 +10,8 @@ import time
 import pytest
 
 from grader import load_labs
-from tests.sandboxes.conftest import _driver, _session_driver
-from tests.support.webapp import bearer, create_user, make_app
+from tests.sandboxes.conftest import _driver, _session_driver, sandbox_app_for
+from tests.support.webapp import bearer, create_user
 
 LABS = load_labs()
 PAST_THE_NOTES = [lab_id for lab_id, lab in LABS.items()
@@ -25,15 +25,8 @@ def labs_driver(course_registry):
 
 @pytest.fixture
 def sandbox_app(database_url, tmp_path, labs_driver, course_registry):
-    if not database_url.startswith("sqlite:///"):
-        pytest.skip("runs once, on the SQLite pass")
-    app = make_app(database_url, DOCKLAB_SANDBOXES=True, DOCKLAB_LOCAL_ENGINE=False,
-                   DOCKLAB_REGISTRY_ADDR=course_registry.local_address, DOCKLAB_CHECK_LIMIT=100,
-                   DOCKLAB_SANDBOX_EXEC_TIMEOUT=120, DOCKLAB_REQUEST_WAIT=130)
-    app.instance_path = str(tmp_path / "instance")
-    app.extensions["docklab_sandbox_driver"] = labs_driver
-    labs_driver.used.append(1)
-    labs_driver.wipe(1)
+    app = sandbox_app_for(database_url, tmp_path, labs_driver, course_registry, (1,),
+                          DOCKLAB_SANDBOX_EXEC_TIMEOUT=120, DOCKLAB_REQUEST_WAIT=130)
     yield app
     labs_driver.wipe(1)
 

@@ -24,8 +24,8 @@ import pytest
 import docker
 from docklab.sandboxes import services
 from docklab.sandboxes.local import TEMPLATE_SLOT, Ids
-from tests.sandboxes.conftest import _driver, _session_driver, busybox_tar
-from tests.support.webapp import bearer, create_user, make_app
+from tests.sandboxes.conftest import _driver, _session_driver, busybox_tar, sandbox_app_for
+from tests.support.webapp import bearer, create_user
 
 LAYERS = "/v2/docklab/workstation/blobs/"  # what a pull of the workstation fetches
 
@@ -283,16 +283,9 @@ def test_a_seed_of_an_older_workstation_is_made_again(seed_driver, seed_key):
 
 @pytest.fixture
 def seeded_app(database_url, tmp_path, seed_driver, seed_key, course_registry):
-    if not database_url.startswith("sqlite:///"):
-        pytest.skip("runs once, on the SQLite pass")
-    app = make_app(database_url, DOCKLAB_SANDBOXES=True, DOCKLAB_LOCAL_ENGINE=False,
-                   DOCKLAB_REGISTRY_ADDR=course_registry.local_address, DOCKLAB_CHECK_LIMIT=100,
-                   DOCKLAB_SANDBOX_EXEC_TIMEOUT=120, DOCKLAB_REQUEST_WAIT=130)
-    app.instance_path = str(tmp_path / "instance")
-    app.extensions["docklab_sandbox_driver"] = seed_driver
-    seed_driver.used += [1, 2, 3]
-    for slot in (1, 2, 3):
-        seed_driver.wipe(slot)  # the learner's slot and the spares: new
+    # the learner's slot and the spares: new
+    app = sandbox_app_for(database_url, tmp_path, seed_driver, course_registry, (1, 2, 3),
+                          DOCKLAB_SANDBOX_EXEC_TIMEOUT=120, DOCKLAB_REQUEST_WAIT=130)
     yield app
     services._warming.submit(lambda: None).result(timeout=120)
     seed_driver.wipe(1)

@@ -57,6 +57,8 @@ def test_every_code_of_every_error_has_a_korean_sentence(app):
     problems = []
     for cls in classes:
         name = f"{cls.__module__}.{cls.__qualname__}"
+        if not cls.MESSAGES and cls.__subclasses__():
+            continue  # a shared base (DetailError): its subclasses carry the sentences
         if not cls.MESSAGES:
             problems.append(f"{name}: no MESSAGES (a sentence per code, marked with i18n.N_)")
         if cls.code != DocklabError.code and cls.code not in cls.MESSAGES:
