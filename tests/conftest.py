@@ -36,6 +36,8 @@ SERIAL = {
     "tests/web/labs/test_labs_web.py::test_a_silent_host_is_cut_off_at_the_deadline",
     # /healthz in < 2 s while terminals hold gunicorn's threads
     "tests/web/terminal/test_terminal_gunicorn.py",
+    # looks at every /tmp/docklab-tls-* on the machine: another worker's TLS connection makes one
+    "tests/grader/test_tls_ssh.py::test_tls_temp_files_are_removed_when_the_handshake_fails",
     # sandbox start < 10 s and resume < 2 s; a fork bomb and a memory hog at their limits
     "tests/sandboxes/test_containment.py",
     # check within 15 s, resume within 5 s, a full server's queue
