@@ -50,7 +50,7 @@ sys.path.insert(0, str(REPO))
 from tests.support.docker_engine import start_private_engine  # noqa: E402
 from tests.support.hostile_engine import HostileEngine  # noqa: E402
 from tests.support.images import copy_images, ensure_lab_images  # noqa: E402
-from tests.web.quiz_answers import real_bank, right_answer, wrong_answer  # noqa: E402
+from tests.web.quiz.quiz_answers import real_bank, right_answer, wrong_answer  # noqa: E402
 
 LABS = ("mysql-env", "nginx-port", "hello-world")
 IMAGES = ("mysql:5.6", "nginx:latest", "hello-world:latest")

@@ -25,6 +25,9 @@ Measured for both, interleaved where it matters so machine noise hits both alike
                   a time (like a web server's worker threads). The ramp stops when check p95
                   reaches 1 s, a start fails, the machine's free memory falls under a floor, or
                   the time cap is hit.
+  CPU share       a fixed piece of shell work in one sandbox's terminal: alone, while another
+                  sandbox runs busy loops, and while the same loops run in its own (the case a
+                  cpu group per sandbox prevents); slowdowns as ratios to alone
   echo            keystroke-echo latency over docklab's WebSocket terminal (werkzeug threaded
                   server, logged-in session, /sandbox/terminal), single characters; the same
                   bridge into the DinD container for comparison.
@@ -70,6 +73,13 @@ from tests.support.docker_engine import start_private_engine  # noqa: E402
 
 CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
 LAB_COMMAND = "docker run -d --name myweb -p 80:80 nginx"
+# The CPU-share reading: a fixed piece of shell arithmetic, and busy loops that end by themselves
+# (timeout) should the bench die before HOG_STOP.
+CPU_WORK = "i=0; while [ $i -lt 300000 ]; do i=$((i+1)); done"
+HOGS = 4
+HOG_START = (f"for n in $(seq {HOGS}); do timeout 300 sh -c 'while :; do :; done' "
+             ">/dev/null 2>&1 & echo $! >> /tmp/bench-hogs; done")
+HOG_STOP = "kill $(cat /tmp/bench-hogs) 2>/dev/null; rm -f /tmp/bench-hogs; true"
 DIND_IMAGE = "docklab-bench/dind:1"
 DIND_BINARIES = {  # host path -> where it goes in the image
     "/usr/sbin/dockerd": "/usr/local/bin/dockerd",
@@ -413,7 +423,13 @@ def run_lab(kind, i: int) -> tuple[float, bool, str]:
 def measure_echo(server_url: str, username: str, keystrokes: int) -> list[float]:
     import simple_websocket
 
-    from tests.web.terminal_helpers import log_in, open_terminal, read_until, send_input, send_size
+    from tests.web.terminal.terminal_helpers import (
+        log_in,
+        open_terminal,
+        read_until,
+        send_input,
+        send_size,
+    )
     session = log_in(server_url, username)
     ws = open_terminal(server_url, session)
     try:
@@ -580,6 +596,43 @@ class Bench:
                 f"{fmt_s(pct(values, 95))}; nginx-port still passes in {passes[kind.name]}/"
                 f"{count}")
 
+    # -- CPU share between sandboxes -----------------------------------------------------------
+    def cpu_share(self) -> None:
+        """What a CPU-bound neighbour does to a learner's shell. A fixed piece of shell work runs
+        in sandbox B's terminal container: alone; while sandbox A runs HOG busy loops (another
+        sandbox: its own cpu group, same cpu.shares); and while the same busy loops run in B
+        itself, which is what every learner would get with no group per sandbox (the scheduler
+        then shares the cores process by process, so the busiest learner takes the most)."""
+        for kind in self.kinds:
+            running = self.running[kind.name]
+            if len(running) < 2:
+                continue
+            a, b = running[0], running[1]
+
+            def timed(kind=kind, b=b) -> float:
+                samples = []
+                for _ in range(self.args.cpu_samples):
+                    started = time.perf_counter()
+                    kind.exec(b, CPU_WORK)
+                    samples.append(time.perf_counter() - started)
+                return statistics.median(samples)
+
+            quiet = timed()
+            kind.exec(a, HOG_START)
+            try:
+                neighbour = timed()
+            finally:
+                kind.exec(a, HOG_STOP)
+            kind.exec(b, HOG_START)
+            try:
+                own = timed()
+            finally:
+                kind.exec(b, HOG_STOP)
+            self.results[kind.name].update(cpu_quiet=quiet, cpu_neighbour=neighbour / quiet,
+                                           cpu_own=own / quiet)
+            log(f"  {kind.name}: shell work alone {quiet:.2f} s; x{neighbour / quiet:.2f} with "
+                f"{HOGS} busy loops in another sandbox, x{own / quiet:.2f} with them in its own")
+
     def _lab_in(self, kind, i: int) -> float | None:
         if i in self.lab_done[kind.name]:
             return None
@@ -596,7 +649,7 @@ class Bench:
     # -- terminal echo -------------------------------------------------------------------------
     def echo(self) -> None:
         from tests.support.webapp import _migrate, create_user
-        from tests.web.terminal_helpers import live_terminal_app
+        from tests.web.terminal.terminal_helpers import live_terminal_app
         log(f"terminal echo: {self.args.keystrokes} single keystrokes over /sandbox/terminal")
         database = self.work / "bench.sqlite3"
         _migrate(database)
@@ -674,7 +727,7 @@ class Bench:
                 for took, status in pool.map(lambda i: lab_check(kind.socket(i), self.lab),
                                              work):
                     checks.append(took)
-                    statuses[status] = statuses.get(status, 0) + 1
+                    statuses[str(status)] = statuses.get(str(status), 0) + 1
             row = {"n": len(running), "target": target, "fail": len(failures),
                    "start_p95": pct(start_times, 95), "exec_p95": pct(exec_times, 95),
                    "check_p50": median(checks), "check_p95": pct(checks, 95),
@@ -761,6 +814,9 @@ class Bench:
         line("idle processes per sandbox", "mem_procs", "", fmt="{:.0f}")
         line("sandboxes held, check p95 < 1 s", "held", "", TARGETS["sandboxes"], "high",
              fmt="{:.0f}")
+        line("CPU: shell work alone", "cpu_quiet", " s")
+        line("  slowed by a busy neighbour sandbox", "cpu_neighbour", "x")
+        line("  slowed by the same loops in its own", "cpu_own", "x")
         line("echo p50 over the WebSocket", "echo_p50", " ms", fmt="{:.1f}")
         line("echo p95 over the WebSocket", "echo_p95", " ms", TARGETS["echo_p95_ms"],
              fmt="{:.1f}")
@@ -841,6 +897,8 @@ def main(argv=None) -> int:
                         help="stop starting sandboxes when the machine's free memory is lower")
     parser.add_argument("--settle", type=float, default=5.0,
                         help="seconds between the cold starts and the memory reading")
+    parser.add_argument("--cpu-samples", type=int, default=5,
+                        help="runs of the shell work per CPU-share reading")
     parser.add_argument("--skip-ramp", action="store_true")
     args = parser.parse_args(argv)
     if args.quick:
@@ -863,6 +921,8 @@ def main(argv=None) -> int:
         bench.idle_memory()
         bench.echo()
         bench.resumes()
+        log(f"CPU share: shell work in one sandbox, {HOGS} busy loops in another")
+        bench.cpu_share()
         if not args.skip_ramp:
             bench.ramp(bench.docklab)
             bench.release(bench.docklab)

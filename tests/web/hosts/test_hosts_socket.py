@@ -31,7 +31,8 @@ def test_local_engine_tested_without_registering(app, client, auth, docker_engin
     assert web_check(client, "engine-ready", as_json=True).get_json()["status"] == "error"
 
 
-def test_a_socket_needs_an_admins_entry(app, client, auth, docker_engine):
+def test_a_socket_needs_an_admins_entry(app, client, auth, docker_engine, lab_images):
+    """engine-ready also looks for an image the labs use, so the images must be there."""
     use_local_engine(app, docker_engine, DOCKLAB_LOCAL_ENGINE=False)
     create_user(app, "boss", role="admin")
     create_user(app, "sock")
