@@ -34,14 +34,23 @@ run: install
 	@bash scripts/ensure-registry.sh
 	$(BIN)/flask --app app run --host $(HOST) --port $(PORT)
 
-# Everything on SQLite, then the database tests again on a private PostgreSQL server.
+# Everything on SQLite, then the database tests again on a private PostgreSQL server. Each pass runs
+# on TEST_WORKERS pytest-xdist workers (whole modules to a worker, so a module's fixtures are made
+# once), then the tests marked `serial` alone: a tight clock or machine-wide load (tests/conftest.py).
+# `make test TEST_WORKERS=0` runs every pass in this one process.
+TEST_WORKERS ?= 2
+PARALLEL := -n $(TEST_WORKERS) --dist loadscope
+DB_TESTS := DOCKLAB_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider tests/web
+
 test: install
 	@bash scripts/test-deps.sh
 	@bash scripts/ensure-sandboxes.sh
 	$(BIN)/ruff check .
 	$(BIN)/mypy
-	DOCKLAB_TEST_DATABASE=postgresql $(BIN)/pytest -q -p no:cacheprovider tests/web -m "not docker and not browser"
-	$(BIN)/pytest
+	$(DB_TESTS) $(PARALLEL) -m "not docker and not browser and not serial"
+	$(DB_TESTS) -m "not docker and not browser and serial"
+	$(BIN)/pytest $(PARALLEL) -m "not serial"
+	$(BIN)/pytest -m serial
 
 lint: install
 	$(BIN)/ruff check .

@@ -15,20 +15,41 @@ import pytest
 
 import docker
 from docklab.sandboxes.driver import Limits
-from docklab.sandboxes.images import lab_images, prepare
+from docklab.sandboxes.images import BASE_PACKAGES, lab_images, prepare
 from docklab.sandboxes.local import LocalRootlessDriver
 from docklab.sandboxes.registry import Registry, free_address
+from tests.support.app_image import CACHE, fill_base_cache
+from tests.support.workers import address_block, machine_lock
 
 BUSYBOX_APPLETS = ("sh", "cat", "echo", "sleep", "dd", "ps", "nc", "id", "head", "touch", "ls",
                    "httpd", "mkdir", "env", "timeout")
 
 
+def _missing_tools() -> list[str]:
+    return [tool for tool in ("rootlesskit", "slirp4netns", "newuidmap")
+            if shutil.which(tool) is None]
+
+
 def _install_packages() -> None:
-    missing = [tool for tool in ("rootlesskit", "slirp4netns", "newuidmap")
-               if shutil.which(tool) is None]
-    if missing and os.geteuid() == 0 and shutil.which("apt-get"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "rootlesskit", "slirp4netns",
-                        "uidmap", "libcap2-bin"], check=True, capture_output=True)
+    if not _missing_tools() or os.geteuid() != 0 or not shutil.which("apt-get"):
+        return
+    with machine_lock("apt"):  # dpkg installs one at a time: the other workers wait, then see it
+        if _missing_tools():
+            subprocess.run(["apt-get", "install", "-y", "-qq", "rootlesskit", "slirp4netns",
+                            "uidmap", "libcap2-bin"], check=True, capture_output=True)
+
+
+# The fixtures whose `prepare()` makes the Debian base of the lab images when the cache is cold
+# (course_registry here, `prepared` in test_registry_images.py): the tarball is made first, one
+# process at a time, so two xdist workers do not both debootstrap it.
+FILL_THE_BASE = {"course_registry", "prepared"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    if fixturedef.argname in FILL_THE_BASE:
+        fill_base_cache(BASE_PACKAGES)
+    yield
 
 
 @pytest.fixture(scope="session")
@@ -62,19 +83,27 @@ def course_registry(docker_engine, tmp_path_factory):
     the images the sandbox lab tests pull: nginx and busybox."""
     registry = Registry(tmp_path_factory.mktemp("course-registry"), free_address())
     registry.ensure_running()
-    cache = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
-    prepare(docker_engine.client, registry.local_address, cache,
+    prepare(docker_engine.client, registry.local_address, CACHE,
             images=[spec for spec in lab_images() if spec.ref in COURSE_IMAGES])
     yield registry
     registry.stop()
 
 
+# Each test process owns a block of DRIVER_KINDS consecutive loopback /16s, 127.80.* to 127.227.*,
+# one per driver (offset 0-3: containment, app, in-the-browser, labs): published ports bind on a
+# sandbox's own address, so two processes must not hand out the same one.
+DRIVER_KINDS = 4
+ADDRESS_BLOCKS = 37
+
+
 def _driver(kind: str, registry_port: int, offset: int) -> LocalRootlessDriver:
+    # The pid keeps Unix users and folders apart (every xdist worker is a process of its own).
     tag = f"{os.getpid() % 10000}"
+    second_octet = 80 + address_block(ADDRESS_BLOCKS) * DRIVER_KINDS + offset
     return LocalRootlessDriver(
         prefix=f"dl{kind}{tag}x", run_dir=Path(f"/run/dl{kind}-{tag}"),
         home_dir=Path(f"/var/lib/dl{kind}-{tag}"),
-        address_base=f"127.{80 + (os.getpid() + offset) % 150}", registry_port=registry_port,
+        address_base=f"127.{second_octet}", registry_port=registry_port,
         limits=Limits(memory_mb=256, pids=200, cpu_shares=256, disk_mb=64))
 
 

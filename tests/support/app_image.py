@@ -18,16 +18,35 @@ import time
 from pathlib import Path
 
 import docker
-from docklab.sandboxes.images import ensure_base
+from docklab.sandboxes.images import base_key, codename, debootstrap_tar, ensure_base
+
+from .workers import machine_lock
 
 REPO = Path(__file__).resolve().parents[2]
 CACHE = Path(os.environ.get("DOCKLAB_TEST_CACHE", Path.home() / ".cache" / "docklab-tests"))
 HOST_CA = Path("/etc/ssl/certs/ca-certificates.crt")
 
 
+PYTHON_BASE_PACKAGES = ("python3", "python3-venv")
+
+
+def fill_base_cache(packages: tuple[str, ...]) -> None:
+    """Make the debootstrap tarball that `ensure_base(client, CACHE, packages=packages)` imports,
+    one process at a time: with a cold cache, two xdist workers (or two sessions) would otherwise
+    each spend a minute of the machine on the same debootstrap. The name is ensure_base's own
+    (docklab/sandboxes/images.py); should it change, this only makes a tarball nobody reads."""
+    release = codename()
+    tarball = CACHE / f"docklab-base-{release}-{base_key(release, packages)}.tar"
+    if tarball.exists():
+        return
+    with machine_lock("base-image-cache"):
+        debootstrap_tar(tarball, packages, release)  # at once when another process just made it
+
+
 def ensure_python_base(client: docker.DockerClient) -> str:
     """The debootstrap base with python3 and python3-venv, imported once; returns the tag."""
-    return ensure_base(client, CACHE, packages=("python3", "python3-venv"))
+    fill_base_cache(PYTHON_BASE_PACKAGES)
+    return ensure_base(client, CACHE, packages=PYTHON_BASE_PACKAGES)
 
 
 def _tracked_files() -> list[str]:

@@ -21,6 +21,7 @@ import docker
 from .dockerd import PrivateDockerd, free_port
 from .images import LAB_IMAGES, copy_images, ensure_lab_images
 from .proxy import RecordingProxy
+from .workers import machine_lock
 
 TEST_LABEL = "org.docklab.test"
 HOW_TO_GET_ONE = (
@@ -60,15 +61,22 @@ def _static_busybox() -> bool:
         return False
 
 
+def _engine_packages_present() -> bool:
+    return bool(shutil.which("dockerd")) and _static_busybox()
+
+
 def _install_engine_packages() -> None:
-    if shutil.which("dockerd") and _static_busybox():
+    if _engine_packages_present():
         return
     if os.geteuid() != 0 or not shutil.which("apt-get"):
         return
-    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-    subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-    subprocess.run(["apt-get", "install", "-y", "-qq", "docker.io", "busybox-static"], check=True,
-                   env=env)
+    with machine_lock("apt"):  # dpkg installs one at a time: the other workers wait, then see it
+        if _engine_packages_present():
+            return
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "docker.io", "busybox-static"],
+                       check=True, env=env)
 
 
 def start_private_engine(**kwargs) -> PrivateDockerd:
@@ -221,14 +229,20 @@ def extra_engine(docker_engine, lab_images, tmp_path_factory):
         daemon.stop()
 
 
+def _sshd_present() -> bool:
+    return bool(shutil.which("sshd")) or os.path.exists("/usr/sbin/sshd")
+
+
 @pytest.fixture(scope="session")
 def ssh_host(docker_engine):
     """sshd on a loopback port in front of the test engine, with a key-only learner account."""
     if not docker_engine.private or os.geteuid() != 0:
         pytest.fail("SSH host tests need root and the private test engine", pytrace=False)
-    if not (shutil.which("sshd") or os.path.exists("/usr/sbin/sshd")):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "openssh-server"], check=True,
-                       env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
+    if not _sshd_present():
+        with machine_lock("apt"):
+            if not _sshd_present():
+                subprocess.run(["apt-get", "install", "-y", "-qq", "openssh-server"], check=True,
+                               env=dict(os.environ, DEBIAN_FRONTEND="noninteractive"))
     from .sshd import start_sshd
 
     host = start_sshd(docker_engine.base_url)

@@ -16,6 +16,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519
 
+from .workers import machine_lock
+
 SOCKET_GROUP = "dldocker"
 USER_WITH_ACCESS = "dllearner"
 USER_WITHOUT_ACCESS = "dlnoaccess"
@@ -90,9 +92,11 @@ class SSHHost:
 def start_sshd(engine_socket_url: str) -> SSHHost:
     sshd = shutil.which("sshd") or "/usr/sbin/sshd"
     socket_path = Path(engine_socket_url.removeprefix("unix://"))
-    _ensure_group(SOCKET_GROUP)
-    _ensure_user(USER_WITH_ACCESS, [SOCKET_GROUP])
-    _ensure_user(USER_WITHOUT_ACCESS, [])
+    # One process at a time edits /etc/passwd and /etc/group (xdist workers start at once).
+    with machine_lock("unix-users"):
+        _ensure_group(SOCKET_GROUP)
+        _ensure_user(USER_WITH_ACCESS, [SOCKET_GROUP])
+        _ensure_user(USER_WITHOUT_ACCESS, [])
     # The learner user reaches the engine's socket through its group; the other one cannot.
     os.chown(socket_path, 0, grp.getgrnam(SOCKET_GROUP).gr_gid)
     os.chmod(socket_path, 0o660)
