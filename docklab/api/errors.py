@@ -6,9 +6,10 @@
   the field;
 - a werkzeug HTTPException (abort(), a body over the size limit) keeps its status.
 
-`LEGACY` maps the exceptions that do not derive from DocklabError yet: when one does, its row
-goes. The grader's exceptions (HostError, NotReadable) stay here for good, since `grader/`
-knows nothing of docklab.
+`LEGACY` maps the few exceptions that cannot derive from DocklabError: the grader's (HostError,
+NotReadable) and content's AnswerFormatError, since `grader/` and `docklab/content` are pure
+Python that knows nothing of the web package. Everything else is a DocklabError (a test keeps
+it so).
 """
 from __future__ import annotations
 
